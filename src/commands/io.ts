@@ -1,0 +1,49 @@
+import chalkDefault, { Chalk, type ChalkInstance } from 'chalk';
+
+/**
+ * Where a command writes. Commands return their exit status and write only through this, so tests can run a
+ * command in-process and read what it printed.
+ */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Colour for stdout (off without a TTY or with NO_COLOR). */
+  color: ChalkInstance;
+  /** True when stdout is a terminal (a person is reading). */
+  isTTY: boolean;
+}
+
+/** The process's Io. chalk 5 ignores NO_COLOR on a TTY, so it is honoured here. */
+export function processIo(): Io {
+  const tty = Boolean(process.stdout.isTTY);
+  const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
+  const level = !tty || noColor ? 0 : chalkDefault.level;
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    color: new Chalk({ level }),
+    isTTY: tty,
+  };
+}
+
+/** An Io that records everything, for tests. */
+export function memoryIo(): Io & { stdout: () => string; stderr: () => string } {
+  let o = '';
+  let e = '';
+  return {
+    out: (t) => void (o += t),
+    err: (t) => void (e += t),
+    color: new Chalk({ level: 0 }),
+    isTTY: false,
+    stdout: () => o,
+    stderr: () => e,
+  };
+}
+
+/** Exit statuses: a documented contract (README "Exit status"). */
+export const EXIT = {
+  ok: 0,
+  findings: 1,
+  usage: 2,
+  incomplete: 3,
+} as const;

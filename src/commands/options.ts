@@ -1,0 +1,35 @@
+/** Options every command takes (README "Common options"). */
+export interface CommonOptions {
+  /** `--root DIR`: DIR stands for `/` for every path read or changed. */
+  root?: string;
+  /** `--config FILE`: the ecelerity.conf to read (a Momentum path). */
+  config?: string;
+  /** `--node NAME`: the node name for `{NODENAME}` in the 4.x search path. */
+  node?: string;
+  /** `--rules FILE`: an extra rules file, layered last. */
+  rules?: string;
+  /** `--local-rules FILE`: the administrator's rules (default /etc/momentum-perms/local.rules). */
+  localRules?: string;
+  /** `--rule-set 3.x|4.x`: override the rule set chosen from the install. */
+  ruleSet?: string;
+  /** `--state-dir DIR`: journals, snapshots, the lock (default /var/lib/momentum-perms). */
+  stateDir?: string;
+  /** `--cross-filesystems`: descend into other filesystems below a tree (default: stay on one). */
+  crossFilesystems?: boolean;
+  json?: boolean;
+}
+
+export interface AuditCliOptions extends CommonOptions {
+  format?: 'text' | 'json' | 'ndjson' | 'prometheus';
+  output?: string;
+  quiet?: boolean;
+  since?: string;
+}
+
+export interface FixCliOptions extends CommonOptions {
+  dryRun?: boolean;
+  journal?: string;
+  only?: string[];
+  since?: string;
+  quiet?: boolean;
+}

@@ -1,0 +1,8 @@
+// PLACEHOLDER: replaced when the command is implemented.
+import { MpError } from '../errors.js';
+import type { Io } from './io.js';
+import type { CommonOptions } from './options.js';
+
+export function runRules(_o: CommonOptions, _io: Io): number {
+  throw new MpError('MP300', 'rules is not implemented yet');
+}

@@ -1,0 +1,146 @@
+/**
+ * The plain data that flows through the pipeline:
+ *
+ *   configuration → expectations (rules bound to the config)
+ *   walk          → entries
+ *   compare       → findings          (pure)
+ *   plan          → targets           (pure)
+ *   apply         → outcomes
+ *   report        → text / JSON / NDJSON / Prometheus
+ *
+ * Everything here is serialisable as it is; closed sets are string unions.
+ */
+
+/** Kinds of filesystem entry, from lstat (links are never followed). */
+export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'char' | 'block';
+
+export const ENTRY_TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'fifo', 'socket', 'char', 'block'];
+
+/** One entry as the walk saw it. `path` is Momentum's path (never prefixed with --root). */
+export interface Entry {
+  path: string;
+  type: EntryType;
+  uid: number;
+  gid: number;
+  /** Permission bits including setuid/setgid/sticky: `st_mode & 0o7777`. */
+  mode: number;
+  dev: number;
+  ino: number;
+  nlink: number;
+}
+
+/** The closed set of checks a finding can be about. */
+export type Check =
+  | 'owner'
+  | 'group'
+  | 'mode'
+  | 'type'
+  | 'missing'
+  | 'orphan'
+  | 'setid'
+  | 'world-writable'
+  | 'outside-tree'
+  | 'error';
+
+export const CHECKS: readonly Check[] = [
+  'owner',
+  'group',
+  'mode',
+  'type',
+  'missing',
+  'orphan',
+  'setid',
+  'world-writable',
+  'outside-tree',
+  'error',
+];
+
+/** How a finding relates to a snapshot taken before an upgrade (`--since`). */
+export type Since = 'changed-by-upgrade' | 'preexisting' | 'new';
+
+/** One thing that is not as the rules want it. */
+export interface Finding {
+  path: string;
+  check: Check;
+  /** Human-readable expectation, e.g. `ecuser (500)`, `at most 0640`; null where none applies. */
+  expected: string | null;
+  actual: string | null;
+  /** The rule that asked for it, as `file:line`, or `builtin:<name>` for the checks that apply everywhere. */
+  rule: string | null;
+  message: string;
+  since?: Since;
+}
+
+/** What a fix wants an entry to become. Ids and mode are complete values, not deltas. */
+export interface Target {
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** The closed set of per-entry fix outcomes. */
+export type OutcomeKind = 'fixed' | 'unchanged' | 'refused' | 'failed';
+
+/** Why a fix was refused. Each stops a named attack; see README "Safety model". */
+export type RefusalReason =
+  | 'hardlinked' // regular file with nlink > 1: a link to /etc/shadow planted in the spool
+  | 'symlink' // a symlink where a file or directory was expected
+  | 'changed-during-fix' // dev/ino/type differ from what the walk saw: swapped under us
+  | 'other-filesystem' // crosses to another filesystem
+  | 'unsafe-parent' // a parent writable by someone other than root and the target owner
+  | 'setid-in-user-tree' // would grant setuid/setgid/sticky in a tree the service user can write
+  | 'outside-tree' // not inside a tree that root-owned rules declare
+  | 'special-file' // FIFO, socket or device not named by a rule
+  | 'not-root'; // fixing ownership needs root
+
+export interface Outcome {
+  path: string;
+  outcome: OutcomeKind;
+  before: Target | null;
+  after: Target | null;
+  reason?: RefusalReason;
+  /** errno code (`EPERM`, …) for `failed`. */
+  errno?: string;
+  message: string;
+  rule: string | null;
+}
+
+/** A user or group as the Security stanza names it, resolved to an id. */
+export interface IdRef {
+  name: string;
+  id: number | null;
+  /** `file:line` of the assignment, or `default`. */
+  source: string;
+}
+
+/** Counts every report ends with. */
+export interface Summary {
+  examined: number;
+  findings: number;
+  errors: number;
+  vanished: number;
+}
+
+/** Format an octal mode the way administrators write it: `0640`, `4755`. */
+export function octal(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+/**
+ * The audit's verdict on one entry: what is wrong with it and, for the fixable checks (owner, group, mode),
+ * the values that would satisfy the rules. This is the contract between the audit and the fixer.
+ */
+export interface Verdict {
+  entry: Entry;
+  findings: Finding[];
+  /** Values that satisfy the owner/group/mode rules; null when those already comply. */
+  target: Target | null;
+  /** `file:line` of the rule behind the target (the last one that set owner, group or mode). */
+  rule: string | null;
+  /** The declared tree the entry is in (Momentum path), or null (config-derived path outside every tree). */
+  tree: string | null;
+  /** True when a rule names this entry by its type (FIFO/socket/device nodes are only changed then). */
+  typeNamedByRule: boolean;
+  /** True when a rule allows setuid/setgid bits here. */
+  setidAllowed: boolean;
+}
