@@ -1,0 +1,36 @@
+import type { FsLike } from '../io/fs.js';
+import type { UserDb } from '../io/users.js';
+import type { BoundRules } from '../rules/types.js';
+import type { Finding, Summary, Verdict } from '../types.js';
+
+export interface AuditOptions {
+  root?: string;
+  configFile?: string;
+  node?: string;
+  /** Extra rules file (`--rules`), layered last. */
+  rulesFile?: string;
+  /** The administrator's rules (default /etc/momentum-perms/local.rules, under root; absent is fine). */
+  localRules?: string;
+  ruleSet?: '3.x' | '4.x';
+  /** Descend into other filesystems below a tree (default false). */
+  crossFilesystems?: boolean;
+  /** Injected for tests (memfs); default the real disk and the system's user database. */
+  fs?: FsLike;
+  users?: UserDb;
+  /**
+   * Called once the configuration and rules are bound, before the first entry is walked (the upgrade
+   * diff needs the bound rules to tell whether a snapshot's values are allowed).
+   */
+  onStart?: (bound: BoundRules) => void;
+  /** Streamed as found; nothing holds every finding. */
+  onFinding?: (f: Finding) => void;
+  /** Every entry examined, with its verdict (the fixer and snapshots consume this). */
+  onVerdict?: (v: Verdict) => void;
+}
+
+export interface AuditResult {
+  root: string;
+  bound: BoundRules;
+  summary: Summary;
+  durationMs: number;
+}
