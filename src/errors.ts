@@ -29,7 +29,8 @@ export type ErrorCode =
   | 'MP301' // lock held by another run
   | 'MP302' // journal or snapshot unreadable or invalid
   | 'MP303' // state directory unsafe
-  | 'MP304'; // refused to run (for example: fix without root)
+  | 'MP304' // refused to run (for example: fix without root)
+  | 'MP305'; // an output file (snapshot, metrics, log) could not be written
 
 /** Where in a file an error is: 1-based line and column. */
 export interface Location {
