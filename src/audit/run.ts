@@ -1,0 +1,99 @@
+/**
+ * The audit's streaming core: walk every tree the bound rules declare, ask the rules for a verdict on each
+ * entry, and pass findings and verdicts on as they come. Nothing here holds more than one entry at a time.
+ */
+import { errnoOf, hostPath, type FsLike, type Root } from '../io/fs.js';
+import type { BoundRules } from '../rules/types.js';
+import type { Entry, Finding, Summary, Verdict } from '../types.js';
+import { entryOf, parentOf, typeOfMode, walk } from '../walk/index.js';
+import { errorFinding, missingFinding, outsideFinding } from './findings.js';
+
+export interface AuditContext {
+  fs: FsLike;
+  root: Root;
+  crossFilesystems: boolean;
+  onFinding?: ((f: Finding) => void) | undefined;
+  onVerdict?: ((v: Verdict) => void) | undefined;
+}
+
+type Lstat = { entry: Entry } | { gone: true } | { errno: string };
+
+/** lstat one Momentum path without following a link. */
+function lstatOne(fs: FsLike, root: Root, path: string): Lstat {
+  try {
+    const st = fs.lstatSync(hostPath(root, path), { throwIfNoEntry: false });
+    if (st === undefined) return { gone: true };
+    const type = typeOfMode(st.mode);
+    return type === undefined ? { errno: 'EBADTYPE' } : { entry: entryOf(path, st, type) };
+  } catch (e) {
+    const errno = errnoOf(e) ?? 'EIO';
+    return errno === 'ENOENT' || errno === 'ENOTDIR' ? { gone: true } : { errno };
+  }
+}
+
+/**
+ * Audit with rules already bound: the declared trees, then the configuration-derived paths outside them,
+ * then the paths the rules require. Returns the counts; findings and verdicts go to the callbacks.
+ */
+export function auditBound(bound: BoundRules, ctx: AuditContext): Summary {
+  const summary: Summary = { examined: 0, findings: 0, errors: 0, vanished: 0 };
+  const onFinding = ctx.onFinding;
+  const onVerdict = ctx.onVerdict;
+  const emit = (f: Finding): void => {
+    summary.findings++;
+    if (f.check === 'error') summary.errors++;
+    if (onFinding) onFinding(f);
+  };
+  const judge = (v: Verdict): void => {
+    const fs = v.findings;
+    for (let i = 0; i < fs.length; i++) emit(fs[i] as Finding);
+    if (onVerdict) onVerdict(v);
+  };
+  // The per-entry path: one check() call, no other allocation.
+  const visit = (entry: Entry, parent: string): void => {
+    summary.examined++;
+    judge(bound.check(entry, parent));
+  };
+  const onError = (path: string, errno: string): void => emit(errorFinding(path, errno));
+  const onVanished = (): void => void summary.vanished++;
+  const opts = { crossFilesystems: ctx.crossFilesystems };
+
+  for (const t of bound.trees) walk(ctx.fs, ctx.root, t.path, opts, visit, onError, onVanished);
+
+  const seen = new Set<string>();
+  for (const cp of bound.outside) {
+    if (cp.pattern) {
+      emit(outsideFinding(cp, undefined));
+      continue;
+    }
+    const r = lstatOne(ctx.fs, ctx.root, cp.path);
+    if ('errno' in r) {
+      emit(errorFinding(cp.path, r.errno));
+      continue;
+    }
+    const entry = 'entry' in r ? r.entry : undefined;
+    const out = outsideFinding(cp, entry);
+    // Two options may name one file (mainlog and paniclog on one path): judge it once.
+    if (entry === undefined || seen.has(cp.path)) {
+      emit(out);
+      continue;
+    }
+    seen.add(cp.path);
+    summary.examined++;
+    const v = bound.check(entry, parentOf(entry.path));
+    judge({ ...v, findings: [...v.findings, out], tree: null });
+  }
+
+  for (const req of bound.required) {
+    const r = lstatOne(ctx.fs, ctx.root, req.path);
+    if ('gone' in r) emit(missingFinding(req.path, req.rule));
+    else if ('errno' in r) emit(errorFinding(req.path, r.errno));
+  }
+  return summary;
+}
+
+/** The exit status a summary calls for: 3 when something could not be examined, 1 on findings, else 0. */
+export function exitStatusOf(summary: Summary): 0 | 1 | 3 {
+  if (summary.errors > 0) return 3;
+  return summary.findings > 0 ? 1 : 0;
+}

@@ -1,0 +1,33 @@
+import type { Check, Summary } from '../types.js';
+
+/** Quote one shell word only where a shell would need it. */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The checks the fixer corrects; the others are reported for a person to decide. */
+const FIXABLE: ReadonlySet<Check> = new Set<Check>(['owner', 'group', 'mode']);
+
+/**
+ * The command to run next, given what the audit found: fix's plan when something is fixable, explain on
+ * the first finding when nothing is, a snapshot (before the next upgrade) when all is well.
+ */
+export function nextCommand(
+  summary: Summary,
+  checks: ReadonlyMap<Check, number>,
+  firstPath: string | undefined,
+  rerun: readonly string[],
+): { command: string; why: string } {
+  const opts = rerun.map(shellWord);
+  const cmd = (...words: string[]): string => ['momentum-perms', ...words, ...opts].join(' ');
+  for (const c of FIXABLE) {
+    if ((checks.get(c) ?? 0) > 0) return { command: cmd('fix', '--dry-run'), why: 'see what fix would change' };
+  }
+  if (summary.findings > summary.errors && firstPath !== undefined) {
+    return { command: cmd('explain', shellWord(firstPath)), why: 'see which rules apply and why' };
+  }
+  if (summary.errors > 0) {
+    return { command: cmd('audit'), why: 'audit again once the paths above can be read' };
+  }
+  return { command: cmd('snapshot'), why: 'record this state before the next upgrade' };
+}

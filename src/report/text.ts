@@ -1,0 +1,102 @@
+/**
+ * The text report: findings grouped by rule and check, with a count and the first few paths of each group,
+ * so that two million drifted spool files read as one group, not two million lines. Memory: one small record
+ * per group, however many findings.
+ */
+import type { AuditResult } from '../audit/types.js';
+import { CHECKS, type Check, type Finding } from '../types.js';
+import { nextCommand } from './next.js';
+import type { ReportContext, ReportHeader, Reporter } from './types.js';
+
+/** Paths shown per group. */
+export const SAMPLES = 5;
+
+interface Group {
+  rule: string | null;
+  check: Check;
+  count: number;
+  expected: string | null;
+  message: string;
+  samples: { path: string; actual: string | null }[];
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
+
+/** Order: rules by file then line, built-in checks after, errors last. */
+function ruleKey(rule: string | null): [number, string, number] {
+  if (rule === null) return [2, '', 0];
+  if (rule.startsWith('builtin:')) return [1, rule, 0];
+  const m = /^(.*):(\d+)$/.exec(rule);
+  return m ? [0, m[1] ?? rule, Number(m[2])] : [0, rule, 0];
+}
+
+function compareGroups(a: Group, b: Group): number {
+  const [ka, fa, la] = ruleKey(a.rule);
+  const [kb, fb, lb] = ruleKey(b.rule);
+  if (ka !== kb) return ka - kb;
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  if (la !== lb) return la - lb;
+  return CHECKS.indexOf(a.check) - CHECKS.indexOf(b.check);
+}
+
+export function textReporter(ctx: ReportContext): Reporter {
+  const c = ctx.color;
+  const groups = new Map<string, Group>();
+  const byCheck = new Map<Check, number>();
+  let header: ReportHeader | undefined;
+  let firstPath: string | undefined;
+
+  const renderGroup = (g: Group): string => {
+    const lines = [
+      `${c.bold(g.check === 'error' ? c.red(g.check) : c.yellow(g.check))}  ${c.dim(g.rule ?? 'walk')}  ${c.bold(plural(g.count, 'entry', 'entries'))}`,
+      `  ${g.message}${g.expected !== null ? c.dim(`  (expected: ${g.expected})`) : ''}`,
+    ];
+    const width = Math.min(64, Math.max(...g.samples.map((s) => s.path.length)));
+    for (const s of g.samples) lines.push(`    ${s.path.padEnd(width)}  ${s.actual ?? ''}`.trimEnd());
+    if (g.count > g.samples.length) lines.push(c.dim(`    … and ${fmt(g.count - g.samples.length)} more`));
+    return lines.join('\n');
+  };
+
+  const summaryLine = (r: AuditResult): string => {
+    const s = r.summary;
+    const parts = CHECKS.filter((k) => byCheck.has(k)).map((k) => `${fmt(byCheck.get(k) ?? 0)} ${k}`);
+    const head = s.findings === 0 ? c.green('No drift') : c.bold(`${plural(s.findings, 'finding')} (${parts.join(', ')})`);
+    let tail = `${plural(s.examined, 'entry', 'entries')} examined in ${(r.durationMs / 1000).toFixed(1)} s`;
+    if (s.errors > 0) tail += `; ${c.red(`${fmt(s.errors)} could not be examined`)}`;
+    if (s.vanished > 0) tail += `; ${fmt(s.vanished)} vanished during the walk (normal on a live spool)`;
+    return `${head}: ${tail}.`;
+  };
+
+  return {
+    start(h) {
+      header = h;
+    },
+    finding(f) {
+      byCheck.set(f.check, (byCheck.get(f.check) ?? 0) + 1);
+      if (firstPath === undefined && f.check !== 'error') firstPath = f.path;
+      const key = `${f.check}\u0000${f.rule ?? ''}`;
+      let g = groups.get(key);
+      if (g === undefined) {
+        g = { rule: f.rule, check: f.check, count: 0, expected: f.expected, message: f.message, samples: [] };
+        groups.set(key, g);
+      }
+      g.count++;
+      if (g.samples.length < SAMPLES) g.samples.push({ path: f.path, actual: f.actual });
+    },
+    end(r) {
+      if (ctx.quiet && r.summary.findings === 0) return;
+      const out: string[] = [];
+      const h = header;
+      if (h) {
+        const where = h.root === '/' ? '' : ` under ${h.root}`;
+        out.push(c.dim(`${h.configFile}${where}: user ${h.user.name} (${h.user.id}), group ${h.group.name} (${h.group.id})`), '');
+      }
+      for (const g of [...groups.values()].sort(compareGroups)) out.push(renderGroup(g), '');
+      out.push(summaryLine(r));
+      const next = nextCommand(r.summary, byCheck, firstPath, ctx.rerun);
+      out.push(`Next: ${c.cyan(next.command)}   ${c.dim(`# ${next.why}`)}`);
+      ctx.sink.write(out.join('\n') + '\n');
+    },
+  };
+}

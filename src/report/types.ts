@@ -1,0 +1,40 @@
+import type { ChalkInstance } from 'chalk';
+import type { AuditResult } from '../audit/types.js';
+import type { Finding } from '../types.js';
+
+/** Where a report goes: stdout or a file written atomically. Buffered: a million findings are not a million writes. */
+export interface Sink {
+  write(text: string): void;
+}
+
+/** What every report states first: the root, the configuration read and the Security user and group. */
+export interface ReportHeader {
+  /** The `--root` directory (`/` without it). */
+  root: string;
+  configFile: string;
+  user: { name: string; id: number };
+  group: { name: string; id: number };
+}
+
+export interface ReportContext {
+  sink: Sink;
+  /** Colour for text reports; a no-colour instance when writing to a file or a pipe. */
+  color: ChalkInstance;
+  /** Write nothing at all when there are no findings (cron mails any output). */
+  quiet: boolean;
+  /** The options to repeat in the next command the text report suggests (`--root DIR`, `--config FILE`, …). */
+  rerun: readonly string[];
+}
+
+/**
+ * A report format. The audit calls `start` once the rules are bound, `finding` for each finding as it is
+ * found, and `end` with the result. A reporter keeps only what its format needs (text: counts and a few
+ * paths per group; JSON and NDJSON: nothing), so memory stays bounded whatever the number of findings.
+ */
+export interface Reporter {
+  start(header: ReportHeader): void;
+  finding(f: Finding): void;
+  end(result: AuditResult): void;
+}
+
+export type ReporterFactory = (ctx: ReportContext) => Reporter;
