@@ -59,8 +59,10 @@ export function fakeBound(o: FakeOptions): BoundRules & { calls: { path: string;
       setidAllowed: false,
     };
   };
-  return {
+  const fake = {
     calls,
+    bound: [],
+    refused: [],
     rules: { version: '4.x', files: [], trees, rules: [] },
     config: fakeConfig(),
     user: { name: 'ecuser', id: uid },
@@ -70,4 +72,5 @@ export function fakeBound(o: FakeOptions): BoundRules & { calls: { path: string;
     required: o.required ?? [],
     check,
   };
+  return fake;
 }
