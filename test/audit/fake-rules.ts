@@ -63,7 +63,7 @@ export function fakeBound(o: FakeOptions): BoundRules & { calls: { path: string;
     calls,
     bound: [],
     refused: [],
-    rules: { version: '4.x', files: [], trees, rules: [] },
+    rules: { version: '4.x' as const, files: [], trees, rules: [] },
     config: fakeConfig(),
     user: { name: 'ecuser', id: uid },
     group: { name: 'ecuser', id: gid },
