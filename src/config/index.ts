@@ -1,27 +1,52 @@
-// PLACEHOLDER until the parser lands: returns Momentum's documented defaults without reading any file.
 import type { FsLike, Root } from '../io/fs.js';
 import type { UserDb } from '../io/users.js';
+import type { LoadedFile } from './ast.js';
+import { kindOf } from './files.js';
+import { ConfigLoader } from './loader.js';
+import { locateConfig, resolveMomentumPath } from './locate.js';
+import { mergeConfig } from './merge.js';
+import { CORE_OPTIONS } from './path-options.js';
+import { configPaths } from './paths.js';
+import { securityModel } from './security.js';
 import type { MomentumConfig, ReadConfigOptions } from './types.js';
+import { scalarOf, type Ctx } from './values.js';
 
 export type * from './types.js';
+export { parseConfig } from './parser.js';
+export { renderSummary } from './summary.js';
 
-/** Read the configuration the way ecelerity does. Throws MpError for expected failures. */
-export function readConfig(_fs: FsLike, _root: Root, users: UserDb, opts: ReadConfigOptions = {}): MomentumConfig {
-  const u = users.userByName('ecuser');
-  const g = users.groupByName('ecuser');
+const LOCAL_CHANGES_DEFAULT = CORE_OPTIONS.find((c) => c.option === 'local_changes_file')?.default ?? '';
+
+/**
+ * Read the configuration the way ecelerity does: find the file, read it with its includes and the local changes
+ * file, fold later definitions over earlier ones, then derive the Security model and the paths it names.
+ *
+ * Every file is read through `fs` at `hostPath(root, p)`; every path returned is Momentum's own.
+ * Throws MpError (MP100–MP108) for expected failures.
+ */
+export function readConfig(fs: FsLike, root: Root, users: UserDb, opts: ReadConfigOptions = {}): MomentumConfig {
+  const located = locateConfig(fs, root, opts);
+  const loader = new ConfigLoader(fs, root, located.searchPath);
+  const loaded: LoadedFile[] = [loader.loadTop(located.file)];
+  const ctx: Ctx = { texts: loader.texts, warnings: [] };
+
+  // Local_Changes_File is loaded after all other files, from where the configuration says it is.
+  const lc = mergeConfig(loaded).options.get('local_changes_file');
+  const localChanges = resolveMomentumPath(lc ? scalarOf(ctx, lc) : LOCAL_CHANGES_DEFAULT);
+  if (kindOf(fs, root, localChanges) !== 'missing') {
+    loaded.push(loader.loadTop(localChanges));
+  }
+
+  const global = mergeConfig(loaded);
+  const security = securityModel(global, users, ctx);
+  const { paths, settings } = configPaths(global, ctx);
   return {
-    configFile: opts.configFile ?? '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf',
-    files: [],
-    version: '4.x',
-    security: {
-      user: { name: 'ecuser', id: u?.uid ?? null, source: 'default' },
-      group: { name: 'ecuser', id: g?.gid ?? null, source: 'default' },
-      supplementalGroups: [],
-      chroot: null,
-      capabilities: null,
-    },
-    paths: [{ option: 'spoolbase', path: '/var/spool/ecelerity', source: 'default', kind: 'spool' }],
-    warnings: [],
-    settings: { spool_mode: { value: '0640', source: 'default' } },
+    configFile: located.file,
+    files: loader.files,
+    version: located.version,
+    security,
+    paths,
+    warnings: ctx.warnings,
+    settings,
   };
 }

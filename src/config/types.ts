@@ -57,6 +57,8 @@ export interface ConfigPath {
   /** A mode the configuration sets for this path (spool_mode, persist_io filemode/dirmode, File_Mode). */
   fileMode?: Sourced<number>;
   dirMode?: Sourced<number>;
+  /** The scope the option was found in when it is not the global one: `ESMTP_Listener > Listen ":25"`. */
+  scope?: string;
 }
 
 export interface ConfigWarning {
@@ -98,4 +100,9 @@ export interface ReadConfigOptions {
   configFile?: string;
   /** `--node NAME` for `{NODENAME}` in the 4.x search path; defaults to the host name. */
   node?: string;
+  /**
+   * `EC_CONF_SEARCH_PATH` (colon-separated directories, `{NODENAME}` expanded) replacing the default search path.
+   * When absent, the value in /opt/msys/ecelerity/etc/environment is used, if any.
+   */
+  searchPath?: string;
 }

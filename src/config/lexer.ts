@@ -1,0 +1,162 @@
+import type { Pos } from './ast.js';
+import { errorAt } from './source.js';
+
+export type TokenKind = 'word' | 'string' | '{' | '}' | '(' | ')' | '[' | ']' | '=' | ',' | 'eof';
+
+export interface Token {
+  kind: TokenKind;
+  /** The word, or the string with its escapes decoded; the punctuation itself otherwise. */
+  text: string;
+  pos: Pos;
+}
+
+const PUNCT = new Set(['{', '}', '(', ')', '[', ']', '=', ',']);
+
+/** Characters that end a bareword. `/` does not (paths are common barewords), but `/*` does. */
+function endsWord(c: string): boolean {
+  return c <= ' ' || PUNCT.has(c) || c === '"' || c === "'" || c === '#';
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"', "'": "'" };
+
+/**
+ * A streaming lexer for ecelerity.conf syntax: barewords, double-quoted strings with backslash escapes,
+ * single-quoted strings (taken literally), punctuation, `#` and non-nesting `/* *\/` comments.
+ *
+ * Every call to next() consumes at least one character or returns eof, so lexing always terminates.
+ * The only error it throws is MpError MP102 (unterminated string or comment).
+ */
+export class Lexer {
+  private i = 0;
+  private line = 1;
+  private lineStart = 0;
+  private peeked: Token | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  /** The next token without consuming it. */
+  peek(): Token {
+    this.peeked ??= this.scan();
+    return this.peeked;
+  }
+
+  next(): Token {
+    const t = this.peek();
+    this.peeked = undefined;
+    return t;
+  }
+
+  private pos(at: number): Pos {
+    return { file: this.file, line: this.line, column: at - this.lineStart + 1 };
+  }
+
+  private newline(at: number): void {
+    this.line++;
+    this.lineStart = at + 1;
+  }
+
+  private scan(): Token {
+    const s = this.text;
+    for (;;) {
+      this.skipSpace();
+      if (this.i >= s.length) return { kind: 'eof', text: '', pos: this.pos(this.i) };
+      const c = s[this.i] as string;
+      if (c === '#') {
+        const nl = s.indexOf('\n', this.i);
+        this.i = nl < 0 ? s.length : nl;
+        continue;
+      }
+      if (c === '/' && s[this.i + 1] === '*') {
+        this.skipBlockComment();
+        continue;
+      }
+      const pos = this.pos(this.i);
+      if (PUNCT.has(c)) {
+        this.i++;
+        return { kind: c as TokenKind, text: c, pos };
+      }
+      if (c === '"') return { kind: 'string', text: this.doubleQuoted(pos), pos };
+      if (c === "'") return { kind: 'string', text: this.singleQuoted(pos), pos };
+      return { kind: 'word', text: this.word(), pos };
+    }
+  }
+
+  private skipSpace(): void {
+    const s = this.text;
+    while (this.i < s.length) {
+      const c = s[this.i] as string;
+      if (c > ' ') return;
+      if (c === '\n') this.newline(this.i);
+      this.i++;
+    }
+  }
+
+  private skipBlockComment(): void {
+    const start = this.pos(this.i);
+    const s = this.text;
+    // Comments do not nest: the first */ ends it, whatever /* came in between.
+    const end = s.indexOf('*/', this.i + 2);
+    if (end < 0) throw errorAt('MP102', 'unterminated comment: /* has no closing */', start, s);
+    this.advanceTo(end + 2);
+  }
+
+  /** Move to `to`, counting the newlines passed. */
+  private advanceTo(to: number): void {
+    const s = this.text;
+    let nl = s.indexOf('\n', this.i);
+    while (nl >= 0 && nl < to) {
+      this.newline(nl);
+      nl = s.indexOf('\n', nl + 1);
+    }
+    this.i = to;
+  }
+
+  private word(): string {
+    const s = this.text;
+    const start = this.i;
+    while (this.i < s.length) {
+      const c = s[this.i] as string;
+      if (endsWord(c) || (c === '/' && s[this.i + 1] === '*')) break;
+      this.i++;
+    }
+    return s.slice(start, this.i);
+  }
+
+  private doubleQuoted(start: Pos): string {
+    const s = this.text;
+    let out = '';
+    let j = this.i + 1;
+    let chunk = j;
+    while (j < s.length) {
+      const c = s[j] as string;
+      if (c === '"') {
+        out += s.slice(chunk, j);
+        this.advanceTo(j + 1);
+        return out;
+      }
+      if (c === '\\' && j + 1 < s.length) {
+        out += s.slice(chunk, j);
+        const e = s[j + 1] as string;
+        // Unknown escapes keep their backslash: regular expressions in values (`"^.*\.example\.com"`) survive.
+        out += ESCAPES[e] ?? '\\' + e;
+        j += 2;
+        chunk = j;
+        continue;
+      }
+      j++;
+    }
+    throw errorAt('MP102', 'unterminated string: " has no closing quote', start, s);
+  }
+
+  private singleQuoted(start: Pos): string {
+    const s = this.text;
+    const end = s.indexOf("'", this.i + 1);
+    if (end < 0) throw errorAt('MP102', "unterminated string: ' has no closing quote", start, s);
+    const out = s.slice(this.i + 1, end);
+    this.advanceTo(end + 1);
+    return out;
+  }
+}
