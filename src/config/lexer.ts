@@ -31,6 +31,8 @@ export class Lexer {
   private line = 1;
   private lineStart = 0;
   private peeked: Token | undefined;
+  /** The last string that spanned lines: the usual cause of an unterminated string further down. */
+  private multiline: Pos | undefined;
 
   constructor(
     private readonly text: string,
@@ -134,7 +136,9 @@ export class Lexer {
       const c = s[j] as string;
       if (c === '"') {
         out += s.slice(chunk, j);
+        const line = this.line;
         this.advanceTo(j + 1);
+        if (this.line !== line) this.multiline = start;
         return out;
       }
       if (c === '\\' && j + 1 < s.length) {
@@ -148,15 +152,22 @@ export class Lexer {
       }
       j++;
     }
-    throw errorAt('MP102', 'unterminated string: " has no closing quote', start, s);
+    throw errorAt('MP102', 'unterminated string: " has no closing quote', start, s, this.hint());
+  }
+
+  private hint(): string[] {
+    const m = this.multiline;
+    return m ? [`the string opened at ${m.file}:${m.line}:${m.column} spans lines: is its closing quote missing?`] : [];
   }
 
   private singleQuoted(start: Pos): string {
     const s = this.text;
     const end = s.indexOf("'", this.i + 1);
-    if (end < 0) throw errorAt('MP102', "unterminated string: ' has no closing quote", start, s);
+    if (end < 0) throw errorAt('MP102', "unterminated string: ' has no closing quote", start, s, this.hint());
     const out = s.slice(this.i + 1, end);
+    const line = this.line;
     this.advanceTo(end + 1);
+    if (this.line !== line) this.multiline = start;
     return out;
   }
 }
