@@ -1,0 +1,81 @@
+/**
+ * The journal: one JSON line per change, appended and fsynced before the change is made, so that a run
+ * killed at any moment leaves a record of everything it may have changed. Lines are written in batches
+ * (one write and one fsync per batch, then the batch is applied): each change is still durable before it
+ * is made.
+ */
+import * as fs from 'node:fs';
+import { MpError } from '../errors.js';
+import { errnoOf } from '../io/fs.js';
+import type { JournalHeader, JournalRecord } from './types.js';
+
+const CREATE_FLAGS =
+  fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW | fs.constants.O_APPEND;
+
+/** A journal being written. */
+export class JournalWriter {
+  private constructor(
+    private fd: number,
+    /** Momentum path of the journal, as reports print it. */
+    readonly path: string,
+  ) {}
+
+  /**
+   * Create `name` inside the open directory `dirFd`, root-only (0600), never through a link: O_CREAT|O_EXCL
+   * fails on any existing name, a planted symlink included. Writes the header and makes the new name durable.
+   */
+  static create(dirFd: number, name: string, display: string, header: JournalHeader): JournalWriter {
+    let fd: number;
+    try {
+      fd = fs.openSync(`/proc/self/fd/${dirFd}/${name}`, CREATE_FLAGS, 0o600);
+    } catch (e) {
+      const code = errnoOf(e) ?? 'EIO';
+      if (code === 'EEXIST') throw new MpError('MP300', `journal ${display} already exists: name a new file`);
+      throw new MpError('MP303', `cannot create journal ${display}: ${code}`);
+    }
+    // The umask can only take bits away; fchmod makes the mode exactly 0600 whatever it was.
+    fs.fchmodSync(fd, 0o600);
+    const w = new JournalWriter(fd, display);
+    w.writeAll(JSON.stringify(header) + '\n');
+    fs.fsyncSync(fd);
+    fs.fsyncSync(dirFd);
+    return w;
+  }
+
+  /** Append the records and fsync once. Returns only when they are on disk. */
+  append(records: readonly JournalRecord[]): void {
+    if (records.length === 0) return;
+    let text = '';
+    for (const r of records) text += recordLine(r);
+    this.writeAll(text);
+    fs.fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  private writeAll(text: string): void {
+    const buf = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+  }
+}
+
+/** One record as a line, keys in a fixed order (`path, dev, ino, before, after, type, tree`). */
+export function recordLine(r: JournalRecord): string {
+  const b = r.before;
+  const a = r.after;
+  return (
+    `{"path":${JSON.stringify(r.path)},"dev":${r.dev},"ino":${r.ino},` +
+    `"before":{"uid":${b.uid},"gid":${b.gid},"mode":${b.mode}},` +
+    `"after":{"uid":${a.uid},"gid":${a.gid},"mode":${a.mode}},` +
+    `"type":"${r.type}","tree":${JSON.stringify(r.tree)}}\n`
+  );
+}
+
+/** A journal file name that sorts by time: `2026-11-26T10-00-00.123Z-fix-4242.jsonl`. */
+export function journalName(command: 'fix' | 'undo', now: Date, pid: number): string {
+  return `${now.toISOString().replace(/:/g, '-')}-${command}-${pid}.jsonl`;
+}

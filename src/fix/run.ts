@@ -1,0 +1,178 @@
+/**
+ * `fix` as a library call: run the audit, plan each verdict (pure), and hand the planned changes to the
+ * applier, which journals and makes them. Refusals and failures are outcomes, not exceptions.
+ */
+import * as path from 'node:path';
+import { MpError } from '../errors.js';
+import { hostPath, makeRoot, type Root } from '../io/fs.js';
+import type { AuditOptions, AuditResult } from '../audit/types.js';
+import type { BoundRules } from '../rules/types.js';
+import type { Check, Finding, Verdict } from '../types.js';
+import { Applier, emptySummary } from './apply.js';
+import { inTree } from './safety.js';
+import { JournalWriter, journalName } from './journal.js';
+import { acquireLock, type Lock } from './lock.js';
+import { normaliseOnly, planVerdict } from './plan.js';
+import { closeDir, openDirUnder, openState, type StateDir } from './state.js';
+import { assertRulesTrusted } from './trust.js';
+import { DEFAULT_STATE_DIR, type FixSink, type FixSummary, type JournalHeader, type ServiceIds } from './types.js';
+
+export interface FixOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'> {
+  /** Check everything and report the plan; change, create and lock nothing. */
+  dryRun?: boolean;
+  /** Momentum path of the state directory (default /var/lib/momentum-perms). */
+  stateDir?: string;
+  /** Momentum path of the journal to create (default: a new file in STATE-DIR/journal/). */
+  journal?: string;
+  /** `--only`: rule ids or Momentum path prefixes. */
+  only?: readonly string[];
+  /** Outcomes, planned changes (dry run) and findings fix does not correct, as they come. */
+  sink?: FixSink & { reported?: (f: Finding) => void };
+  /** Requests per journal fsync (default 256). */
+  batchSize?: number;
+  /** Test hook: called after a batch is journaled, before it is applied. */
+  beforeApply?: () => void;
+}
+
+export interface FixResult {
+  /** Host directory that stood for `/`. */
+  root: string;
+  /** Momentum path of the journal written, or null when nothing was changed (or in a dry run). */
+  journal: string | null;
+  dryRun: boolean;
+  summary: FixSummary;
+  /** Findings fix does not correct (type, missing, outside-tree, error, …): reported only. */
+  reported: number;
+  /** Entries the audit could not examine. */
+  errors: number;
+}
+
+/** The checks a target resolves; every other finding is reported, never acted on. */
+export const FIXABLE: ReadonlySet<Check> = new Set<Check>(['owner', 'group', 'mode', 'setid', 'world-writable', 'orphan']);
+
+/** The service account's uid and every gid it writes with: `$group` and the supplemental groups. */
+export function serviceIds(bound: BoundRules): ServiceIds {
+  const gids = [bound.group.id];
+  for (const g of bound.config.security.supplementalGroups) if (g.id !== null) gids.push(g.id);
+  return { uid: bound.user.id, gids };
+}
+
+/** Host path of each rules file the run read (shipped files live in the package, the others under --root). */
+export function rulesHostPaths(bound: BoundRules, root: Root): { host: string; display: string }[] {
+  return bound.rules.files.map((f) => ({
+    host: f.host ?? (f.origin === 'shipped' ? path.resolve(f.path) : hostPath(root, f.path)),
+    display: f.path,
+  }));
+}
+
+/** Open the journal to write on first use: `--journal FILE` (a Momentum path), or a new file in STATE-DIR/journal/. */
+export function journalOpener(root: Root, state: StateDir, explicit: string | undefined, header: JournalHeader): () => JournalWriter {
+  let w: JournalWriter | undefined;
+  return () => {
+    if (w !== undefined) return w;
+    if (explicit !== undefined) {
+      const m = path.posix.resolve('/', explicit);
+      const dir = openDirUnder(root, path.posix.dirname(m));
+      try {
+        w = JournalWriter.create(dir.fd, path.posix.basename(m), m, header);
+      } finally {
+        closeDir(dir);
+      }
+    } else {
+      const d = state.journals();
+      const name = journalName(header.command, new Date(), process.pid);
+      w = JournalWriter.create(d.fd, name, path.posix.join(d.path, name), header);
+    }
+    return w;
+  };
+}
+
+/** Whether `--only` selects a finding (by its rule, or its path under a named path). */
+function findingSelected(f: Finding, only: readonly string[]): boolean {
+  if (only.length === 0) return true;
+  return only.some((o) => o === f.rule || (o.startsWith('/') && inTree(f.path, o)));
+}
+
+/** Turn a verdict into an outcome or a request for the applier; report fixable findings it cannot fix. */
+function handle(v: Verdict, applier: Applier, only: readonly string[], report: (f: Finding) => void): void {
+  if (v.target === null) {
+    // Owner, group or mode findings without values that satisfy the rules: nothing to set them to.
+    for (const f of v.findings) if (FIXABLE.has(f.check) && findingSelected(f, only)) report(f);
+    return;
+  }
+  const step = planVerdict(v, { only });
+  if (step.kind === 'change') applier.submit(step.request);
+  else if (step.kind === 'refused') {
+    const e = v.entry;
+    applier.refused(e.path, { uid: e.uid, gid: e.gid, mode: e.mode }, v.target, step.reason, v.rule);
+  }
+}
+
+/**
+ * Fix drift with a given audit function (the real one, or a stand-in in tests). Throws MpError for
+ * MP203 (untrusted rules), MP301 (lock held), MP303 (unsafe state directory), MP304 (not root).
+ */
+export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOptions): FixResult {
+  const root = makeRoot(opts.root);
+  const dryRun = opts.dryRun === true;
+  if (!dryRun && process.geteuid?.() !== 0) throw new MpError('MP304', 'fix changes ownership and must run as root (try --dry-run)');
+  const only = normaliseOnly(opts.only);
+  const sink = opts.sink ?? {};
+  const result: FixResult = { root: root.dir, journal: null, dryRun, summary: emptySummary(), reported: 0, errors: 0 };
+  const report = (f: Finding): void => {
+    if (f.check === 'error') result.errors++;
+    result.reported++;
+    sink.reported?.(f);
+  };
+  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, ...auditOpts } = opts;
+  let state: StateDir | undefined;
+  let lock: Lock | undefined;
+  let applier: Applier | undefined;
+  let journal: JournalWriter | undefined;
+  try {
+    if (!dryRun) {
+      state = openState(root, stateDir ?? DEFAULT_STATE_DIR);
+      lock = acquireLock(state.state);
+    }
+    audit({
+      ...auditOpts,
+      onStart: (bound) => {
+        // Before anything is changed: rules the service account could edit decide nothing as root.
+        assertRulesTrusted(rulesHostPaths(bound, root));
+        const service = serviceIds(bound);
+        const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: root.dir, time: new Date().toISOString(), pid: process.pid, service };
+        const open = state !== undefined ? journalOpener(root, state, explicit, header) : noJournal;
+        applier = new Applier({
+          rootDir: root.dir,
+          service,
+          dryRun,
+          journal: () => (journal = open()),
+          sink,
+          ...(batchSize !== undefined ? { batchSize } : {}),
+          ...(beforeApply !== undefined ? { beforeApply } : {}),
+        });
+      },
+      onFinding: (f) => {
+        if (!FIXABLE.has(f.check) && findingSelected(f, only)) report(f);
+      },
+      onVerdict: (v) => {
+        if (applier !== undefined) handle(v, applier, only, report);
+      },
+    });
+    applier?.close();
+  } finally {
+    // On an exception what is pinned is dropped unapplied; journal lines written for it describe changes
+    // that undo will find not made (the entry still at `before` counts as unchanged).
+    applier?.abandon();
+    journal?.close();
+    lock?.release();
+    state?.close();
+  }
+  if (applier !== undefined) result.summary = applier.summary;
+  result.journal = journal?.path ?? null;
+  return result;
+}
+
+function noJournal(): JournalWriter {
+  throw new Error('a dry run writes no journal');
+}

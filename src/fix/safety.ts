@@ -1,0 +1,78 @@
+/**
+ * The fixer's safety predicates, as pure functions over numbers. Each says which attack it stops; the
+ * apply step (src/fix/apply.ts) feeds them what fstat returned on the descriptors it holds.
+ */
+import type { EntryType, RefusalReason, Target } from '../types.js';
+import { S_ISGID, S_ISUID, S_ISVTX, type ServiceIds } from './types.js';
+
+/** Owner, group and mode of a directory or entry as fstat saw it. */
+export interface Perms {
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** One sentence per refusal, for reports and docs/fix.md. */
+export const REFUSAL_TEXT: Record<RefusalReason, string> = {
+  hardlinked: 'a regular file with more than one hard link: changing it would change every other name of the inode',
+  symlink: 'a symbolic link where a file or directory was expected: the change would land on whatever it points to',
+  'changed-during-fix': 'the entry is not the one the walk saw (another inode, type or values): something swapped it',
+  'other-filesystem': 'the path crosses to another filesystem than its tree root',
+  'unsafe-parent': 'its directory is writable by someone other than root and the new owner, who could swap the entry',
+  'setid-in-user-tree': 'it would grant setuid, setgid or sticky in a tree the service account can write',
+  'outside-tree': 'outside every tree the root-owned rules declare (paths from the configuration are not trusted)',
+  'special-file': 'a FIFO, socket or device node that no rule names by its type',
+  'not-root': 'changing ownership needs root',
+};
+
+/**
+ * Writable by someone other than root (owner not root, or group write for a group other than root's, or
+ * world write). Stops: trusting a directory whose entries a non-root account can rename or replace.
+ */
+export function writableByNonRoot(p: Perms): boolean {
+  return p.uid !== 0 || ((p.mode & 0o020) !== 0 && p.gid !== 0) || (p.mode & 0o002) !== 0;
+}
+
+/**
+ * The service account can write it: it owns it, or its group may write, or everyone may.
+ * Stops: granting setuid/setgid/sticky in a tree where `$user` can swap in or rewrite what gets the bit.
+ */
+export function writableByService(p: Perms, ids: ServiceIds): boolean {
+  if (p.uid === ids.uid) return true;
+  if ((p.mode & 0o002) !== 0) return true;
+  return (p.mode & 0o020) !== 0 && ids.gids.includes(p.gid);
+}
+
+/**
+ * A parent directory is safe to change an entry below when only root and the entry's new owner can write
+ * it. Stops: a third account renaming the entry (or the directory's contents) under the fix.
+ */
+export function parentUnsafe(parent: Perms, newOwner: number): boolean {
+  if (parent.uid !== 0 && parent.uid !== newOwner) return true;
+  if ((parent.mode & 0o020) !== 0 && parent.gid !== 0) return true;
+  return (parent.mode & 0o002) !== 0;
+}
+
+/**
+ * Whether moving from `current` to `target` grants a setuid, setgid or sticky bit: a bit the entry lacks,
+ * or a setuid/setgid bit that would now run as another owner or group (the kernel clears both on chown,
+ * so the chmod after it grants them anew). Symlinks have no mode bits to grant.
+ */
+export function grantsSetid(current: Perms, target: Target, type: EntryType): boolean {
+  if (type === 'symlink') return false;
+  if ((target.mode & (S_ISUID | S_ISGID | S_ISVTX) & ~current.mode) !== 0) return true;
+  if ((target.mode & S_ISUID) !== 0 && target.uid !== current.uid) return true;
+  return (target.mode & S_ISGID) !== 0 && target.gid !== current.gid;
+}
+
+/** True when `current` already is `target` (a symlink has no mode of its own to compare). */
+export function sameValues(current: Perms, target: Target, type: EntryType): boolean {
+  if (current.uid !== target.uid || current.gid !== target.gid) return false;
+  return type === 'symlink' || (current.mode & 0o7777) === (target.mode & 0o7777);
+}
+
+/** `path` is `tree` or below it (string form of Momentum paths, no trailing slash except `/`). */
+export function inTree(path: string, tree: string): boolean {
+  if (tree === '/') return path.startsWith('/');
+  return path === tree || (path.startsWith(tree) && path.charCodeAt(tree.length) === 47 /* / */);
+}

@@ -1,0 +1,114 @@
+/**
+ * The state directory (journals and the lock): root-only, never reached through a link. A state directory
+ * that a non-root account can write would let it plant a journal for `undo` to follow, or remove the lock.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MpError } from '../errors.js';
+import { errnoOf, hostPath, type Root } from '../io/fs.js';
+import { octal } from '../types.js';
+import { writableByNonRoot } from './safety.js';
+
+const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
+
+/** An open, verified directory: its descriptor and its Momentum path for messages. */
+export interface OpenDir {
+  fd: number;
+  path: string;
+}
+
+/** Why a directory's owner or mode makes it unsafe, or null when only root can write it. */
+export function unsafeWhy(s: { uid: number; gid: number; mode: number }): string | null {
+  if (!writableByNonRoot({ uid: s.uid, gid: s.gid, mode: s.mode & 0o7777 })) return null;
+  return `owned by uid ${s.uid}, group ${s.gid}, mode ${octal(s.mode)}: writable by an account other than root`;
+}
+
+/**
+ * Open (creating when missing, 0700) the directory `name` inside the verified `parent`: never through a
+ * link, and only when root alone can write it.
+ */
+export function openChildDir(parent: OpenDir, name: string): OpenDir {
+  const display = path.posix.join(parent.path, name);
+  const at = `/proc/self/fd/${parent.fd}/${name}`;
+  try {
+    fs.mkdirSync(at, 0o700);
+  } catch (e) {
+    if (errnoOf(e) !== 'EEXIST') throw new MpError('MP303', `cannot create ${display}: ${errnoOf(e) ?? e}`);
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(at, DIR_FLAGS);
+  } catch (e) {
+    const code = errnoOf(e);
+    // A link in place of the state directory would send journals and the lock wherever it points.
+    const what = code === 'ENOTDIR' || code === 'ELOOP' ? 'is a symbolic link or not a directory' : `cannot be opened: ${code}`;
+    throw new MpError('MP303', `state directory ${display} ${what}`);
+  }
+  const why = unsafeWhy(fs.fstatSync(fd));
+  if (why !== null) {
+    fs.closeSync(fd);
+    throw new MpError('MP303', `state directory ${display} is ${why}`);
+  }
+  return { fd, path: display };
+}
+
+/**
+ * Open a directory given by Momentum path: its parent through the ordinary path (the administrator named
+ * it), which must be root-only, then the directory itself with openChildDir's checks.
+ */
+export function openDirUnder(root: Root, dir: string): OpenDir {
+  const momentum = path.posix.resolve('/', dir);
+  if (momentum === '/') {
+    const fd = fs.openSync(root.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    return verified(fd, '/');
+  }
+  const parentM = path.posix.dirname(momentum);
+  const parentHost = hostPath(root, parentM);
+  try {
+    fs.mkdirSync(parentHost, { recursive: true, mode: 0o755 });
+  } catch (e) {
+    throw new MpError('MP303', `cannot create ${parentM}: ${errnoOf(e) ?? e}`);
+  }
+  const pfd = fs.openSync(parentHost, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  const parent = verified(pfd, parentM);
+  try {
+    return openChildDir(parent, path.posix.basename(momentum));
+  } finally {
+    fs.closeSync(parent.fd);
+  }
+}
+
+function verified(fd: number, display: string): OpenDir {
+  const why = unsafeWhy(fs.fstatSync(fd));
+  if (why !== null) {
+    fs.closeSync(fd);
+    throw new MpError('MP303', `${display} is ${why}`);
+  }
+  return { fd, path: display };
+}
+
+/** The open state directory, with its journal/ subdirectory opened on first use. */
+export interface StateDir {
+  state: OpenDir;
+  journals(): OpenDir;
+  close(): void;
+}
+
+/** The state directory and its journal/ subdirectory, both created root-only when missing. */
+export function openState(root: Root, stateDir: string): StateDir {
+  const state = openDirUnder(root, stateDir);
+  let journals: OpenDir | undefined;
+  return {
+    state,
+    journals: () => (journals ??= openChildDir(state, 'journal')),
+    close: () => {
+      closeDir(journals);
+      closeDir(state);
+    },
+  };
+}
+
+/** Close an OpenDir, ignoring an already closed descriptor. */
+export function closeDir(d: OpenDir | undefined): void {
+  if (d !== undefined && d.fd >= 0) fs.closeSync(d.fd);
+}

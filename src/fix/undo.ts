@@ -1,0 +1,109 @@
+/**
+ * `undo` as a library call: replay a journal backwards, restoring each entry's `before` with the same
+ * safety rules as the fix, and only where the entry (same device and inode) is still exactly as the fix
+ * left it. Undo journals its own changes, so an undo can be undone.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MpError } from '../errors.js';
+import { errnoOf, hostPath, makeRoot } from '../io/fs.js';
+import { Applier } from './apply.js';
+import { linesBackward, parseRecord, scanJournal } from './journal-read.js';
+import type { JournalWriter } from './journal.js';
+import { acquireLock, type Lock } from './lock.js';
+import { journalOpener, type FixResult } from './run.js';
+import { openState, type StateDir } from './state.js';
+import { assertRootOnly } from './trust.js';
+import { DEFAULT_STATE_DIR, type FixSink, type JournalHeader } from './types.js';
+
+export interface UndoOptions {
+  root?: string;
+  /** Momentum path of the state directory (default /var/lib/momentum-perms). */
+  stateDir?: string;
+  /** Momentum path of undo's own journal (default: a new file in STATE-DIR/journal/). */
+  journal?: string;
+  sink?: FixSink;
+  batchSize?: number;
+  beforeApply?: () => void;
+}
+
+/** Result of an undo: `journal` is undo's own journal; `summary.fixed` counts entries restored. */
+export interface UndoResult extends FixResult {
+  /** The journal that was undone (Momentum path). */
+  undone: string;
+  /** Its last line was cut short by a killed run and ignored. */
+  truncated: boolean;
+}
+
+/** Open a journal for reading, only when root alone could have written it. */
+function openTrusted(host: string, display: string): number {
+  // A journal the service account can edit would let it name any inode and any owner for root to set.
+  assertRootOnly(host, `journal ${display}`, 'MP302');
+  try {
+    return fs.openSync(host, fs.constants.O_RDONLY);
+  } catch (e) {
+    throw new MpError('MP302', `cannot read journal ${display}: ${errnoOf(e) ?? e}`);
+  }
+}
+
+/** Restore what the journal at `journalPath` (a Momentum path) recorded. */
+export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
+  const root = makeRoot(opts.root);
+  if (process.geteuid?.() !== 0) throw new MpError('MP304', 'undo changes ownership and must run as root');
+  const m = path.posix.resolve('/', journalPath);
+  const sink = opts.sink ?? {};
+  let state: StateDir | undefined;
+  let lock: Lock | undefined;
+  let fd = -1;
+  let applier: Applier | undefined;
+  let journal: JournalWriter | undefined;
+  try {
+    state = openState(root, opts.stateDir ?? DEFAULT_STATE_DIR);
+    lock = acquireLock(state.state);
+    fd = openTrusted(hostPath(root, m), m);
+    const scan = scanJournal(fd, m);
+    if (scan.header.root !== root.dir) {
+      throw new MpError('MP302', `journal ${m} was written for root ${scan.header.root}, not ${root.dir}`, {
+        notes: [`run: momentum-perms undo --root ${scan.header.root} ${m}`],
+      });
+    }
+    const service = scan.header.service;
+    const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'undo', root: root.dir, time: new Date().toISOString(), pid: process.pid, undoes: m, service };
+    const open = journalOpener(root, state, opts.journal, header);
+    applier = new Applier({
+      rootDir: root.dir,
+      service,
+      dryRun: false,
+      journal: () => (journal = open()),
+      sink,
+      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+      ...(opts.beforeApply !== undefined ? { beforeApply: opts.beforeApply } : {}),
+    });
+    let n = scan.lines;
+    // Newest change first: a directory is restored after the entries below it, which were judged with
+    // the directory as the fix left it.
+    for (const line of linesBackward(fd, scan.end)) {
+      if (n-- === 1) break; // the header
+      const r = parseRecord(line);
+      if (r === null) throw new MpError('MP302', `journal ${m} changed while it was read`);
+      applier.submit({ path: r.path, tree: r.tree, dev: r.dev, ino: r.ino, type: r.type, target: r.before, rule: null, expect: r.after });
+    }
+    applier.close();
+    return {
+      root: root.dir,
+      journal: journal?.path ?? null,
+      dryRun: false,
+      summary: applier.summary,
+      reported: 0,
+      errors: 0,
+      undone: m,
+      truncated: scan.truncated,
+    };
+  } finally {
+    applier?.abandon();
+    journal?.close();
+    if (fd >= 0) fs.closeSync(fd);
+    lock?.release();
+    state?.close();
+  }
+}

@@ -1,0 +1,156 @@
+/** The journal's writer and reader on the real filesystem: creation rules, durability format, reading back. */
+import * as fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isMpError, MpError } from '../../src/errors.js';
+import { forEachLine, linesBackward, parseRecord, scanJournal } from '../../src/fix/journal-read.js';
+import { JournalWriter, journalName, recordLine } from '../../src/fix/journal.js';
+import { openState } from '../../src/fix/state.js';
+import type { JournalHeader, JournalRecord } from '../../src/fix/types.js';
+import { makeRoot } from '../../src/io/fs.js';
+import { mkdir, SERVICE, tempRoot, type TempRoot } from './helpers.js';
+
+let r: TempRoot;
+beforeEach(() => (r = tempRoot()));
+afterEach(() => r.cleanup());
+
+const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: '/x', time: 't', pid: 1, service: SERVICE };
+
+function rec(i: number): JournalRecord {
+  return {
+    path: `/var/spool/ecelerity/${(i % 256).toString(16)}/m${i}-ünï`,
+    dev: 2049,
+    ino: 100000 + i,
+    before: { uid: 0, gid: 0, mode: 0o644 },
+    after: { uid: 500, gid: 500, mode: 0o640 },
+    type: 'file',
+    tree: '/var/spool/ecelerity',
+  };
+}
+
+function thrown(f: () => unknown): MpError {
+  try {
+    f();
+  } catch (e) {
+    if (isMpError(e)) return e;
+    throw e;
+  }
+  throw new Error('did not throw');
+}
+
+describe('journal writer', () => {
+  it('creates a new root-only file in a root-only journal directory, header first', () => {
+    const st = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+    const w = JournalWriter.create(st.journals().fd, 'a.jsonl', '/var/lib/momentum-perms/journal/a.jsonl', header);
+    w.append([rec(1), rec(2)]);
+    w.close();
+    st.close();
+    const p = r.h('/var/lib/momentum-perms/journal/a.jsonl');
+    const s = fs.statSync(p);
+    expect([s.uid, s.mode & 0o7777]).toEqual([0, 0o600]);
+    expect(fs.statSync(r.h('/var/lib/momentum-perms')).mode & 0o7777).toBe(0o700);
+    const lines = fs.readFileSync(p, 'utf8').split('\n');
+    expect(JSON.parse(lines[0] as string)).toEqual(header);
+    expect(JSON.parse(lines[1] as string)).toEqual(rec(1));
+    expect(lines[3]).toBe('');
+  });
+
+  it('never writes through a planted link or over an existing file', () => {
+    const st = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+    const dir = st.journals();
+    fs.writeFileSync(r.h('/victim'), 'keep\n');
+    fs.symlinkSync(r.h('/victim'), r.h('/var/lib/momentum-perms/journal/l.jsonl'));
+    expect(thrown(() => JournalWriter.create(dir.fd, 'l.jsonl', 'l', header)).code).toBe('MP300');
+    expect(fs.readFileSync(r.h('/victim'), 'utf8')).toBe('keep\n');
+    st.close();
+  });
+
+  it('names journals so that they sort by time', () => {
+    expect(journalName('fix', new Date('2026-11-26T10:00:00.123Z'), 42)).toBe('2026-11-26T10-00-00.123Z-fix-42.jsonl');
+  });
+});
+
+describe('state directory', () => {
+  it('refuses a state directory that is a symlink', () => {
+    mkdir(r.h('/var/lib'), 0, 0, 0o755);
+    mkdir(r.h('/elsewhere'), 0, 0, 0o700);
+    fs.symlinkSync(r.h('/elsewhere'), r.h('/var/lib/momentum-perms'));
+    expect(thrown(() => openState(makeRoot(r.dir), '/var/lib/momentum-perms')).code).toBe('MP303');
+  });
+
+  it.each([
+    [500, 0, 0o700],
+    [0, 500, 0o770],
+    [0, 0, 0o703],
+  ])('refuses a state directory owned by %d:%d mode %o', (uid, gid, mode) => {
+    mkdir(r.h('/var/lib/momentum-perms'), uid, gid, mode);
+    expect(thrown(() => openState(makeRoot(r.dir), '/var/lib/momentum-perms')).code).toBe('MP303');
+  });
+
+  it('refuses a journal directory writable by the service account', () => {
+    mkdir(r.h('/var/lib/momentum-perms/journal'), 500, 500, 0o700);
+    fs.chownSync(r.h('/var/lib/momentum-perms'), 0, 0);
+    fs.chmodSync(r.h('/var/lib/momentum-perms'), 0o700);
+    const st = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+    expect(thrown(() => st.journals()).code).toBe('MP303');
+    st.close();
+  });
+});
+
+describe('journal reader', () => {
+  function write(text: string): number {
+    fs.writeFileSync(r.h('/j'), text, { mode: 0o600 });
+    return fs.openSync(r.h('/j'), 'r');
+  }
+
+  it('reads lines forward and backward across chunk boundaries, ignoring a cut-off last line', () => {
+    const n = 12000; // about 2 MB: several 1 MiB chunks
+    let text = JSON.stringify(header) + '\n';
+    for (let i = 0; i < n; i++) text += recordLine(rec(i));
+    text += '{"path":"/var/spool/ecelerity/cut';
+    const fd = write(text);
+    const scan = scanJournal(fd, '/j');
+    expect(scan).toMatchObject({ lines: n + 1, truncated: true });
+    const back: number[] = [];
+    for (const line of linesBackward(fd, scan.end)) {
+      const p = parseRecord(line);
+      back.push(p ? p.ino - 100000 : -1);
+    }
+    fs.closeSync(fd);
+    expect(back).toHaveLength(n + 1);
+    expect(back.slice(0, n)).toEqual(Array.from({ length: n }, (_, i) => n - 1 - i));
+    expect(back[n]).toBe(-1); // the header, last
+  });
+
+  it('counts lines the same way forward', () => {
+    const fd = write('a\nb\n\nc');
+    const seen: string[] = [];
+    expect(forEachLine(fd, (l, i) => seen.push(`${i}:${l}`))).toEqual({ lines: 3, end: 5, truncated: true });
+    expect(seen).toEqual(['1:a', '2:b', '3:']);
+    fs.closeSync(fd);
+  });
+
+  it('names the file and line of an invalid record', () => {
+    const bad = JSON.stringify({ ...rec(1), path: '/etc/shadow' }); // outside its own tree
+    const fd = write(JSON.stringify(header) + '\n' + recordLine(rec(0)) + bad + '\n');
+    const e = thrown(() => scanJournal(fd, '/j'));
+    fs.closeSync(fd);
+    expect(e.code).toBe('MP302');
+    expect(e.where).toBe('/j:3:1');
+  });
+
+  it('rejects a file that is not a journal', () => {
+    const fd = write('root:x:0:0::/root:/bin/sh\n');
+    expect(thrown(() => scanJournal(fd, '/j')).where).toBe('/j:1:1');
+    fs.closeSync(fd);
+  });
+
+  it.each([
+    ['relative path', { path: 'var/x' }],
+    ['path with ..', { path: '/var/spool/ecelerity/../../etc' }],
+    ['negative uid', { before: { uid: -1, gid: 0, mode: 0 } }],
+    ['mode beyond 07777', { after: { uid: 0, gid: 0, mode: 0o10000 } }],
+    ['unknown type', { type: 'door' }],
+  ])('rejects a record with a %s', (_n, patch) => {
+    expect(parseRecord(JSON.stringify({ ...rec(0), ...patch }))).toBeNull();
+  });
+});
