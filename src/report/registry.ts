@@ -4,6 +4,7 @@
  */
 import { jsonReporter } from './json.js';
 import { ndjsonReporter } from './ndjson.js';
+import { prometheusReporter } from './prometheus.js';
 import { textReporter } from './text.js';
 import type { ReporterFactory } from './types.js';
 
@@ -11,6 +12,7 @@ const reporters = new Map<string, ReporterFactory>([
   ['text', textReporter],
   ['json', jsonReporter],
   ['ndjson', ndjsonReporter],
+  ['prometheus', prometheusReporter],
 ]);
 
 /** Add or replace a report format. */
