@@ -1,5 +1,6 @@
 import type { ConfigPath, MomentumConfig } from '../config/types.js';
 import type { Entry, EntryType, Verdict } from '../types.js';
+import type { Glob } from './glob.js';
 
 /** Where a rule came from; later layers win. */
 export type RuleOrigin = 'shipped' | 'local' | 'cli';
@@ -18,6 +19,21 @@ export interface ModeConstraint {
   on: 'any' | 'file' | 'dir';
   /** When the bits come from a `$setting` of the configuration: its name and source. */
   from?: { setting: string; source: string };
+  /**
+   * The `$name` a rules file wrote instead of octal digits (before binding, `bits` is 0); binding reads the
+   * setting from the configuration and fills `bits` and `from`.
+   */
+  setting?: string;
+}
+
+/** Where a rule was written, for errors found when binding (an unknown user, an unknown `$setting`). */
+export interface RuleSource {
+  file: string;
+  line: number;
+  /** The line as written, for the code frame. */
+  text: string;
+  /** 1-based column of each key's value (`owner`, `file.max`, …) and of the pattern (`pattern`). */
+  columns: Record<string, number>;
 }
 
 /** One rule as loaded from a rules file (before binding to the configuration). */
@@ -31,11 +47,12 @@ export interface Rule {
   owner?: IdSpec;
   group?: IdSpec;
   modes: ModeConstraint[];
-  /** Setuid/setgid bits are allowed on what this rule matches. */
+  /** `setid=allow` (true) or `setid=deny` (false, a later layer taking an allowance back). */
   setidAllowed?: boolean;
   /** The path must exist (`missing` finding otherwise). Only for patterns without wildcards. */
   required?: boolean;
   reason: string;
+  at?: RuleSource;
 }
 
 /** A tree the rules declare: walked by the audit, the only places a fix may change. */
@@ -50,8 +67,12 @@ export interface TreeDecl {
 
 export interface RuleSet {
   version: '3.x' | '4.x';
-  /** Rules files read, in layer order (Momentum paths). */
-  files: { path: string; origin: RuleOrigin }[];
+  /**
+   * Rules files read, in layer order: `path` as rule ids cite it (`rules/4.x.rules`, a Momentum path for
+   * the local file, the absolute path for `--rules`), `host` where it was read on this machine (the fixer
+   * checks that only root can write it).
+   */
+  files: { path: string; origin: RuleOrigin; host?: string }[];
   trees: TreeDecl[];
   rules: Rule[];
 }
@@ -64,10 +85,20 @@ export interface BoundRules {
   group: { name: string; id: number };
   /** Declared trees that exist or not, in walk order, without duplicates or trees nested in others. */
   trees: TreeDecl[];
-  /** Configuration-derived paths that lie outside every declared tree (each an `outside-tree` finding). */
+  /**
+   * Configuration-derived paths that lie outside every declared tree (each an `outside-tree` finding), and
+   * those `refused` below: paths the configuration may not claim even inside a tree.
+   */
   outside: ConfigPath[];
   /** Paths that must exist (rules with `required`), with the rule. */
   required: { path: string; rule: string }[];
+  /** Every rule after `@kind` expansion, in the order they apply (what `rules` and `explain` print). */
+  bound: BoundRule[];
+  /**
+   * Configuration-derived paths a `@kind` rule was not allowed to claim because they overlap a path that a
+   * rule wants owned by root or lie above a declared tree. They are in `outside` too.
+   */
+  refused: { rule: string; configPath: ConfigPath; because: string }[];
   /**
    * The verdict on one entry. `parent` is the entry's directory (Momentum path): calls for the children
    * of one directory come together, so matching work is cached per directory (millions of spool files
@@ -77,3 +108,28 @@ export interface BoundRules {
 }
 
 export type { EntryType };
+
+/** One rule as it applies after binding: `@kind` expanded to one configuration path, names resolved to ids. */
+export interface BoundRule {
+  rule: Rule;
+  /** Position in the order rules apply (later wins). Expansions of one rule share its place. */
+  index: number;
+  /** The absolute glob this rule matches (for `@kind` rules: the configuration path plus the rest). */
+  pattern: string;
+  /** The configuration path a `@kind` rule was expanded from; null for a plain rule. */
+  configPath: ConfigPath | null;
+  /** Expected owner and group ids, null when the rule says nothing about them. */
+  uid: number | null;
+  gid: number | null;
+  /** `ecuser (500)`: how findings show the expectation. */
+  ownerText: string | null;
+  groupText: string | null;
+  /** The mode constraints with `$setting` bits resolved, general (`mode.`) before specific (`file.`/`dir.`). */
+  modes: ModeConstraint[];
+  /** Setuid/setgid allowed: `setid=allow`, or an exact or minimum mode that asks for those bits. */
+  setidAllowed: boolean | undefined;
+  /** The compiled pattern. */
+  glob: Glob;
+  /** The glob matches this Momentum path. */
+  matches(path: string): boolean;
+}

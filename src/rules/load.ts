@@ -1,0 +1,74 @@
+/**
+ * Reading the rule layers: the rules shipped with the package for the Momentum version, the administrator's
+ * local file (under --root, like every path the tool reads), then `--rules FILE`. Later layers win.
+ */
+import * as nodeFs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MpError } from '../errors.js';
+import { errnoOf, hostPath, type FsLike, type Root } from '../io/fs.js';
+import { parseRules } from './parse.js';
+import type { RuleOrigin, RuleSet } from './types.js';
+
+/** Default location of the administrator's rules (a Momentum path: read under --root). */
+export const LOCAL_RULES = '/etc/momentum-perms/local.rules';
+
+/**
+ * The package's rules directory. This module sits at the same depth in src/ (tests) and dist/ (the built
+ * package), so one relative URL finds `rules/` from both.
+ */
+export const SHIPPED_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+
+export interface LoadRulesOptions {
+  version: '3.x' | '4.x';
+  /** The local rules file, a Momentum path (read under root); absent is fine. Default LOCAL_RULES. */
+  localRules?: string;
+  /** `--rules FILE`: a path on this machine, not under root (the administrator names it directly). */
+  rulesFile?: string;
+  /** Where the shipped rules are (tests); default SHIPPED_RULES_DIR, read from the real disk. */
+  shippedDir?: string;
+}
+
+function read(fs: FsLike, p: string): string | undefined {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch (e) {
+    const errno = errnoOf(e);
+    if (errno === undefined) throw e;
+    if (errno === 'ENOENT' || errno === 'ENOTDIR') return undefined;
+    throw new MpError('MP200', `cannot read rules file ${p}: ${errno}`);
+  }
+}
+
+/**
+ * Read and parse the rule layers. Throws MpError: MP204 when the package has no rules for the version,
+ * MP200 when `--rules FILE` does not exist or a rules file cannot be read, MP201/MP202 for invalid rules.
+ */
+export function loadRules(fs: FsLike, root: Root, opts: LoadRulesOptions): RuleSet {
+  const set: RuleSet = { version: opts.version, files: [], trees: [], rules: [] };
+  const add = (text: string, shown: string, origin: RuleOrigin, host: string): void => {
+    const r = parseRules(text, shown, origin);
+    set.files.push({ path: shown, origin, host });
+    set.trees.push(...r.trees);
+    set.rules.push(...r.rules);
+  };
+
+  const dir = opts.shippedDir ?? SHIPPED_RULES_DIR;
+  const shippedHost = path.join(dir, `${opts.version}.rules`);
+  const shipped = read(nodeFs as unknown as FsLike, shippedHost);
+  if (shipped === undefined) throw new MpError('MP204', `no rule set for Momentum ${opts.version}: ${shippedHost} is missing`);
+  add(shipped, `rules/${opts.version}.rules`, 'shipped', shippedHost);
+
+  const local = path.posix.resolve('/', opts.localRules ?? LOCAL_RULES);
+  const localHost = hostPath(root, local);
+  const localText = read(fs, localHost);
+  if (localText !== undefined) add(localText, local, 'local', localHost);
+
+  if (opts.rulesFile !== undefined) {
+    const cli = path.resolve(opts.rulesFile);
+    const text = read(fs, cli);
+    if (text === undefined) throw new MpError('MP200', `rules file not found: ${cli} (given with --rules)`);
+    add(text, cli, 'cli', cli);
+  }
+  return set;
+}
