@@ -22,7 +22,7 @@ function modeText(label: string, m: Sourced<number> | undefined): string[] {
 
 function pathExtras(p: ConfigPath): string {
   const extras = [
-    ...modeText(p.kind === 'persist' || p.kind === 'data' ? 'files' : 'mode', p.fileMode),
+    ...modeText(p.kind === 'spool' || p.kind === 'persist' || p.kind === 'data' ? 'files' : 'mode', p.fileMode),
     ...modeText('dirs', p.dirMode),
     ...(p.pattern ? ['pattern'] : []),
     ...(p.raw !== undefined && !p.pattern ? [`written ${p.raw}`] : []),
