@@ -34,6 +34,11 @@ export interface ApplyOptions {
   batchSize?: number;
   /** Called between journaling a batch and applying it (tests use it to stop a run there). */
   beforeApply?: () => void;
+  /**
+   * Hold back requests refused only for their parent and retry them after the rest (see settle()).
+   * Undo needs it: replayed backwards, an entry may come before the directory that makes it safe.
+   */
+  retryUnsafeParents?: boolean;
 }
 
 interface Pinned {
@@ -67,10 +72,33 @@ export class Applier {
   private readonly batchSize: number;
   private info: TreeInfo | null = null;
   private closed = false;
+  private deferring: boolean;
+  private deferred: ChangeRequest[] = [];
 
   constructor(private readonly o: ApplyOptions) {
     this.chain = new DirChain(o.rootDir);
     this.batchSize = o.batchSize ?? 256;
+    this.deferring = o.retryUnsafeParents === true;
+  }
+
+  /**
+   * Retry the requests held back for an unsafe parent, parents first, as long as each round makes
+   * progress; what is still refused after that is reported. Every retry passes every check again.
+   */
+  settle(): void {
+    while (this.deferred.length > 0) {
+      this.flush();
+      const round = this.deferred.reverse();
+      this.deferred = [];
+      for (const r of round) this.submit(r);
+      this.flush();
+      if (this.deferred.length >= round.length) {
+        this.deferring = false;
+        const last = this.deferred;
+        this.deferred = [];
+        for (const r of last) this.submit(r);
+      }
+    }
   }
 
   /** Record a refusal decided before any I/O (by the pure plan). */
@@ -170,7 +198,12 @@ export class Applier {
       return drop('changed-during-fix', `changed since the fix: now ${showTarget(now)}, the fix left ${showTarget(req.expect)}`);
     }
     // A directory a third account can write: it could rename the entry away and put another in its place.
-    if (parentUnsafe(this.chain.node(depth), req.target.uid)) return drop('unsafe-parent');
+    if (parentUnsafe(this.chain.node(depth), req.target.uid)) {
+      if (!this.deferring) return drop('unsafe-parent');
+      fs.closeSync(fd);
+      this.deferred.push(req);
+      return null;
+    }
     // setuid/setgid/sticky where `$user` can write (a directory on the way, or the entry itself).
     if (grantsSetid(now, req.target, type) && (info.serviceWritable || writableByService(now, this.o.service))) {
       return drop('setid-in-user-tree');

@@ -3,9 +3,9 @@
  * needs only what the walk saw; what needs the disk as it is now (parents, the inode behind the name) is
  * decided again by apply, on descriptors it holds.
  */
-import type { Verdict } from '../types.js';
+import type { Entry, Target, Verdict } from '../types.js';
 import { inTree, REFUSAL_TEXT, sameValues } from './safety.js';
-import type { PlanStep } from './types.js';
+import { S_ISGID, S_ISUID, type PlanStep } from './types.js';
 
 export interface PlanOptions {
   /** `--only`: rule ids (`file:line`) or Momentum path prefixes; empty means everything. */
@@ -29,11 +29,25 @@ export function selected(v: Verdict, only: readonly string[]): boolean {
 
 const SPECIAL = new Set(['fifo', 'socket', 'char', 'block']);
 
+/**
+ * The target without the setuid/setgid bits it would grant where no rule allows them. The kernel clears
+ * both bits on chown; putting them back after a chown to another owner or group is a new grant (an
+ * ecuser-owned setuid file chowned to root would become setuid root), so only an allowing rule does it.
+ */
+export function withoutUngrantedSetid(e: Entry, t: Target, setidAllowed: boolean): Target {
+  if (setidAllowed || e.type === 'symlink') return t;
+  let strip = 0;
+  if ((t.mode & S_ISUID) !== 0 && ((e.mode & S_ISUID) === 0 || t.uid !== e.uid)) strip |= S_ISUID;
+  if ((t.mode & S_ISGID) !== 0 && ((e.mode & S_ISGID) === 0 || t.gid !== e.gid)) strip |= S_ISGID;
+  return strip === 0 ? t : { uid: t.uid, gid: t.gid, mode: t.mode & ~strip };
+}
+
 /** Plan the fix of one verdict. Pure: no I/O, same answer for the same input. */
 export function planVerdict(v: Verdict, opts: PlanOptions): PlanStep {
   const e = v.entry;
   if (v.target === null || !selected(v, opts.only)) return { kind: 'skip' };
-  if (sameValues(e, v.target, e.type)) return { kind: 'skip' };
+  const target = withoutUngrantedSetid(e, v.target, v.setidAllowed);
+  if (sameValues(e, target, e.type)) return { kind: 'skip' };
   // Outside every declared tree: `$user` can edit the configuration that named it (spoolbase = /etc).
   if (v.tree === null || !inTree(e.path, v.tree)) return refuse('outside-tree');
   // A link where a file or directory was expected: chown would be steered by whoever made the link.
@@ -50,7 +64,7 @@ export function planVerdict(v: Verdict, opts: PlanOptions): PlanStep {
       dev: e.dev,
       ino: e.ino,
       type: e.type,
-      target: v.target,
+      target,
       rule: v.rule,
       expect: null,
     },

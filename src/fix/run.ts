@@ -12,7 +12,7 @@ import { Applier, emptySummary } from './apply.js';
 import { inTree } from './safety.js';
 import { JournalWriter, journalName } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
-import { normaliseOnly, planVerdict } from './plan.js';
+import { normaliseOnly, planVerdict, withoutUngrantedSetid } from './plan.js';
 import { closeDir, openDirUnder, openState, type StateDir } from './state.js';
 import { assertRulesTrusted } from './trust.js';
 import { DEFAULT_STATE_DIR, type FixSink, type FixSummary, type JournalHeader, type ServiceIds } from './types.js';
@@ -47,8 +47,28 @@ export interface FixResult {
   errors: number;
 }
 
-/** The checks a target resolves; every other finding is reported, never acted on. */
-export const FIXABLE: ReadonlySet<Check> = new Set<Check>(['owner', 'group', 'mode', 'setid', 'world-writable', 'orphan']);
+/** The checks a target is made for; `orphan`, `setid` and `world-writable` only when the target happens to cure them. */
+export const FIXABLE: ReadonlySet<Check> = new Set<Check>(['owner', 'group', 'mode']);
+
+/** Whether applying `v.target` makes finding `f` go away. */
+export function cures(v: Verdict, f: Finding): boolean {
+  if (v.target === null) return false;
+  const t = withoutUngrantedSetid(v.entry, v.target, v.setidAllowed);
+  switch (f.check) {
+    case 'owner':
+    case 'group':
+    case 'mode':
+      return true;
+    case 'orphan':
+      return f.actual?.startsWith('gid') ? t.gid !== v.entry.gid : t.uid !== v.entry.uid;
+    case 'setid':
+      return (t.mode & 0o6000) === 0;
+    case 'world-writable':
+      return (t.mode & 0o002) === 0 || (t.mode & 0o1000) !== 0;
+    default:
+      return false;
+  }
+}
 
 /** The service account's uid and every gid it writes with: `$group` and the supplemental groups. */
 export function serviceIds(bound: BoundRules): ServiceIds {
@@ -93,19 +113,33 @@ function findingSelected(f: Finding, only: readonly string[]): boolean {
   return only.some((o) => o === f.rule || (o.startsWith('/') && inTree(f.path, o)));
 }
 
-/** Turn a verdict into an outcome or a request for the applier; report fixable findings it cannot fix. */
+/** Turn a verdict into an outcome or a request for the applier; report the findings its target does not cure. */
 function handle(v: Verdict, applier: Applier, only: readonly string[], report: (f: Finding) => void): void {
-  if (v.target === null) {
-    // Owner, group or mode findings without values that satisfy the rules: nothing to set them to.
-    for (const f of v.findings) if (FIXABLE.has(f.check) && findingSelected(f, only)) report(f);
-    return;
-  }
   const step = planVerdict(v, { only });
+  for (const f of v.findings) if (!cures(v, f) && findingSelected(f, only)) report(f);
   if (step.kind === 'change') applier.submit(step.request);
-  else if (step.kind === 'refused') {
+  else if (step.kind === 'refused' && v.target !== null) {
     const e = v.entry;
     applier.refused(e.path, { uid: e.uid, gid: e.gid, mode: e.mode }, v.target, step.reason, v.rule);
   }
+}
+
+/**
+ * Findings come twice from the audit: each alone (onFinding), and those about a walked entry again inside
+ * its verdict, right after. Findings not followed by their verdict (errors, missing paths, patterns) are
+ * reported here; the others are left to the verdict, which knows whether the fix cures them.
+ */
+function findingRouter(only: readonly string[], report: (f: Finding) => void) {
+  const pending: Finding[] = [];
+  const drain = (keep: readonly Finding[]): void => {
+    for (const f of pending) if (!keep.includes(f) && findingSelected(f, only)) report(f);
+    pending.length = 0;
+  };
+  return {
+    finding: (f: Finding): void => void pending.push(f),
+    verdict: (v: Verdict): void => drain(v.findings),
+    end: (): void => drain([]),
+  };
 }
 
 /**
@@ -125,6 +159,7 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
     sink.reported?.(f);
   };
   const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, ...auditOpts } = opts;
+  const router = findingRouter(only, report);
   let state: StateDir | undefined;
   let lock: Lock | undefined;
   let applier: Applier | undefined;
@@ -152,13 +187,13 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
           ...(beforeApply !== undefined ? { beforeApply } : {}),
         });
       },
-      onFinding: (f) => {
-        if (!FIXABLE.has(f.check) && findingSelected(f, only)) report(f);
-      },
+      onFinding: router.finding,
       onVerdict: (v) => {
+        router.verdict(v);
         if (applier !== undefined) handle(v, applier, only, report);
       },
     });
+    router.end();
     applier?.close();
   } finally {
     // On an exception what is pinned is dropped unapplied; journal lines written for it describe changes

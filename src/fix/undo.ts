@@ -76,6 +76,7 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
       dryRun: false,
       journal: () => (journal = open()),
       sink,
+      retryUnsafeParents: true,
       ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
       ...(opts.beforeApply !== undefined ? { beforeApply: opts.beforeApply } : {}),
     });
@@ -88,6 +89,7 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
       if (r === null) throw new MpError('MP302', `journal ${m} changed while it was read`);
       applier.submit({ path: r.path, tree: r.tree, dev: r.dev, ino: r.ino, type: r.type, target: r.before, rule: null, expect: r.after });
     }
+    applier.settle();
     applier.close();
     return {
       root: root.dir,

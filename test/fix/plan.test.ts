@@ -116,3 +116,24 @@ describe('safety predicates', () => {
     expect(inTree('/x', '/')).toBe(true);
   });
 });
+
+describe('setuid and setgid across a chown', () => {
+  const sbin = (e: Partial<Entry>, t: Target, setidAllowed: boolean): Verdict =>
+    verdict({ path: '/opt/msys/ecelerity/sbin/x', ...e }, { target: t, tree: '/opt/msys/ecelerity', setidAllowed });
+  const planned = (v: Verdict): Target | string => {
+    const s = planVerdict(v, { only: [] });
+    return s.kind === 'change' ? s.request.target : s.kind;
+  };
+  it('keeps a setuid bit a rule allows through a chown', () => {
+    expect(planned(sbin({ uid: 1234, mode: 0o4755 }, { uid: 0, gid: 0, mode: 0o4755 }, true))).toEqual({ uid: 0, gid: 0, mode: 0o4755 });
+  });
+  it('does not put back a setuid bit no rule allows once chown has cleared it', () => {
+    expect(planned(sbin({ uid: 1234, mode: 0o4755 }, { uid: 0, gid: 0, mode: 0o4755 }, false))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
+  });
+  it('never adds a setgid bit no rule allows', () => {
+    expect(planned(sbin({ uid: 0, mode: 0o755 }, { uid: 0, gid: 0, mode: 0o2755 }, false))).toBe('skip');
+  });
+  it('leaves a setuid bit alone when no chown touches it', () => {
+    expect(planned(sbin({ uid: 0, mode: 0o4775 }, { uid: 0, gid: 0, mode: 0o4755 }, false))).toEqual({ uid: 0, gid: 0, mode: 0o4755 });
+  });
+});

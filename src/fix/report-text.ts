@@ -1,0 +1,136 @@
+/**
+ * The text report of a fix or undo, in the audit's manner: outcomes grouped (fixed by rule, refused by
+ * reason, failed by errno, findings fix does not correct by check and rule), a count and the first few
+ * paths of each group, then one summary line. Memory: one small record per group. A dry run prints the
+ * plan itself, every line of it, as it is made.
+ */
+import type { ChalkInstance } from 'chalk';
+import { shellWord } from '../report/next.js';
+import type { Finding, Outcome } from '../types.js';
+import { showTarget } from './apply.js';
+import { REFUSAL_TEXT } from './safety.js';
+import type { FixResult } from './run.js';
+import type { FixSink, PlannedChange } from './types.js';
+
+/** Paths shown per group. */
+export const SAMPLES = 5;
+
+export interface FixReportOptions {
+  write(text: string): void;
+  color: ChalkInstance;
+  command: 'fix' | 'undo';
+  dryRun: boolean;
+  /** Print nothing when there was nothing to do. */
+  quiet: boolean;
+  /** Options that make a follow-up command look at the same install (`--root DIR`, …). */
+  rerun: readonly string[];
+}
+
+/** A report being built: feed it through `sink`, then `end` prints it. */
+export interface FixReporter {
+  sink: FixSink & { reported: (f: Finding) => void };
+  end(result: FixResult & { undone?: string }): void;
+}
+
+interface Group {
+  head: string;
+  note: string | null;
+  count: number;
+  samples: string[];
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
+
+/** One line of a plan or of a sample: `path  0:0 0644 → 500:500 0640`. */
+export function planLine(p: PlannedChange): string {
+  return `${p.path}  ${showTarget(p.before)} → ${showTarget(p.after)}`;
+}
+
+export function fixTextReporter(o: FixReportOptions): FixReporter {
+  const c = o.color;
+  const groups = new Map<string, Group>();
+  let planned = 0;
+  const add = (key: string, head: string, note: string | null, sample: string): void => {
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { head, note, count: 0, samples: [] }));
+    g.count++;
+    if (g.samples.length < SAMPLES) g.samples.push(sample);
+  };
+  const outcome = (x: Outcome): void => {
+    const rule = x.rule === null ? '' : `  ${c.dim(x.rule)}`;
+    if (x.outcome === 'fixed') {
+      add(`1${x.rule}`, `${c.green(o.command === 'undo' ? 'restored' : 'fixed')}${rule}`, null, `${x.path}  ${x.message}`);
+    } else if (x.outcome === 'refused' && x.reason !== undefined) {
+      const general = REFUSAL_TEXT[x.reason];
+      const detail = x.message === general ? '' : `  (${x.message})`;
+      const was = `${x.before ? showTarget(x.before) : '?'}, wanted ${x.after ? showTarget(x.after) : '?'}`;
+      add(`2${x.reason}`, `${c.yellow('refused')}  ${x.reason}`, general, `${x.path}  ${was}${detail}`);
+    } else if (x.outcome === 'failed') {
+      add(`3${x.errno}`, `${c.red('failed')}  ${x.errno ?? ''}`, null, `${x.path}  ${x.message}`);
+    }
+  };
+  return {
+    sink: {
+      outcome,
+      planned: (p) => {
+        if (planned++ === 0) o.write(`${c.bold('Plan')} (dry run: nothing is changed)\n`);
+        o.write(`  ${planLine(p)}  ${c.dim(p.rule ?? '')}\n`);
+      },
+      reported: (f) => add(`4${f.check}\0${f.rule}`, `${c.yellow('not fixed')}  ${f.check}  ${c.dim(f.rule ?? 'walk')}`, f.message, `${f.path}  ${f.actual ?? ''}`.trimEnd()),
+    },
+    end(r) {
+      const s = r.summary;
+      const busy = s.fixed + s.refused + s.failed + s.planned + r.reported > 0;
+      if (o.quiet && !busy) return;
+      const out: string[] = planned > 0 ? [''] : [];
+      // By kind (fixed, refused, failed, not fixed); within a kind, in the order first met (walk order).
+      for (const [, g] of [...groups].sort(([a], [b]) => a.charCodeAt(0) - b.charCodeAt(0))) {
+        out.push(`${c.bold(g.head)}  ${c.bold(plural(g.count, 'entry', 'entries'))}`);
+        if (g.note !== null) out.push(`  ${g.note}`);
+        for (const p of g.samples) out.push(`    ${p}`);
+        if (g.count > g.samples.length) out.push(c.dim(`    … and ${fmt(g.count - g.samples.length)} more`));
+        out.push('');
+      }
+      out.push(summaryLine(r, o));
+      if (r.journal !== null) out.push(`Journal: ${r.journal}`);
+      const next = nextStep(r, o);
+      if (next !== null) out.push(`Next: ${c.cyan(next[0])}   ${c.dim(`# ${next[1]}`)}`);
+      o.write(out.join('\n') + '\n');
+    },
+  };
+}
+
+function summaryLine(r: FixResult, o: FixReportOptions): string {
+  const s = r.summary;
+  const c = o.color;
+  const parts: string[] = [];
+  if (s.planned > 0) parts.push(`${plural(s.planned, 'change')} planned`);
+  if (s.fixed > 0) parts.push(`${o.command === 'undo' ? 'restored' : 'fixed'} ${plural(s.fixed, 'entry', 'entries')}`);
+  if (s.refused > 0) parts.push(`${fmt(s.refused)} refused`);
+  if (s.failed > 0) parts.push(c.red(`${fmt(s.failed)} failed`));
+  const acted = parts.length > 0;
+  if (s.unchanged > 0) parts.push(`${fmt(s.unchanged)} unchanged`);
+  if (r.reported > 0) parts.push(`${plural(r.reported, 'finding')} fix does not correct`);
+  if (r.errors > 0) parts.push(c.red(`${fmt(r.errors)} could not be examined`));
+  const tail = parts.length > 0 ? ` (${parts.join(', ')})` : '';
+  if (!acted) {
+    const nothing = o.command === 'undo' ? 'Nothing to restore' : 'Nothing to fix: every owner, group and mode already matches the rules';
+    return `${c.green(nothing)}${tail}.`;
+  }
+  const head = parts.join(', ');
+  return `${c.bold(head.charAt(0).toUpperCase() + head.slice(1))}${o.dryRun ? ' (dry run: nothing changed)' : ''}.`;
+}
+
+function nextStep(r: FixResult, o: FixReportOptions): [string, string] | null {
+  const cmd = (...w: string[]): string => ['momentum-perms', ...w, ...o.rerun.map(shellWord)].join(' ');
+  if (o.dryRun && r.summary.planned > 0) return [cmd('fix'), 'make these changes (journaled, undoable)'];
+  if (r.journal !== null && o.command === 'fix') {
+    // undo takes --root but not the rules options.
+    const i = o.rerun.indexOf('--root');
+    const root = i >= 0 ? ['--root', shellWord(o.rerun[i + 1] ?? '/')] : [];
+    return [['momentum-perms', 'undo', shellWord(r.journal), ...root].join(' '), 'put back what this run changed'];
+  }
+  if (r.summary.refused > 0) return [cmd('audit'), 'look at what is left; refused entries need a person'];
+  return null;
+}
