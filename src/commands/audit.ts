@@ -1,8 +1,92 @@
-// PLACEHOLDER: replaced when the command is implemented.
+/**
+ * `momentum-perms audit`: run the audit and print a report. Only parses options, calls the API and prints;
+ * the exit status is the documented contract (0 compliant, 1 findings, 2 usage/configuration/rules error,
+ * 3 some paths could not be examined).
+ */
+import { Chalk } from 'chalk';
+import { audit } from '../audit/index.js';
+import { exitStatusOf } from '../audit/run.js';
+import type { AuditOptions } from '../audit/types.js';
 import { MpError } from '../errors.js';
+import { makeRoot } from '../io/fs.js';
+import { atomicFile, bufferedSink } from '../report/sink.js';
+import { reporterFor, reporterNames } from '../report/registry.js';
 import type { Io } from './io.js';
-import type { AuditCliOptions } from './options.js';
+import type { AuditCliOptions, CommonOptions } from './options.js';
 
-export function runAudit(_o: AuditCliOptions, _io: Io): number {
-  throw new MpError('MP300', 'audit is not implemented yet');
+const DEFAULT_LOCAL_RULES = '/etc/momentum-perms/local.rules';
+
+/** The format asked for: `--format`, or `--json`; both at once must agree. */
+export function formatOf(o: AuditCliOptions): string {
+  if (o.json && o.format !== undefined && o.format !== 'json') {
+    throw new MpError('MP300', `--json and --format ${o.format} ask for two different formats`);
+  }
+  return o.format ?? (o.json ? 'json' : 'text');
+}
+
+/** The options a follow-up command needs to look at the same install (used in "Next:" lines). */
+export function rerunArgs(o: CommonOptions): string[] {
+  const a: string[] = [];
+  if (o.root !== undefined) a.push('--root', makeRoot(o.root).dir);
+  if (o.config !== undefined) a.push('--config', o.config);
+  if (o.node !== undefined) a.push('--node', o.node);
+  if (o.localRules !== undefined && o.localRules !== DEFAULT_LOCAL_RULES) a.push('--local-rules', o.localRules);
+  if (o.rules !== undefined) a.push('--rules', o.rules);
+  if (o.ruleSet !== undefined) a.push('--rule-set', o.ruleSet);
+  return a;
+}
+
+/** The audit options the CLI options stand for (without callbacks). */
+export function auditOptionsOf(o: CommonOptions): AuditOptions {
+  const a: AuditOptions = {};
+  if (o.root !== undefined) a.root = o.root;
+  if (o.config !== undefined) a.configFile = o.config;
+  if (o.node !== undefined) a.node = o.node;
+  if (o.rules !== undefined) a.rulesFile = o.rules;
+  if (o.localRules !== undefined) a.localRules = o.localRules;
+  if (o.ruleSet !== undefined) {
+    if (o.ruleSet !== '3.x' && o.ruleSet !== '4.x') throw new MpError('MP300', `--rule-set must be 3.x or 4.x, not ${o.ruleSet}`);
+    a.ruleSet = o.ruleSet;
+  }
+  if (o.crossFilesystems) a.crossFilesystems = true;
+  return a;
+}
+
+/** Run the audit and write the report; returns the exit status. Throws MpError for usage and configuration errors. */
+export function runAudit(o: AuditCliOptions, io: Io): number {
+  const format = formatOf(o);
+  const factory = reporterFor(format);
+  if (factory === undefined) throw new MpError('MP300', `unknown format ${format} (known: ${reporterNames().join(', ')})`);
+  if (o.since !== undefined) throw new MpError('MP300', '--since is not available in this version');
+  const opts = auditOptionsOf(o);
+
+  // A report file is always written in full (a monitoring reader wants the current state, even when clean);
+  // --quiet only silences the terminal.
+  const file = o.output !== undefined ? atomicFile(o.output) : undefined;
+  const stdout = bufferedSink((t) => io.out(t));
+  const reporter = factory({
+    sink: file ?? stdout,
+    color: file ? new Chalk({ level: 0 }) : io.color,
+    quiet: file === undefined && o.quiet === true,
+    rerun: rerunArgs(o),
+  });
+  try {
+    const result = audit({
+      ...opts,
+      onStart: (b) => {
+        const reasons = new Map(b.rules.rules.map((r) => [r.id, r.reason]));
+        const h = { root: makeRoot(o.root).dir, configFile: b.config.configFile, user: b.user, group: b.group };
+        reporter.start({ ...h, reasonOf: (id: string) => reasons.get(id) });
+      },
+      onFinding: (f) => reporter.finding(f),
+    });
+    reporter.end(result);
+    if (file) file.commit();
+    return exitStatusOf(result.summary);
+  } catch (e) {
+    if (file) file.abort();
+    throw e;
+  } finally {
+    stdout.flush();
+  }
 }

@@ -21,6 +21,7 @@ interface Group {
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
 
 /** Order: rules by file then line, built-in checks after, errors last. */
@@ -48,9 +49,12 @@ export function textReporter(ctx: ReportContext): Reporter {
   let firstPath: string | undefined;
 
   const renderGroup = (g: Group): string => {
+    const expected = g.expected !== null ? ` — expected ${g.expected}` : '';
+    // A rule's reason says why for the whole group; without one (built-in checks) the first message does.
+    const why = (g.rule !== null ? header?.reasonOf?.(g.rule) : undefined) ?? g.message;
     const lines = [
-      `${c.bold(g.check === 'error' ? c.red(g.check) : c.yellow(g.check))}  ${c.dim(g.rule ?? 'walk')}  ${c.bold(plural(g.count, 'entry', 'entries'))}`,
-      `  ${g.message}${g.expected !== null ? c.dim(`  (expected: ${g.expected})`) : ''}`,
+      `${c.bold(g.check === 'error' ? c.red(g.check) : c.yellow(g.check))}  ${c.dim(g.rule ?? 'walk')}  ${c.bold(plural(g.count, 'entry', 'entries'))}${expected}`,
+      `  ${c.dim(why)}`,
     ];
     const width = Math.min(64, Math.max(...g.samples.map((s) => s.path.length)));
     for (const s of g.samples) lines.push(`    ${s.path.padEnd(width)}  ${s.actual ?? ''}`.trimEnd());
@@ -62,7 +66,7 @@ export function textReporter(ctx: ReportContext): Reporter {
     const s = r.summary;
     const parts = CHECKS.filter((k) => byCheck.has(k)).map((k) => `${fmt(byCheck.get(k) ?? 0)} ${k}`);
     const head = s.findings === 0 ? c.green('No drift') : c.bold(`${plural(s.findings, 'finding')} (${parts.join(', ')})`);
-    let tail = `${plural(s.examined, 'entry', 'entries')} examined in ${(r.durationMs / 1000).toFixed(1)} s`;
+    let tail = `${plural(s.examined, 'entry', 'entries')} examined in ${seconds(r.durationMs)}`;
     if (s.errors > 0) tail += `; ${c.red(`${fmt(s.errors)} could not be examined`)}`;
     if (s.vanished > 0) tail += `; ${fmt(s.vanished)} vanished during the walk (normal on a live spool)`;
     return `${head}: ${tail}.`;

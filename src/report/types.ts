@@ -14,6 +14,8 @@ export interface ReportHeader {
   configFile: string;
   user: { name: string; id: number };
   group: { name: string; id: number };
+  /** The one-line reason a rule gives (`file:line` → reason), for text reports; not part of JSON. */
+  reasonOf?: (rule: string) => string | undefined;
 }
 
 export interface ReportContext {

@@ -28,7 +28,7 @@ export function result(summary: Partial<Summary>): AuditResult {
 export function render(
   factory: ReporterFactory,
   findings: Finding[],
-  o: { quiet?: boolean; color?: number; rerun?: string[]; summary?: Partial<Summary> } = {},
+  o: { quiet?: boolean; color?: number; rerun?: string[]; summary?: Partial<Summary>; reasonOf?: (id: string) => string | undefined } = {},
 ): { text: string; writesBeforeEnd: string } {
   let text = '';
   const ctx: ReportContext = {
@@ -38,7 +38,7 @@ export function render(
     rerun: o.rerun ?? ['--root', '/srv/mta1'],
   };
   const r: Reporter = factory(ctx);
-  r.start(header);
+  r.start(o.reasonOf ? { ...header, reasonOf: o.reasonOf } : header);
   for (const f of findings) r.finding(f);
   const writesBeforeEnd = text;
   const errors = findings.filter((f) => f.check === 'error').length;

@@ -7,11 +7,11 @@ describe('text report', () => {
     const many = Array.from({ length: 2000 }, (_, i) => finding(`/var/spool/ecelerity/A/${i}.M`, 'mode'));
     const { text } = render(textReporter, many);
     expect(text.match(/^mode /gm)).toHaveLength(1);
-    expect(text).toContain('mode  rules/4.x.rules:12  2,000 entries');
+    expect(text).toContain('mode  rules/4.x.rules:12  2,000 entries — expected at most 0640');
     for (let i = 0; i < 5; i++) expect(text).toContain(`/var/spool/ecelerity/A/${i}.M  0644`);
     expect(text).not.toContain('/var/spool/ecelerity/A/5.M');
     expect(text).toContain('… and 1,995 more');
-    expect(text).toContain('2,000 findings (2,000 mode): 10 entries examined in 1.2 s.');
+    expect(text).toContain('2,000 findings (2,000 mode): 10 entries examined in 1.23 s.');
   });
 
   it('keeps one group per rule and check, ordered by rules file and line, built-in checks and errors after', () => {
@@ -34,6 +34,14 @@ describe('text report', () => {
     ]);
   });
 
+  it("explains each group with its rule's reason, or the first message for a built-in check", () => {
+    const { text } = render(textReporter, [finding('/a', 'mode'), finding('/w', 'world-writable', 'builtin:world-writable')], {
+      reasonOf: (id) => (id === 'rules/4.x.rules:12' ? 'spool files at most spool_mode' : undefined),
+    });
+    expect(text).toContain('mode  rules/4.x.rules:12  1 entry — expected at most 0640\n  spool files at most spool_mode\n    /a  0644');
+    expect(text).toContain('world-writable  builtin:world-writable  1 entry — expected x\n  world-writable is off\n    /w  0644');
+  });
+
   it('starts with the configuration, root and Security identity, and ends with the next command', () => {
     const { text } = render(textReporter, [finding('/x', 'owner')], { rerun: ['--root', '/srv/my root'] });
     const lines = text.trimEnd().split('\n');
@@ -52,7 +60,7 @@ describe('text report', () => {
 
   it('says so plainly when all is well, with what vanished', () => {
     const { text } = render(textReporter, [], { summary: { examined: 1234567, vanished: 3 } });
-    expect(text).toContain('No drift: 1,234,567 entries examined in 1.2 s; 3 vanished during the walk (normal on a live spool).');
+    expect(text).toContain('No drift: 1,234,567 entries examined in 1.23 s; 3 vanished during the walk (normal on a live spool).');
   });
 
   it('prints nothing under --quiet when there are no findings, and the full report when there are', () => {
@@ -69,6 +77,6 @@ describe('text report', () => {
 
   it('counts errors apart in the summary line', () => {
     const { text } = render(textReporter, [finding('/t/l', 'error', null, 'EACCES'), finding('/x', 'mode')]);
-    expect(text).toContain('2 findings (1 mode, 1 error): 10 entries examined in 1.2 s; 1 could not be examined.');
+    expect(text).toContain('2 findings (1 mode, 1 error): 10 entries examined in 1.23 s; 1 could not be examined.');
   });
 });

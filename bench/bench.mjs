@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// The audit benchmark: builds a synthetic Momentum spool under a temporary root and times
+// `momentum-perms audit --root` against `find DIR -printf '%U %G %m %p\n'` on the same tree in the same run.
+//
+//   node bench/bench.mjs [--entries N] [--scale] [--format ndjson|text] [--runs R] [--drift D] [--keep]
+//
+// --entries N   spool entries (default 1,000,000; directories included)
+// --scale       also build a 100,000-entry spool and compare the audit's peak RSS at both sizes
+// --format F    report format of the audit run (default ndjson; output goes to /dev/null either way)
+// --runs R      timed runs of each command after one warm-up run (default 3; the median wall time is shown)
+// --drift D     D files in every 10,000 get mode 0644, so the audit has findings to report (default 0)
+// --keep        leave the temporary roots behind
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBenchRoot, SPOOL } from './spool.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, '..', 'bin', 'momentum-perms.js');
+
+function parseArgs(argv) {
+  const o = { entries: 1_000_000, scale: false, format: 'ndjson', runs: 3, drift: 0, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--entries') o.entries = Number(next().replace(/[_,]/g, ''));
+    else if (a === '--scale') o.scale = true;
+    else if (a === '--format') o.format = next();
+    else if (a === '--runs') o.runs = Number(next());
+    else if (a === '--drift') o.drift = Number(next());
+    else if (a === '--keep') o.keep = true;
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (!Number.isInteger(o.entries) || o.entries < 300) throw new Error('--entries must be a whole number ≥ 300');
+  return o;
+}
+
+// Peak RSS comes from GNU time (`/usr/bin/time -f %M`, Debian package "time"); without it, from the
+// rusage of the children as Python reports it. Wall time is measured here around the whole child.
+const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+function measure(cmd, args) {
+  const rssFile = path.join(os.tmpdir(), `mp-bench-rss-${process.pid}`);
+  let argv;
+  if (GNU_TIME) argv = [GNU_TIME, '-f', '%M', '-o', rssFile, cmd, ...args];
+  else argv = ['python3', '-c', 'import resource,subprocess,sys\nr=subprocess.run(sys.argv[2:],stdout=subprocess.DEVNULL).returncode\nopen(sys.argv[1],"w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\nsys.exit(r)', rssFile, cmd, ...args];
+  const devnull = fs.openSync('/dev/null', 'w');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', devnull, 'pipe'], encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  fs.closeSync(devnull);
+  let rssKb = NaN;
+  try {
+    rssKb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    fs.rmSync(rssFile);
+  } catch {}
+  return { wall, rssMb: rssKb / 1024, status: r.status, stderr: r.stderr };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (x) => `${x.toFixed(1)} MB`;
+const s = (x) => `${x.toFixed(2)} s`;
+
+function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  let fsType = '?';
+  try {
+    const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+    const tmp = fs.realpathSync(os.tmpdir());
+    const best = mounts.filter((m) => m[1] && (tmp === m[1] || tmp.startsWith(m[1] === '/' ? '/' : m[1] + '/'))).sort((a, b) => b[1].length - a[1].length)[0];
+    fsType = best?.[2] ?? '?';
+  } catch {}
+  return `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}, ${fsType} at ${os.tmpdir()}`;
+}
+
+function build(entries, drift) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-'));
+  const uid = process.getuid() === 0 ? 500 : process.getuid();
+  const gid = process.getgid() === 0 ? 500 : process.getgid();
+  const t0 = Date.now();
+  process.umask(0o022);
+  const made = buildBenchRoot(root, { entries, uid, gid, drift });
+  return { root, made, buildS: (Date.now() - t0) / 1000 };
+}
+
+/** Warm the cache once, then alternate find and audit `runs` times. */
+function compare(root, o) {
+  const findArgs = [path.join(root, SPOOL), '-printf', '%U %G %m %p\n'];
+  const auditArgs = [cli, 'audit', '--root', root, '--format', o.format, '--quiet'];
+  const run = (which) => {
+    const r = which === 'find' ? measure('find', findArgs) : measure(process.execPath, auditArgs);
+    if (which === 'audit' && r.status !== 0 && r.status !== 1) {
+      throw new Error(`audit exited ${r.status}:\n${r.stderr}`);
+    }
+    if (which === 'find' && r.status !== 0) throw new Error(`find exited ${r.status}:\n${r.stderr}`);
+    return r;
+  };
+  run('find');
+  run('audit');
+  const f = [];
+  const a = [];
+  for (let i = 0; i < o.runs; i++) {
+    f.push(run('find'));
+    a.push(run('audit'));
+  }
+  return {
+    find: { wall: median(f.map((x) => x.wall)), rss: Math.max(...f.map((x) => x.rssMb)) },
+    audit: { wall: median(a.map((x) => x.wall)), rss: Math.max(...a.map((x) => x.rssMb)), status: a[0].status },
+  };
+}
+
+function report(label, made, buildS, r) {
+  const ratio = r.audit.wall / r.find.wall;
+  console.log(`\n${label}: ${made.toLocaleString('en-US')} spool entries (256 hashed directories, two files per message), built in ${buildS.toFixed(1)} s`);
+  console.log(`  ${'command'.padEnd(44)}${'wall (median)'.padEnd(16)}peak RSS`);
+  console.log(`  ${"find DIR -printf '%U %G %m %p\\n'".padEnd(44)}${s(r.find.wall).padEnd(16)}${mb(r.find.rss)}`);
+  console.log(`  ${`momentum-perms audit --root … (exit ${r.audit.status})`.padEnd(44)}${s(r.audit.wall).padEnd(16)}${mb(r.audit.rss)}`);
+  console.log(`  wall ratio audit/find: ${ratio.toFixed(2)} (target ≤ 2.00) ${ratio <= 2 ? 'ok' : 'MISSED'}`);
+  console.log(`  audit peak RSS: ${mb(r.audit.rss)} (target ≤ 150 MB) ${r.audit.rss <= 150 ? 'ok' : 'MISSED'}`);
+  return ratio;
+}
+
+function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(path.join(here, '..', 'dist', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
+  console.log(`machine: ${machine()}`);
+  console.log(`peak RSS from ${GNU_TIME ? '/usr/bin/time -f %M' : "Python's getrusage(RUSAGE_CHILDREN)"}; ${o.runs} timed runs of each after a warm-up run; audit --format ${o.format} --quiet > /dev/null`);
+  const sizes = o.scale ? [100_000, o.entries] : [o.entries];
+  const results = [];
+  const roots = [];
+  try {
+    for (const n of sizes) {
+      const b = build(n, o.drift);
+      roots.push(b.root);
+      const r = compare(b.root, o);
+      report(`${n.toLocaleString('en-US')} entries`, b.made, b.buildS, r);
+      results.push({ n, r });
+      if (!o.keep) fs.rmSync(b.root, { recursive: true, force: true });
+    }
+    if (o.scale) {
+      const [small, large] = results;
+      const growth = large.r.audit.rss / small.r.audit.rss;
+      console.log(
+        `\nRSS growth: ${mb(small.r.audit.rss)} at ${small.n.toLocaleString('en-US')} → ${mb(large.r.audit.rss)} at ${large.n.toLocaleString('en-US')}: ×${growth.toFixed(2)} (target ≤ 1.20) ${growth <= 1.2 ? 'ok' : 'MISSED'}`,
+      );
+    }
+  } finally {
+    if (o.keep) console.log(`\nkept: ${roots.join(' ')}`);
+    else for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+  }
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(`bench: ${e instanceof Error ? e.message : e}`);
+  process.exitCode = 1;
+}

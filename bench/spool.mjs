@@ -1,0 +1,65 @@
+// Builds the benchmark's fake root: a minimal Momentum configuration, its own passwd and group files, and a
+// synthetic spool laid out the way Momentum lays it out (256 hashed directories, two files per message).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const SPOOL = '/var/spool/ecelerity';
+const DIRS = 256;
+
+function write(root, p, text, mode = 0o644) {
+  const host = path.join(root, p);
+  fs.mkdirSync(path.dirname(host), { recursive: true, mode: 0o755 });
+  fs.writeFileSync(host, text, { mode });
+  return host;
+}
+
+/**
+ * Build the fake root in `root` with about `entries` spool entries (directories included), owned by
+ * `uid`:`gid` (named ecuser in the root's passwd). `drift` files out of every 10,000 get mode 0644 so that
+ * the text report has something to group. Returns the exact number of spool entries made.
+ */
+export function buildBenchRoot(root, { entries, uid, gid, drift = 0 }) {
+  write(root, '/etc/passwd', `root:x:0:0:root:/root:/bin/bash\necuser:x:${uid}:${gid}:Momentum:/opt/msys/ecelerity:/sbin/nologin\n`);
+  write(root, '/etc/group', `root:x:0:\necuser:x:${gid}:\n`);
+  const conf = write(
+    root,
+    '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf',
+    `Security {\n  user = "ecuser"\n  group = "ecuser"\n}\nspoolbase = "${SPOOL}"\n`,
+    0o640,
+  );
+  const own = (p) => fs.chownSync(p, uid, gid);
+  for (let d = path.dirname(conf); d.length > root.length && d.endsWith('/conf/default'); d = path.dirname(d)) own(d);
+  own(conf);
+
+  const spool = path.join(root, SPOOL);
+  fs.mkdirSync(path.dirname(spool), { recursive: true, mode: 0o755 });
+  fs.mkdirSync(spool, { mode: 0o750 });
+  own(spool);
+  const files = Math.max(0, entries - 1 - DIRS);
+  const messages = Math.ceil(files / 2);
+  const chown = uid !== process.getuid() || gid !== process.getgid();
+  let made = 1;
+  const dirs = [];
+  for (let i = 0; i < DIRS; i++) {
+    const d = path.join(spool, i.toString(16).toUpperCase().padStart(2, '0'));
+    fs.mkdirSync(d, { mode: 0o750 });
+    if (chown) own(d);
+    dirs.push(d);
+    made++;
+  }
+  let n = 0;
+  for (let m = 0; m < messages && n < files; m++) {
+    const dir = dirs[m % DIRS];
+    const id = m.toString(16).padStart(8, '0');
+    for (const suffix of ['.M', '.H']) {
+      if (n >= files) break;
+      const mode = drift > 0 && n % 10000 < drift ? 0o644 : 0o640;
+      const fd = fs.openSync(`${dir}/${id}-00000001${suffix}`, 'wx', mode);
+      if (chown) fs.fchownSync(fd, uid, gid);
+      fs.closeSync(fd);
+      n++;
+      made++;
+    }
+  }
+  return made;
+}
