@@ -4,8 +4,6 @@ import type { Pos } from './ast.js';
 export interface EnvValue {
   value: string;
   pos: Pos;
-  /** The whole line, for error frames. */
-  line: string;
 }
 
 const ASSIGN = /^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/;
@@ -23,7 +21,7 @@ export function parseEnvironment(text: string, file: string): Map<string, EnvVal
     const m = ASSIGN.exec(line);
     if (!m) continue;
     const start = m[0].length;
-    out.set(m[3] as string, { value: shellWord(line.slice(start)), pos: { file, line: n + 1, column: start + 1 }, line });
+    out.set(m[3] as string, { value: shellWord(line.slice(start)), pos: { file, line: n + 1, column: start + 1 } });
   }
   return out;
 }

@@ -11,7 +11,18 @@ export type FileKind = 'file' | 'dir' | 'missing' | 'other';
 /** Where a read was asked for, so that its failure can point there. */
 export interface Cause {
   pos: Pos;
+  /** The text holding `pos`, or undefined when it must not be quoted. */
+  text: string | undefined;
+}
+
+/** A file's text, and whether error messages may quote it. */
+export interface FileText {
   text: string;
+  /**
+   * Only files anyone may read are quoted in errors: an include of /etc/shadow planted by whoever can edit
+   * the configuration must not carry its lines into a root run's output (a terminal, a cron mail, a log).
+   */
+  quotable: boolean;
 }
 
 function fail(message: string, cause: Cause | undefined): MpError {
@@ -39,7 +50,7 @@ export function kindOf(fs: FsLike, root: Root, p: string, cause?: Cause): FileKi
  * include would block or never end (an attack on a root run by whoever can edit the configuration).
  * A swap between this check and the read stays possible; FsLike has no open-without-blocking.
  */
-export function readText(fs: FsLike, root: Root, p: string, cause?: Cause): string {
+export function readText(fs: FsLike, root: Root, p: string, cause?: Cause): FileText {
   const host = hostPath(root, p);
   let st;
   try {
@@ -51,7 +62,7 @@ export function readText(fs: FsLike, root: Root, p: string, cause?: Cause): stri
   if (!st.isFile()) throw fail(`cannot read ${p}: not a regular file`, cause);
   if (st.size > MAX_CONFIG_BYTES) throw fail(`cannot read ${p}: larger than ${MAX_CONFIG_BYTES} bytes`, cause);
   try {
-    return fs.readFileSync(host, 'utf8');
+    return { text: fs.readFileSync(host, 'utf8'), quotable: (st.mode & 0o004) !== 0 };
   } catch (e) {
     throw fail(`cannot read ${p}: ${errnoOf(e) ?? String(e)}`, cause);
   }

@@ -37,6 +37,8 @@ export class Lexer {
   constructor(
     private readonly text: string,
     private readonly file: string,
+    /** Whether errors may show the offending line (see parseConfig). */
+    private readonly quote = true,
   ) {}
 
   /** The next token without consuming it. */
@@ -101,7 +103,7 @@ export class Lexer {
     const s = this.text;
     // Comments do not nest: the first */ ends it, whatever /* came in between.
     const end = s.indexOf('*/', this.i + 2);
-    if (end < 0) throw errorAt('MP102', 'unterminated comment: /* has no closing */', start, s);
+    if (end < 0) throw errorAt('MP102', 'unterminated comment: /* has no closing */', start, this.quote ? s : undefined);
     this.advanceTo(end + 2);
   }
 
@@ -152,7 +154,7 @@ export class Lexer {
       }
       j++;
     }
-    throw errorAt('MP102', 'unterminated string: " has no closing quote', start, s, this.hint());
+    throw errorAt('MP102', 'unterminated string: " has no closing quote', start, this.quote ? s : undefined, this.hint());
   }
 
   private hint(): string[] {
@@ -163,7 +165,7 @@ export class Lexer {
   private singleQuoted(start: Pos): string {
     const s = this.text;
     const end = s.indexOf("'", this.i + 1);
-    if (end < 0) throw errorAt('MP102', "unterminated string: ' has no closing quote", start, s, this.hint());
+    if (end < 0) throw errorAt('MP102', "unterminated string: ' has no closing quote", start, this.quote ? s : undefined, this.hint());
     const out = s.slice(this.i + 1, end);
     const line = this.line;
     this.advanceTo(end + 1);

@@ -30,7 +30,7 @@ interface Link {
 export class ConfigLoader {
   /** Every file read, in the order first read. */
   readonly files: string[] = [];
-  /** File texts by Momentum path, for error frames of later stages. */
+  /** File texts by Momentum path, for error frames of later stages; only files that may be quoted. */
   readonly texts = new Map<string, string>();
   private readonly parsed = new Map<string, Stmt[]>();
   private includes = 0;
@@ -49,10 +49,10 @@ export class ConfigLoader {
   private load(file: string, chain: Link[], depth: number, cause: Cause | undefined): LoadedFile {
     let stmts = this.parsed.get(file);
     if (!stmts) {
-      const text = readText(this.fs, this.root, file, cause);
-      this.texts.set(file, text);
+      const { text, quotable } = readText(this.fs, this.root, file, cause);
+      if (quotable) this.texts.set(file, text);
       this.files.push(file);
-      stmts = parseConfig(text, file);
+      stmts = parseConfig(text, file, { quote: quotable });
       this.parsed.set(file, stmts);
     }
     return { path: file, stmts: this.resolve(stmts, file, chain, depth) };
@@ -73,7 +73,7 @@ export class ConfigLoader {
   }
 
   private include(inc: Include, from: string, chain: Link[], depth: number): LoadedFile[] {
-    const text = this.texts.get(from) ?? '';
+    const text = this.texts.get(from);
     const cause: Cause = { pos: inc.targetPos, text };
     if (++this.includes > MAX_INCLUDES) {
       throw errorAt('MP104', `more than ${MAX_INCLUDES} includes: the configuration includes files over and over`, inc.pos, text);

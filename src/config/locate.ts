@@ -55,8 +55,8 @@ function versionOf(file: string): '3.x' | '4.x' {
  */
 export function locateConfig(fs: FsLike, root: Root, opts: LocateOptions): Located {
   const node = opts.node ?? os.hostname();
-  const envText = kindOf(fs, root, ENVIRONMENT_FILE) === 'file' ? readText(fs, root, ENVIRONMENT_FILE) : '';
-  const env = parseEnvironment(envText, ENVIRONMENT_FILE);
+  const envFile = kindOf(fs, root, ENVIRONMENT_FILE) === 'file' ? readText(fs, root, ENVIRONMENT_FILE) : { text: '', quotable: true };
+  const env = parseEnvironment(envFile.text, ENVIRONMENT_FILE);
   const custom = opts.searchPath ?? env.get('EC_CONF_SEARCH_PATH')?.value;
   const v4 = expand(custom !== undefined && custom !== '' ? custom.split(':') : V4_SEARCH_PATH, node);
   const searchFor = (file: string): string[] => (versionOf(file) === '3.x' ? [V3_DIR, ...v4] : v4);
@@ -73,7 +73,7 @@ export function locateConfig(fs: FsLike, root: Root, opts: LocateOptions): Locat
   if (conffile && conffile.value !== '') {
     const file = resolveMomentumPath(conffile.value);
     if (kindOf(fs, root, file) !== 'file') {
-      throw errorAt('MP100', `configuration file ${file} named by CONFFILE not found`, conffile.pos, envText);
+      throw errorAt('MP100', `configuration file ${file} named by CONFFILE not found`, conffile.pos, envFile.quotable ? envFile.text : undefined);
     }
     return { file, version: versionOf(file), searchPath: searchFor(file), how: 'CONFFILE' };
   }

@@ -16,16 +16,10 @@ export const MAX_DEPTH = 64;
  *     value      := WORD | STRING | '(' (value ','?)* ')' | '[' (key '=' value ','?)* ']'
  *
  * Throws MpError MP101 (syntax) or MP102 (unterminated string or comment) with the location and line.
+ * With `quote: false` the errors name the place but quote nothing of the text (neither the line nor a word).
  */
-export function parseConfig(text: string, file: string): Stmt[] {
-  return new Parser(text, file).file();
-}
-
-function describe(t: Token): string {
-  if (t.kind === 'eof') return 'end of file';
-  if (t.kind === 'string') return 'a quoted string';
-  if (t.kind === 'word') return `'${t.text.length > 40 ? t.text.slice(0, 40) + '…' : t.text}'`;
-  return `'${t.kind}'`;
+export function parseConfig(text: string, file: string, opts: { quote?: boolean } = {}): Stmt[] {
+  return new Parser(text, file, opts.quote ?? true).file();
 }
 
 class Parser {
@@ -34,18 +28,31 @@ class Parser {
   constructor(
     private readonly text: string,
     file: string,
+    private readonly quote: boolean,
   ) {
-    this.lx = new Lexer(text, file);
+    this.lx = new Lexer(text, file, quote);
   }
 
   private fail(message: string, pos: Pos, notes: string[] = []): never {
-    throw errorAt('MP101', message, pos, this.text, notes);
+    throw errorAt('MP101', message, pos, this.quote ? this.text : undefined, notes);
+  }
+
+  /** A word of the text for a message, or `generic` when the text must not be quoted. */
+  private q(text: string, generic: string): string {
+    return this.quote ? `'${text.length > 40 ? text.slice(0, 40) + '…' : text}'` : generic;
+  }
+
+  private describe(t: Token): string {
+    if (t.kind === 'eof') return 'end of file';
+    if (t.kind === 'string') return 'a quoted string';
+    if (t.kind === 'word') return this.q(t.text, 'a word');
+    return `'${t.kind}'`;
   }
 
   file(): Stmt[] {
     const body = this.stmts(0);
     const t = this.lx.next();
-    if (t.kind !== 'eof') this.fail(`unexpected ${describe(t)}: no scope is open here`, t.pos);
+    if (t.kind !== 'eof') this.fail(`unexpected ${this.describe(t)}: no scope is open here`, t.pos);
     return body;
   }
 
@@ -62,7 +69,7 @@ class Parser {
   private stmt(depth: number): Stmt {
     const t = this.lx.next();
     if (t.kind !== 'word') {
-      const what = t.kind === 'string' ? 'a quoted string' : describe(t);
+      const what = t.kind === 'string' ? 'a quoted string' : this.describe(t);
       this.fail(`expected an option or scope name, found ${what}`, t.pos);
     }
     const key = t.text.toLowerCase();
@@ -74,17 +81,20 @@ class Parser {
     }
     if (p.kind === '=') {
       this.lx.next();
-      const a: Assignment = { kind: 'assign', name: t.text, key, value: this.value(depth, `a value for '${t.text}'`), pos: t.pos };
+      const a: Assignment = { kind: 'assign', name: t.text, key, value: this.value(depth, `a value for ${this.q(t.text, 'the option')}`), pos: t.pos };
       return a;
     }
     if (p.kind === '{') return this.scope(t, null, depth);
     if (p.kind === 'word' || p.kind === 'string') {
       this.lx.next();
       const b = this.lx.peek();
-      if (b.kind !== '{') this.fail(`expected '{' to open scope ${t.text} "${p.text}", found ${describe(b)}`, b.pos);
+      if (b.kind !== '{') {
+        const scope = this.quote ? `scope ${t.text} "${p.text}"` : 'a named scope';
+        this.fail(`expected '{' to open ${scope}, found ${this.describe(b)}`, b.pos);
+      }
       return this.scope(t, p.text, depth);
     }
-    return this.fail(`expected '=' or '{' after '${t.text}', found ${describe(p)}`, p.pos);
+    return this.fail(`expected '=' or '{' after ${this.q(t.text, 'a name')}, found ${this.describe(p)}`, p.pos);
   }
 
   private scope(type: Token, name: string | null, depth: number): Scope {
@@ -93,8 +103,8 @@ class Parser {
     const body = this.stmts(depth + 1);
     const close = this.lx.next();
     if (close.kind !== '}') {
-      const label = name === null ? type.text : `${type.text} "${name}"`;
-      this.fail(`scope ${label} is never closed: missing '}'`, type.pos);
+      const label = !this.quote ? 'a scope' : name === null ? `scope ${type.text}` : `scope ${type.text} "${name}"`;
+      this.fail(`${label} is never closed: missing '}'`, type.pos);
     }
     return { kind: 'scope', type: type.text, key: type.text.toLowerCase(), name, body, pos: type.pos };
   }
@@ -106,7 +116,7 @@ class Parser {
       if (depth >= MAX_DEPTH) this.fail(`values nested deeper than ${MAX_DEPTH} levels`, t.pos);
       return t.kind === '(' ? this.list(t, depth + 1) : this.dict(t, depth + 1);
     }
-    return this.fail(`expected ${what}, found ${describe(t)}`, t.pos);
+    return this.fail(`expected ${what}, found ${this.describe(t)}`, t.pos);
   }
 
   private list(open: Token, depth: number): List {
@@ -133,10 +143,13 @@ class Parser {
       if (t.kind === ']') return { kind: 'dict', entries, pos: open.pos };
       if (t.kind === ',') continue;
       if (t.kind === 'eof') this.fail(`dictionary is never closed: missing ']'`, open.pos);
-      if (t.kind !== 'word' && t.kind !== 'string') this.fail(`expected a key in dictionary, found ${describe(t)}`, t.pos);
+      if (t.kind !== 'word' && t.kind !== 'string') this.fail(`expected a key in dictionary, found ${this.describe(t)}`, t.pos);
       const eq = this.lx.next();
-      if (eq.kind !== '=') this.fail(`expected '=' after dictionary key '${t.text}', found ${describe(eq)}`, eq.pos);
-      entries.push({ key: t.text, keyPos: t.pos, value: this.value(depth, `a value for '${t.text}'`) });
+      if (eq.kind !== '=') {
+        const key = this.quote ? `the key ${this.q(t.text, '')}` : 'the key';
+        this.fail(`expected '=' after ${key} in a dictionary, found ${this.describe(eq)}`, eq.pos);
+      }
+      entries.push({ key: t.text, keyPos: t.pos, value: this.value(depth, `a value for ${this.q(t.text, 'the key')}`) });
     }
   }
 }

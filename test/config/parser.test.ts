@@ -178,7 +178,7 @@ describe('parser: errors render as code frames', () => {
       ['MP101', "error MP101: dictionary is never closed: missing ']'", '  --> /etc/x.conf:1:5', '  |', '1 | d = [ a = 1', '  |     ^'].join('\n'),
     );
     expect(frame('d = [ a 1 ]')).toBe(
-      ['MP101', "error MP101: expected '=' after dictionary key 'a', found '1'", '  --> /etc/x.conf:1:9', '  |', '1 | d = [ a 1 ]', '  |         ^'].join('\n'),
+      ['MP101', "error MP101: expected '=' after the key 'a' in a dictionary, found '1'", '  --> /etc/x.conf:1:9', '  |', '1 | d = [ a 1 ]', '  |         ^'].join('\n'),
     );
   });
 

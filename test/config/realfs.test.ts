@@ -81,6 +81,18 @@ describe('readConfig on the real filesystem: hostile include targets', () => {
     expect(e.message).toBe(`cannot read ${DEF}/huge.conf: larger than ${MAX_CONFIG_BYTES} bytes`);
   });
 
+  it('never quotes a file others cannot read (a planted include of a secret)', () => {
+    write(`${DEF}/ecelerity.conf`, 'Security { user = ecuser }\ninclude "/etc/secret"\n');
+    write('/etc/secret', 'root:$6$s3cr3t$hash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n');
+    fs.chmodSync(dir + '/etc/secret', 0o640);
+    const e = error();
+    expect(renderError(e)).toBe(["error MP101: expected '{' to open a named scope, found end of file", '  --> /etc/secret:3:1'].join('\n'));
+    // The same text, readable by anyone, is quoted as usual.
+    fs.chmodSync(dir + '/etc/secret', 0o644);
+    expect(renderError(error())).toContain('to open scope root:$6$s3cr3t$hash:19000:0:99999:7:::');
+    fs.rmSync(dir + '/etc/secret');
+  });
+
   it('reads a configuration file that is a directory as an error, not a crash', () => {
     fs.rmSync(dir + `${DEF}/ecelerity.conf`);
     fs.mkdirSync(dir + `${DEF}/ecelerity.conf`);
