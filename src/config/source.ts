@@ -16,20 +16,17 @@ export function lineAt(text: string, line: number): string {
   return text.slice(start, end < 0 ? text.length : end);
 }
 
-/** Longest source line shown in an error frame: a minified or binary file must not flood the terminal. */
+/** Longest source line shown in an error frame. */
 const MAX_SHOWN = 400;
 
-/** An MpError pointing at `pos` in `text`, with the offending line for the code frame. */
+/** An MpError pointing at `pos`, with the offending line of `text` for the code frame when `text` is given. */
 export function errorAt(code: ErrorCode, message: string, pos: Pos, text: string | undefined, notes: string[] = []): MpError {
-  const opts: { location: Pos; sourceLine?: string; notes: string[] } = { location: pos, notes };
-  if (text !== undefined) {
-    let shown = lineAt(text, pos.line);
-    if (shown.length > MAX_SHOWN) {
-      // Keep the caret's column meaningful: cut after it, and only when the column is within the shown part.
-      shown = pos.column <= MAX_SHOWN - 20 ? shown.slice(0, MAX_SHOWN) + ' …' : shown;
-      if (shown.length > MAX_SHOWN + 2) return new MpError(code, message, { location: pos, notes });
-    }
-    opts.sourceLine = shown;
+  if (text === undefined) return new MpError(code, message, { location: pos, notes });
+  let shown = lineAt(text, pos.line);
+  if (shown.length > MAX_SHOWN) {
+    // A minified or binary file must not flood the terminal: cut after the caret, or show no line when it is far in.
+    if (pos.column > MAX_SHOWN) return new MpError(code, message, { location: pos, notes });
+    shown = shown.slice(0, MAX_SHOWN) + ' …';
   }
-  return new MpError(code, message, opts);
+  return new MpError(code, message, { location: pos, sourceLine: shown, notes });
 }

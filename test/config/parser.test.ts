@@ -199,3 +199,12 @@ describe('parser: errors render as code frames', () => {
     expect(frame('a = ' + '('.repeat(100_000))).toMatch(/^MP101\nerror MP101: values nested deeper than 64 levels/);
   });
 });
+
+describe('parser: error frames on very long lines', () => {
+  it('cuts the shown line after the caret, or shows none when the caret is far in', () => {
+    const early = frame('a = = ' + 'x'.repeat(1000));
+    expect(early.split('\n')[4]).toBe('1 | a = = ' + 'x'.repeat(394) + ' …');
+    const late = frame('a'.repeat(1000) + ' )');
+    expect(late).toBe(["MP101", `error MP101: expected '=' or '{' after '${'a'.repeat(40)}…', found ')'`, '  --> /etc/x.conf:1:1002'].join('\n'));
+  });
+});
