@@ -1,8 +1,35 @@
-// PLACEHOLDER: replaced when the command is implemented.
+import * as path from 'node:path';
 import { MpError } from '../errors.js';
+import { errnoOf, hostPath } from '../io/fs.js';
+import { explainPath } from '../rules/index.js';
+import { explainText } from '../rules/print.js';
+import type { Entry } from '../types.js';
+import { entryOf, typeOfMode } from '../walk/index.js';
 import type { Io } from './io.js';
+import { EXIT } from './io.js';
 import type { CommonOptions } from './options.js';
+import { bindFromOptions, type CommandEnv } from './rules.js';
 
-export function runExplain(_p: string, _o: CommonOptions, _io: Io): number {
-  throw new MpError('MP300', 'explain is not implemented yet');
+/**
+ * `momentum-perms explain PATH [--json]`: every rule that matches PATH (a Momentum path, read under
+ * --root without following a link), what each expects, which wins, what PATH has, and the verdict.
+ * Exit 1 when PATH has findings (or is required and missing), else 0; errors are thrown (2).
+ */
+export function runExplain(p: string, o: CommonOptions, io: Io, env: CommandEnv = {}): number {
+  const { bound, fs, root, users } = bindFromOptions(o, env);
+  const target = path.posix.resolve('/', p);
+  let entry: Entry | null = null;
+  try {
+    const st = fs.lstatSync(hostPath(root, target), { throwIfNoEntry: false });
+    const type = st ? typeOfMode(st.mode) : undefined;
+    if (st && type) entry = entryOf(target, st, type);
+  } catch (e) {
+    const errno = errnoOf(e);
+    if (errno === 'ENOENT' || errno === 'ENOTDIR') entry = null;
+    else if (errno === undefined) throw e;
+    else throw new MpError('MP300', `cannot examine ${target}: ${errno}`);
+  }
+  const x = explainPath(bound, target, entry, users);
+  io.out(o.json ? JSON.stringify(x, null, 2) + '\n' : explainText(x, io.color));
+  return x.findings.length > 0 ? EXIT.findings : EXIT.ok;
 }

@@ -47,6 +47,8 @@ export interface Explanation {
   verdict: Verdict | null;
   /** The verdict's findings, or `missing` when a rule requires the absent path. */
   findings: Finding[];
+  /** What a fix would set, as findings show owner, group and mode; null when nothing is to change. */
+  target: { owner: string; group: string; mode: string } | null;
 }
 
 function winnersOf(e: Expectation): Winner[] {
@@ -118,5 +120,6 @@ export function explainPath(bound: BoundRules, p: string, entry: Entry | null, u
     winners: winnersOf(e),
     verdict,
     findings: verdict ? verdict.findings : missing,
+    target: verdict?.target ? { owner: userText(verdict.target.uid), group: groupText(verdict.target.gid), mode: octal(verdict.target.mode) } : null,
   };
 }

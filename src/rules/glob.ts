@@ -188,7 +188,8 @@ function compileAlt(c: Chars): { alt: Alt; src: string; prefix: string; literal:
     const seg = s.slice(from, i);
     const off = c.o.slice(from, i);
     const at = c.o[from - 1] ?? 0;
-    if (seg === '') throw new GlobError("empty path segment ('//' or a trailing '/')", at);
+    // Point at the second slash of `//`, or at a trailing slash.
+    if (seg === '') throw new GlobError("empty path segment ('//' or a trailing '/')", i < s.length ? (c.o[i] ?? at) : at);
     if (seg === '.' || seg === '..') throw new GlobError("'.' and '..' are not allowed: write the path in full", c.o[from] ?? at);
     if (seg === '**') {
       segs.push({ k: 'star2' });

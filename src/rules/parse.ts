@@ -65,7 +65,7 @@ function parseId(ctx: LineCtx, key: 'owner' | 'group', value: string, at: number
 
 function parseMode(ctx: LineCtx, key: string, value: string, at: number): ModeConstraint {
   const shape = MODE_KEYS[key] as Pick<ModeConstraint, 'on' | 'op'>;
-  if (/^[0-7]{1,4}$/.test(value)) return { ...shape, bits: parseInt(value, 8) };
+  if (/^0?[0-7]{1,4}$/.test(value)) return { ...shape, bits: parseInt(value, 8) };
   if (/^\$[a-z][a-z0-9_]*$/.test(value)) return { ...shape, bits: 0, setting: value.slice(1) };
   return fail(ctx, 'MP202', at, `${key}=${value}: expected an octal mode of at most four digits (0640) or a $setting`);
 }
