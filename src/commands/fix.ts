@@ -1,8 +1,61 @@
-// PLACEHOLDER: replaced when the command is implemented.
-import { MpError } from '../errors.js';
-import type { Io } from './io.js';
-import type { FixCliOptions } from './options.js';
+/**
+ * `momentum-perms fix` and its exit status: 0 compliant at the end, 1 drift remains (refused entries,
+ * findings fix does not correct, or a dry run with changes planned), 2 usage/configuration/rules error
+ * (thrown), 3 something failed or could not be examined, or another run holds the lock (MP301, thrown).
+ */
+import { audit } from '../audit/index.js';
+import type { AuditOptions, AuditResult } from '../audit/types.js';
+import { fixJsonReporter } from '../fix/report-json.js';
+import { fixTextReporter, type FixReporter } from '../fix/report-text.js';
+import { fixWith, type FixResult } from '../fix/run.js';
+import { makeRoot } from '../io/fs.js';
+import { bufferedSink } from '../report/sink.js';
+import { loadSnapshot } from '../snapshot/index.js';
+import { sinceAudit } from '../upgrade/since.js';
+import { auditOptionsOf, rerunArgs } from './audit.js';
+import { EXIT, type Io } from './io.js';
+import type { CommonOptions, FixCliOptions } from './options.js';
 
-export function runFix(_o: FixCliOptions, _io: Io): number {
-  throw new MpError('MP300', 'fix is not implemented yet');
+/** The exit status a fix or undo result calls for. */
+export function fixExitStatus(r: FixResult): number {
+  const s = r.summary;
+  if (s.failed > 0 || r.errors > 0) return EXIT.incomplete;
+  if (s.refused > 0 || r.reported > 0 || s.planned > 0) return EXIT.findings;
+  return EXIT.ok;
+}
+
+/** The reporter `--json` or the text default asks for, writing through `write`. */
+export function fixReporter(o: CommonOptions & { quiet?: boolean }, write: (t: string) => void, io: Io, command: 'fix' | 'undo', dryRun: boolean): FixReporter {
+  if (o.json) return fixJsonReporter({ write, command, dryRun, root: makeRoot(o.root).dir });
+  return fixTextReporter({ write, color: io.color, command, dryRun, quiet: o.quiet === true, rerun: rerunArgs(o) });
+}
+
+/** Run the fix and print its report. Throws MpError for usage, configuration, rules, state and lock errors. */
+export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
+  const dryRun = o.dryRun === true;
+  let run: (a: AuditOptions) => AuditResult = audit;
+  let notices = (): string[] => [];
+  if (o.since !== undefined) {
+    const s = sinceAudit(audit, await loadSnapshot(o.since, o.root));
+    run = s.audit;
+    notices = () => s.notices();
+  }
+  const out = bufferedSink((t) => io.out(t));
+  const reporter = fixReporter(o, (t) => out.write(t), io, 'fix', dryRun);
+  try {
+    const r = fixWith(run, {
+      ...auditOptionsOf(o),
+      dryRun,
+      ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),
+      ...(o.journal !== undefined ? { journal: o.journal } : {}),
+      ...(o.only !== undefined ? { only: o.only } : {}),
+      sink: reporter.sink,
+    });
+    // Account changes found against the snapshot (a re-created ecuser) go to stderr: stdout stays the report.
+    for (const n of notices()) io.err(`note: ${n}\n`);
+    reporter.end(r);
+    return fixExitStatus(r);
+  } finally {
+    out.flush();
+  }
 }

@@ -1,8 +1,27 @@
-// PLACEHOLDER: replaced when the command is implemented.
-import { MpError } from '../errors.js';
+/**
+ * `momentum-perms undo JOURNAL`: restore what a fix recorded, where the entry is still as the fix left it.
+ * Exit status as for fix: 0 all restored (or already back), 1 some refused, 3 some failed or the lock is
+ * held, 2 usage or an unreadable or untrusted journal (thrown).
+ */
+import { undo } from '../fix/undo.js';
+import { bufferedSink } from '../report/sink.js';
+import { fixExitStatus, fixReporter } from './fix.js';
 import type { Io } from './io.js';
 import type { CommonOptions } from './options.js';
 
-export function runUndo(_p: string, _o: CommonOptions, _io: Io): number {
-  throw new MpError('MP300', 'undo is not implemented yet');
+export function runUndo(journal: string, o: CommonOptions & { quiet?: boolean }, io: Io): number {
+  const out = bufferedSink((t) => io.out(t));
+  const reporter = fixReporter(o, (t) => out.write(t), io, 'undo', false);
+  try {
+    const r = undo(journal, {
+      ...(o.root !== undefined ? { root: o.root } : {}),
+      ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),
+      sink: reporter.sink,
+    });
+    if (r.truncated) io.err(`note: the last line of ${r.undone} was cut short (a run killed while writing it); its change was never made\n`);
+    reporter.end(r);
+    return fixExitStatus(r);
+  } finally {
+    out.flush();
+  }
 }

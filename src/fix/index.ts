@@ -1,6 +1,19 @@
 /**
  * The fixer's public surface: plan (pure), apply (the I/O edge), fix and undo as library calls.
  */
+import { audit } from '../audit/index.js';
+import { fixWith, type FixOptions, type FixResult } from './run.js';
+
+/**
+ * Correct owner, group and mode drift the audit finds, safely, with a journal for undo. Refusals and
+ * failures are outcomes (see `opts.sink` and the summary). Throws MpError: configuration and rules errors,
+ * MP203 (a rules file not root's alone), MP301 (another run holds the lock), MP303 (unsafe state
+ * directory), MP304 (not root).
+ */
+export function fix(opts: FixOptions = {}): FixResult {
+  return fixWith(audit, opts);
+}
+
 export { planVerdict, selected, normaliseOnly, type PlanOptions } from './plan.js';
 export { grantsSetid, parentUnsafe, writableByNonRoot, writableByService, sameValues, inTree, REFUSAL_TEXT } from './safety.js';
 export { Applier, showTarget, emptySummary, type ApplyOptions } from './apply.js';
@@ -10,6 +23,8 @@ export { scanJournal, parseRecord, parseHeader, forEachLine, linesBackward, type
 export { acquireLock, parseLock, holderAlive, processStart, type Lock } from './lock.js';
 export { openState, openDirUnder, openChildDir, type StateDir, type OpenDir } from './state.js';
 export { assertRootOnly, assertRulesTrusted } from './trust.js';
-export { fixWith, serviceIds, rulesHostPaths, FIXABLE, type FixOptions, type FixResult } from './run.js';
+export { fixWith, serviceIds, rulesHostPaths, cures, FIXABLE, type FixOptions, type FixResult } from './run.js';
+export { fixTextReporter, planLine, type FixReporter, type FixReportOptions } from './report-text.js';
+export { fixJsonReporter } from './report-json.js';
 export { undo, type UndoOptions, type UndoResult } from './undo.js';
 export * from './types.js';
