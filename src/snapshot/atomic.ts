@@ -20,11 +20,13 @@ export interface AtomicFile {
 }
 
 /**
- * Open a temporary file for `target` (a host path) with `mode`. Throws MpError MP305 when the directory
+ * Open a temporary file for `target` (a host path, or `/proc/self/fd/N/name` below a verified directory)
+ * with `mode`; messages name `display`. Throws MpError MP305 when the directory
  * cannot take it (missing, not a directory, unwritable).
  */
-export function openAtomic(target: string, mode: number): AtomicFile {
+export function openAtomic(target: string, mode: number, display: string = target): AtomicFile {
   const dir = path.dirname(target);
+  const shownDir = path.dirname(display);
   // Not a name ending in .prom or .snap: node_exporter and readers ignore it until the rename.
   const tempPath = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number;
@@ -37,7 +39,7 @@ export function openAtomic(target: string, mode: number): AtomicFile {
       mode,
     );
   } catch (e) {
-    throw new MpError('MP305', `cannot create a file in ${dir}: ${errnoOf(e) ?? String(e)}`);
+    throw new MpError('MP305', `cannot create a file in ${shownDir}: ${errnoOf(e) ?? String(e)}`);
   }
   // The umask must not decide who may read a root-only file (or keep node_exporter from reading a .prom).
   fs.fchmodSync(fd, mode);
@@ -55,7 +57,7 @@ export function openAtomic(target: string, mode: number): AtomicFile {
       try {
         for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off);
       } catch (e) {
-        throw new MpError('MP305', `cannot write ${tempPath}: ${errnoOf(e) ?? String(e)}`);
+        throw new MpError('MP305', `cannot write ${display}: ${errnoOf(e) ?? String(e)}`);
       }
     },
     commit() {
@@ -64,7 +66,7 @@ export function openAtomic(target: string, mode: number): AtomicFile {
         close();
         fs.renameSync(tempPath, target);
       } catch (e) {
-        throw new MpError('MP305', `cannot write ${target}: ${errnoOf(e) ?? String(e)}`);
+        throw new MpError('MP305', `cannot write ${display}: ${errnoOf(e) ?? String(e)}`);
       }
       fsyncDir(dir);
     },

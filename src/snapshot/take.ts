@@ -21,6 +21,8 @@ export interface TakeOptions {
   crossFilesystems: boolean;
   /** gzip the file (default true). */
   gzip?: boolean;
+  /** The name messages use for the file (default: `file`). */
+  display?: string;
   /** The time recorded in the header (default now). */
   now?: Date;
 }
@@ -70,7 +72,7 @@ export function takeSnapshot(o: TakeOptions): TakeResult {
     trees,
     excluded,
   };
-  const writer = createSnapshotWriter(o.file, header, o.gzip === undefined ? {} : { gzip: o.gzip });
+  const writer = createSnapshotWriter(o.file, header, { gzip: o.gzip ?? true, display: o.display ?? o.file });
   const coverage = new Coverage(trees, excluded);
   const unreadable: { path: string; errno: string }[] = [];
   let vanished = 0;

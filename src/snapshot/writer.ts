@@ -23,12 +23,14 @@ export interface SnapshotWriter {
 export interface WriterOptions {
   /** gzip (default true). Plain text is for debugging and tests of the reader. */
   gzip?: boolean;
+  /** The name messages use for the file (default: `target`). */
+  display?: string;
 }
 
 /** Start a snapshot at `target` (a host path), root-only (0600): it lists every file of the install. */
 export function createSnapshotWriter(target: string, header: SnapshotHeader, opts: WriterOptions = {}): SnapshotWriter {
   const gzip = opts.gzip ?? true;
-  const file = openAtomic(target, 0o600);
+  const file = openAtomic(target, 0o600, opts.display ?? target);
   let pending = JSON.stringify(header) + '\n';
   let entries = 0;
   let bytes = 0;

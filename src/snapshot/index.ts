@@ -1,0 +1,132 @@
+/**
+ * Snapshots as a library: take one (into the state directory or a named file) and load one for `--since`.
+ * Paths given here are Momentum paths, resolved under `--root` like every path the tool reads or writes
+ * (the same as `fix --journal`).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MpError } from '../errors.js';
+import type { AuditOptions } from '../audit/types.js';
+import { readConfig } from '../config/index.js';
+import type { ReadConfigOptions } from '../config/types.js';
+import { closeDir, openChildDir, openDirUnder, openState, type OpenDir } from '../fix/state.js';
+import { assertRootOnly } from '../fix/trust.js';
+import { DEFAULT_STATE_DIR } from '../fix/types.js';
+import { hostPath, makeRoot, realFs, type FsLike, type Root } from '../io/fs.js';
+import { userDbFor, type UserDb } from '../io/users.js';
+import { bindRules, loadRules, type LoadRulesOptions } from '../rules/index.js';
+import type { BoundRules } from '../rules/types.js';
+import { readSnapshot } from './reader.js';
+import type { SnapshotIndex } from './snapshot-index.js';
+import { takeSnapshot, type TakeResult } from './take.js';
+
+export { readSnapshot } from './reader.js';
+export { SnapshotIndex, type SnapshotRecord } from './snapshot-index.js';
+export { takeSnapshot, snapshotTrees, type TakeOptions, type TakeResult } from './take.js';
+export type { SnapshotHeader, SnapshotTrailer } from './format.js';
+
+/** Where snapshots go inside the state directory. */
+export const SNAPSHOT_DIR = 'snapshots';
+
+export interface SnapshotOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'> {
+  /** Momentum path of the file to write (default: STATE-DIR/snapshots/NAME). */
+  out?: string;
+  /** Momentum path of the state directory (default /var/lib/momentum-perms). */
+  stateDir?: string;
+  /** File name in STATE-DIR/snapshots/ when `out` is not given (default: the time, `2026-11-26T10-00-00Z.snap`). */
+  name?: string;
+  /** Record the spool trees too (large, and they churn constantly). */
+  includeSpool?: boolean;
+  /** The time recorded (default now). */
+  now?: Date;
+}
+
+export interface SnapshotResult extends TakeResult {
+  /** Momentum path of the snapshot written. */
+  path: string;
+  root: string;
+  user: { name: string; id: number };
+  group: { name: string; id: number };
+}
+
+/** Configuration, rules and user database bound the way the audit binds them, without walking anything. */
+export function bindFor(opts: Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'>): { bound: BoundRules; fs: FsLike; root: Root; users: UserDb } {
+  const fs = opts.fs ?? realFs;
+  const root = makeRoot(opts.root);
+  const users = opts.users ?? userDbFor(fs, root);
+  const rc: ReadConfigOptions = {};
+  if (opts.configFile !== undefined) rc.configFile = opts.configFile;
+  if (opts.node !== undefined) rc.node = opts.node;
+  const config = readConfig(fs, root, users, rc);
+  const lo: LoadRulesOptions = { version: opts.ruleSet ?? config.version };
+  if (opts.localRules !== undefined) lo.localRules = opts.localRules;
+  if (opts.rulesFile !== undefined) lo.rulesFile = opts.rulesFile;
+  return { bound: bindRules(loadRules(fs, root, lo), config, users), fs, root, users };
+}
+
+/** `2026-11-26T10-00-00Z.snap`: sortable, and no colon (which some tools read as host:path). */
+export function snapshotName(now: Date): string {
+  return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-') + '.snap';
+}
+
+/**
+ * Take a snapshot of the install. Throws MpError: configuration and rules errors (MP1xx/MP2xx), MP303 when
+ * the target directory is not root's alone, MP305 when the file cannot be written.
+ */
+export function snapshot(opts: SnapshotOptions = {}): SnapshotResult {
+  const { bound, fs: rfs, root } = bindFor(opts);
+  const now = opts.now ?? new Date();
+  let dir: OpenDir;
+  let name: string;
+  let closeState = (): void => {};
+  if (opts.out !== undefined) {
+    const m = path.posix.resolve('/', opts.out);
+    // The directory is opened and verified once, then written through its descriptor: a directory that
+    // someone other than root can write could have the snapshot swapped before the post-upgrade hook reads it.
+    dir = openDirUnder(root, path.posix.dirname(m));
+    name = path.posix.basename(m);
+  } else {
+    const state = openState(root, opts.stateDir ?? DEFAULT_STATE_DIR);
+    closeState = () => state.close();
+    try {
+      dir = openChildDir(state.state, SNAPSHOT_DIR);
+    } catch (e) {
+      closeState();
+      throw e;
+    }
+    name = opts.name ?? snapshotName(now);
+  }
+  try {
+    const shown = path.posix.join(dir.path, name);
+    const r = takeSnapshot({
+      fs: rfs,
+      root,
+      bound,
+      file: `/proc/self/fd/${dir.fd}/${name}`,
+      display: shown,
+      includeSpool: opts.includeSpool === true,
+      crossFilesystems: opts.crossFilesystems === true,
+      now,
+    });
+    return { ...r, path: shown, file: shown, root: root.dir, user: bound.user, group: bound.group };
+  } finally {
+    closeDir(dir);
+    closeState();
+  }
+}
+
+/** The Momentum path of the snapshot STATE-DIR/snapshots/NAME. */
+export function stateSnapshotPath(stateDir: string | undefined, name: string): string {
+  return path.posix.join(path.posix.resolve('/', stateDir ?? DEFAULT_STATE_DIR), SNAPSHOT_DIR, name);
+}
+
+/**
+ * Load a snapshot for `--since` (a Momentum path, under `root`). As root, the file and its directory must
+ * be root's alone (MP302): a snapshot decides what a root fix restores.
+ */
+export async function loadSnapshot(file: string, root?: string): Promise<SnapshotIndex> {
+  const host = hostPath(makeRoot(root), path.posix.resolve('/', file));
+  if (!fs.existsSync(host)) throw new MpError('MP302', `no snapshot at ${file}${root ? ` (under ${root})` : ''}`);
+  if (process.geteuid?.() === 0) assertRootOnly(host, `snapshot ${file}`, 'MP302');
+  return readSnapshot(host);
+}
