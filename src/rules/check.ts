@@ -7,7 +7,7 @@
 import type { UserDb } from '../io/users.js';
 import type { Entry, EntryType, Verdict } from '../types.js';
 import { expectationFor, type Expectation } from './expect.js';
-import { ALL, childrenMatch, pathSegments, SOME } from './glob.js';
+import { ALL, childrenMatch, pathSegments, SOME } from './glob-dirs.js';
 import type { BoundRule, TreeDecl } from './types.js';
 import { idCache, judge } from './verdict.js';
 

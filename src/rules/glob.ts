@@ -2,7 +2,7 @@
  * Globs over Momentum paths, compiled once when rules are bound:
  * - to one anchored regular expression, for testing a single path;
  * - to segment lists per `{a,b}` alternative, so that the children of a whole directory can be classified
- *   at once (every child matches, some may, none can): millions of spool files then cost no regex at all.
+ *   at once (glob-dirs.ts): millions of spool files then cost no regex at all.
  *
  * Syntax: `*` any run of characters but `/`; `?` one character but `/`; `[abc]`, `[a-z]`, `[!a]` or `[^a]`;
  * `{a,b}` alternatives, nested allowed; `**` as a whole segment: zero or more segments (so `/a/**` matches
@@ -19,9 +19,9 @@ export class GlobError extends Error {
   }
 }
 
-type Seg = { k: 'star2' } | { k: 'lit'; text: string } | { k: 're'; re: RegExp; any: boolean };
+export type Seg = { k: 'star2' } | { k: 'lit'; text: string } | { k: 're'; re: RegExp; any: boolean };
 
-interface Alt {
+export interface Alt {
   segs: Seg[];
   /** restAll[i]: every segment from i on is `**` (restAll[segs.length] is true). */
   restAll: boolean[];
@@ -38,12 +38,6 @@ export interface Glob {
   prefixes: string[];
   alts: Alt[];
 }
-
-/** How the children of one directory relate to a glob: none can match, some may, all do. */
-export type Children = 0 | 1 | 2;
-export const NONE = 0;
-export const SOME = 1;
-export const ALL = 2;
 
 const MAX_ALTERNATIVES = 256;
 // State sets are bit masks; deeper patterns are not a real need.
@@ -237,49 +231,6 @@ export function compileGlob(pattern: string): Glob {
 /** The glob matches `path` (a normalised absolute path). */
 export function globMatches(g: Glob, path: string): boolean {
   return g.literal !== null ? path === g.literal : g.re.test(path);
-}
-
-function closure(a: Alt, mask: number): number {
-  const segs = a.segs;
-  for (let i = 0; i < segs.length; i++) if (mask & (1 << i) && segs[i]?.k === 'star2') mask |= 1 << (i + 1);
-  return mask;
-}
-
-function step(a: Alt, mask: number, name: string): number {
-  let next = 0;
-  const segs = a.segs;
-  for (let i = 0; i < segs.length; i++) {
-    if (!(mask & (1 << i))) continue;
-    const s = segs[i] as Seg;
-    if (s.k === 'star2') next |= 1 << i;
-    else if (s.k === 'lit' ? s.text === name : s.re.test(name)) next |= 1 << (i + 1);
-  }
-  return closure(a, next);
-}
-
-/** Segments of a normalised absolute path: `/` → [], `/a/b` → ['a', 'b']. */
-export function pathSegments(path: string): string[] {
-  return path === '/' ? [] : path.slice(1).split('/');
-}
-
-/**
- * Whether the glob matches every child of the directory whose segments are given, some of them (test each
- * path), or none. Exact: a child `parent/name` matches the regex iff the answer is All, or Some and the
- * regex says so.
- */
-export function childrenMatch(g: Glob, parentSegs: readonly string[]): Children {
-  let result: Children = NONE;
-  for (const a of g.alts) {
-    let mask = closure(a, 1);
-    for (let k = 0; k < parentSegs.length && mask !== 0; k++) mask = step(a, mask, parentSegs[k] as string);
-    for (let i = 0; i < a.segs.length; i++) {
-      if (!(mask & (1 << i)) || !a.restAll[i + 1]) continue;
-      const s = a.segs[i] as Seg;
-      if (s.k === 'star2' || (s.k === 're' && s.any)) return ALL;
-      result = SOME;
-    }
-  }
-  return result;
 }
 
 /** Escape every glob metacharacter of a literal path (a configuration path used as a rule's base). */

@@ -128,6 +128,45 @@ function parseTree(ctx: LineCtx, ws: Word[], origin: RuleOrigin): TreeDecl {
   return { path: compileGlob(w.text).literal as string, id: `${ctx.file}:${ctx.line}`, origin, spool };
 }
 
+/** Split `key=value` and check its shape (not yet its value): a known key, a value where one is needed. */
+function keyOf(ctx: LineCtx, w: Word): { key: string; value: string; at: number } {
+  const key = w.eq < 0 ? w.text : w.text.slice(0, w.eq);
+  const value = w.eq < 0 ? '' : w.text.slice(w.eq + 1);
+  if (FLAGS.includes(key)) {
+    if (w.eq >= 0) fail(ctx, 'MP201', w.start + w.eq, `"${key}" takes no value`);
+  } else if (!VALUE_KEYS.includes(key)) {
+    fail(ctx, 'MP201', w.start, `unknown key "${key}"`, [`keys: ${[...VALUE_KEYS, ...FLAGS].join(', ')}`]);
+  } else if (w.eq < 0) {
+    fail(ctx, 'MP201', w.start + w.text.length, `expected "=" and a value after "${key}"`);
+  } else if (value === '' && key !== 'reason') {
+    fail(ctx, 'MP201', w.valueStart, `expected a value after "${key}="`);
+  }
+  return { key, value, at: w.eq < 0 ? w.start : w.valueStart };
+}
+
+/** Read one key's value into the rule; mode constraints are returned for the consistency check. */
+function applyKey(ctx: LineCtx, rule: Rule, key: string, value: string, at: number): ModeConstraint | null {
+  if (key === 'owner' || key === 'group') rule[key] = parseId(ctx, key, value, at);
+  else if (key === 'type') {
+    if (!(ENTRY_TYPES as readonly string[]).includes(value)) fail(ctx, 'MP202', at, `type=${value}: expected one of ${ENTRY_TYPES.join(', ')}`);
+    rule.type = value as EntryType;
+  } else if (key === 'setid') {
+    if (value !== 'allow' && value !== 'deny') fail(ctx, 'MP202', at, `setid=${value}: expected setid=allow or setid=deny`);
+    rule.setidAllowed = value === 'allow';
+  } else if (key === 'reason') rule.reason = value;
+  else if (key === 'required') {
+    const p = rule.pattern;
+    const rest = p.startsWith('@') ? p.slice(p.indexOf('/') + 1 || p.length) : p;
+    if (hasWildcard(rest)) fail(ctx, 'MP202', at, '"required" needs one exact path, and this pattern has wildcards');
+    rule.required = true;
+  } else {
+    const c = parseMode(ctx, key, value, at);
+    rule.modes.push(c);
+    return c;
+  }
+  return null;
+}
+
 function parseRule(ctx: LineCtx, ws: Word[], origin: RuleOrigin): Rule {
   const head = ws[0] as Word;
   if (!head.text.startsWith('/') && !head.text.startsWith('@') && !head.text.includes('/') && head.eq < 0) {
@@ -138,39 +177,11 @@ function parseRule(ctx: LineCtx, ws: Word[], origin: RuleOrigin): Rule {
   const columns: Record<string, number> = { pattern: head.start + 1 };
   const keyAt = new Map<ModeConstraint, number>();
   for (const w of ws.slice(1)) {
-    const key = w.eq < 0 ? w.text : w.text.slice(0, w.eq);
-    const value = w.eq < 0 ? '' : w.text.slice(w.eq + 1);
-    if (FLAGS.includes(key)) {
-      if (w.eq >= 0) fail(ctx, 'MP201', w.start + w.eq, `"${key}" takes no value`);
-    } else if (!VALUE_KEYS.includes(key)) {
-      fail(ctx, 'MP201', w.start, `unknown key "${key}"`, [`keys: ${[...VALUE_KEYS, ...FLAGS].join(', ')}`]);
-    } else if (w.eq < 0) {
-      fail(ctx, 'MP201', w.start + w.text.length, `expected "=" and a value after "${key}"`);
-    } else if (value === '' && key !== 'reason') {
-      fail(ctx, 'MP201', w.valueStart, `expected a value after "${key}="`);
-    }
+    const { key, value, at } = keyOf(ctx, w);
     if (columns[key] !== undefined) fail(ctx, 'MP201', w.start, `"${key}" is given twice in one rule`);
-    const at = w.eq < 0 ? w.start : w.valueStart;
     columns[key] = at + 1;
-    if (key === 'owner' || key === 'group') rule[key] = parseId(ctx, key, value, at);
-    else if (key === 'type') {
-      if (!(ENTRY_TYPES as readonly string[]).includes(value)) {
-        fail(ctx, 'MP202', at, `type=${value}: expected one of ${ENTRY_TYPES.join(', ')}`);
-      }
-      rule.type = value as EntryType;
-    } else if (key === 'setid') {
-      if (value !== 'allow' && value !== 'deny') fail(ctx, 'MP202', at, `setid=${value}: expected setid=allow or setid=deny`);
-      rule.setidAllowed = value === 'allow';
-    } else if (key === 'reason') rule.reason = value;
-    else if (key === 'required') {
-      const rest = head.text.startsWith('@') ? head.text.slice(head.text.indexOf('/') + 1 || head.text.length) : head.text;
-      if (hasWildcard(rest)) fail(ctx, 'MP202', w.start, '"required" needs one exact path, and this pattern has wildcards');
-      rule.required = true;
-    } else {
-      const c = parseMode(ctx, key, value, at);
-      keyAt.set(c, at);
-      rule.modes.push(c);
-    }
+    const c = applyKey(ctx, rule, key, value, at);
+    if (c) keyAt.set(c, at);
   }
   // General before specific: in `mode.max=0755 file.max=0644` the file key wins for files.
   rule.modes.sort((a, b) => Number(a.on !== 'any') - Number(b.on !== 'any'));

@@ -7,6 +7,7 @@ import type { UserDb } from '../io/users.js';
 import { octal, type Entry, type Finding, type Target, type Verdict } from '../types.js';
 import { failingModeRules, type Expectation } from './expect.js';
 import { modeOk, modeTarget, modeText } from './modes.js';
+import type { BoundRule } from './types.js';
 
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
@@ -27,18 +28,18 @@ export interface IdCache {
 
 /** An IdCache over a user database. */
 export function idCache(users: UserDb): IdCache {
-  const users_ = new Map<number, string | null>();
-  const groups = new Map<number, string | null>();
+  const userNames = new Map<number, string | null>();
+  const groupNames = new Map<number, string | null>();
   let lastUid = -1;
   let lastGid = -1;
   const user = (uid: number): string | null => {
-    let n = users_.get(uid);
-    if (n === undefined) users_.set(uid, (n = users.userById(uid)?.name ?? null));
+    let n = userNames.get(uid);
+    if (n === undefined) userNames.set(uid, (n = users.userById(uid)?.name ?? null));
     return n;
   };
   const group = (gid: number): string | null => {
-    let n = groups.get(gid);
-    if (n === undefined) groups.set(gid, (n = users.groupById(gid)?.name ?? null));
+    let n = groupNames.get(gid);
+    if (n === undefined) groupNames.set(gid, (n = users.groupById(gid)?.name ?? null));
     return n;
   };
   return {
@@ -92,11 +93,8 @@ function setidWord(m: number): string {
 function drifted(e: Expectation, entry: Entry, tree: string | null, ids: IdCache): Verdict {
   const out: Finding[] = [];
   const m = entry.mode;
-  let target: Target | null = null;
-  let rule: { index: number; id: string } | null = null;
-  const cite = (r: { index: number; rule: { id: string } }): void => {
-    if (rule === null || r.index > rule.index) rule = { index: r.index, id: r.rule.id };
-  };
+  // The rules behind the owner/group/mode changes; the verdict cites the one that applies last.
+  const behind: BoundRule[] = [];
   if (e.type !== null && e.type !== entry.type && e.typeRule) {
     out.push(finding(entry, 'type', e.type, entry.type, e.typeRule.rule.id, `a ${entry.type} where the rules expect a ${e.type}`));
   }
@@ -104,22 +102,22 @@ function drifted(e: Expectation, entry: Entry, tree: string | null, ids: IdCache
     const want = e.owner.ownerText ?? String(e.uid);
     const have = ids.userText(entry.uid);
     out.push(finding(entry, 'owner', want, have, e.owner.rule.id, `owner is ${have}, expected ${want}`));
-    cite(e.owner);
+    behind.push(e.owner);
   }
   if (e.gid >= 0 && entry.gid !== e.gid && e.group) {
     const want = e.group.groupText ?? String(e.gid);
     const have = ids.groupText(entry.gid);
     out.push(finding(entry, 'group', want, have, e.group.rule.id, `group is ${have}, expected ${want}`));
-    cite(e.group);
+    behind.push(e.group);
   }
   let mode = m;
   if (e.hasMode && !modeOk(m, e.forbidden, e.required)) {
     const failing = failingModeRules(e, m);
-    const last = failing[failing.length - 1];
+    const latest = failing[failing.length - 1];
     const want = modeText(e.mode);
-    if (last) {
-      out.push(finding(entry, 'mode', want, octal(m), last.rule.id, `mode ${octal(m)}, expected ${want}`));
-      for (const r of failing) cite(r);
+    if (latest) {
+      out.push(finding(entry, 'mode', want, octal(m), latest.rule.id, `mode ${octal(m)}, expected ${want}`));
+      behind.push(...failing);
     }
     mode = modeTarget(m, e.forbidden, e.required);
   }
@@ -140,12 +138,13 @@ function drifted(e: Expectation, entry: Entry, tree: string | null, ids: IdCache
   }
   const uid = e.uid >= 0 ? e.uid : entry.uid;
   const gid = e.gid >= 0 ? e.gid : entry.gid;
-  if (uid !== entry.uid || gid !== entry.gid || mode !== m) target = { uid, gid, mode };
+  const target: Target | null = uid !== entry.uid || gid !== entry.gid || mode !== m ? { uid, gid, mode } : null;
+  const last = behind.reduce<BoundRule | null>((a, r) => (a === null || r.index > a.index ? r : a), null);
   return {
     entry,
     findings: out,
     target,
-    rule: target === null ? null : (rule as { id: string } | null)?.id ?? null,
+    rule: target === null || last === null ? null : last.rule.id,
     tree,
     typeNamedByRule: e.typeNamed,
     setidAllowed: e.setidAllowed,

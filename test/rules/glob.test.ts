@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL, childrenMatch, compileGlob, escapeGlob, GlobError, globMatches, hasWildcard, NONE, pathSegments, SOME } from '../../src/rules/glob.js';
+import { ALL, childrenMatch, NONE, pathSegments, SOME } from '../../src/rules/glob-dirs.js';
+import { compileGlob, escapeGlob, GlobError, globMatches, hasWildcard } from '../../src/rules/glob.js';
 
 describe('compileGlob matching', () => {
   const cases: [string, string, boolean][] = [
