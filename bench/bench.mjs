@@ -115,9 +115,9 @@ function compare(root, o) {
   };
 }
 
-function report(label, made, buildS, r) {
+function report(made, buildS, r) {
   const ratio = r.audit.wall / r.find.wall;
-  console.log(`\n${label}: ${made.toLocaleString('en-US')} spool entries (256 hashed directories, two files per message), built in ${buildS.toFixed(1)} s`);
+  console.log(`\n${made.toLocaleString('en-US')} spool entries (256 hashed directories, two files per message), built in ${buildS.toFixed(1)} s`);
   console.log(`  ${'command'.padEnd(44)}${'wall (median)'.padEnd(16)}peak RSS`);
   console.log(`  ${"find DIR -printf '%U %G %m %p\\n'".padEnd(44)}${s(r.find.wall).padEnd(16)}${mb(r.find.rss)}`);
   console.log(`  ${`momentum-perms audit --root … (exit ${r.audit.status})`.padEnd(44)}${s(r.audit.wall).padEnd(16)}${mb(r.audit.rss)}`);
@@ -139,7 +139,7 @@ function main() {
       const b = build(n, o.drift);
       roots.push(b.root);
       const r = compare(b.root, o);
-      report(`${n.toLocaleString('en-US')} entries`, b.made, b.buildS, r);
+      report(b.made, b.buildS, r);
       results.push({ n, r });
       if (!o.keep) fs.rmSync(b.root, { recursive: true, force: true });
     }

@@ -28,7 +28,9 @@ export function buildBenchRoot(root, { entries, uid, gid, drift = 0 }) {
     0o640,
   );
   const own = (p) => fs.chownSync(p, uid, gid);
-  for (let d = path.dirname(conf); d.length > root.length && d.endsWith('/conf/default'); d = path.dirname(d)) own(d);
+  // etc/conf and everything below it belong to the service user (eccfg's working copies).
+  own(path.dirname(path.dirname(conf)));
+  own(path.dirname(conf));
   own(conf);
 
   const spool = path.join(root, SPOOL);

@@ -20,7 +20,8 @@ interface Group {
   samples: { path: string; actual: string | null }[];
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
+// Not toLocaleString: loading ICU for it costs about 50 ms at start-up.
+const fmt = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
 
