@@ -7,6 +7,7 @@ import type { AuditOptions, AuditResult } from '../audit/types.js';
 import { makeRoot, realFs } from '../io/fs.js';
 import { userDbFor, type UserDb } from '../io/users.js';
 import type { BoundRules } from '../rules/types.js';
+import type { SnapshotHeader } from '../snapshot/format.js';
 import type { SnapshotIndex } from '../snapshot/snapshot-index.js';
 import type { Entry, EntryType, Finding, Since, Target, Verdict } from '../types.js';
 import { accountChanges, type AccountChanges } from './accounts.js';
@@ -43,6 +44,8 @@ export interface SinceOptions {
 export interface SinceSession {
   /** The options to run the audit (or the fixer) with. */
   readonly opts: AuditOptions;
+  /** The snapshot's header (when and of what it was taken). */
+  readonly snapshot: SnapshotHeader;
   /** One line per re-created or changed service account (empty when none, or before the audit started). */
   notices(): string[];
   /** Entries the upgrade changed that still comply: the first `keep`, and how many in all. */
@@ -123,6 +126,7 @@ export function withSince(opts: AuditOptions, snap: SnapshotIndex, o: SinceOptio
 
   return {
     opts: { ...opts, onStart, onFinding, onVerdict },
+    snapshot: snap.header,
     notices: () => (accounts === null ? [] : (accounts as AccountChanges).notices(owned)),
     changedCompliant: () => ({ total: changedTotal, entries: changed.slice() }),
     counts: () => ({ ...counts, findings: { ...counts.findings } }),
@@ -141,6 +145,7 @@ export interface SinceAudit extends Omit<SinceSession, 'opts'> {
 export function sinceAudit(audit: (opts: AuditOptions) => AuditResult, snap: SnapshotIndex, o: SinceOptions = {}): SinceAudit {
   let last: SinceSession | undefined;
   return {
+    snapshot: snap.header,
     audit: (opts) => {
       last = withSince(opts, snap, o);
       return audit(last.opts);

@@ -164,3 +164,23 @@ describe('sinceAudit wraps an audit function whose callbacks the caller builds i
     expect(w.changedCompliant().total).toBe(1);
   });
 });
+
+describe('sinceLines: what --since adds to a text report', () => {
+  it('notices, counts by since, and the changed entries that still comply', async () => {
+    const { sinceLines } = await import('../../src/upgrade/report.js');
+    const s = snapshot({ name: 'ecuser', id: 500 }, [
+      ['/opt/reset', 'file', 500, 500, 0o600],
+      ['/opt/pre', 'file', 0, 0, 0o644],
+    ]);
+    const bound = fakeBound({ trees: [{ path: '/opt' }], user: { name: 'ecuser', id: 501 }, group: { name: 'ecuser', id: 500 }, knownUids: [0, 501] });
+    const users = fakeUsers([['root', 0], ['ecuser', 501]], [['root', 0], ['ecuser', 500]]);
+    const r = run(s, [entry('/opt/reset', 501, 500, 0o640), entry('/opt/pre', 0, 0, 0o644), entry('/opt/added', 0, 0, 0o644)], { bound, users });
+    expect(sinceLines(r.session)).toEqual([
+      'note: user ecuser was re-created: id 500 in the snapshot, 501 now; 0 entries still owned by 500 (no passwd entry now) go to ecuser (501) on fix',
+      'Since the snapshot of 2026-11-26T10:00:00.000Z: 0 findings changed by the upgrade, 3 preexisting, 3 new.',
+      '1 entries the upgrade changed still comply:',
+      '  /opt/reset  500:500 0600 → 501:500 0640  (fix --since restores it)',
+      'fix --since would give 1 entries their pre-upgrade values and 0 a re-created account\'s new id.',
+    ]);
+  });
+});
