@@ -126,6 +126,7 @@ function bindOne(rule: Rule, index: number, pattern: string, glob: Glob, cp: Con
   const group = rule.group ? resolveId(rule, 'group', rule.group, ids) : null;
   // An exact or minimum mode that asks for setuid/setgid allows those bits where it applies.
   const asks = modes.some((c) => (c.op === 'exact' || c.op === 'min') && (c.bits & 0o6000) !== 0);
+  const literal = glob.literal;
   return {
     rule,
     index,
@@ -138,7 +139,7 @@ function bindOne(rule: Rule, index: number, pattern: string, glob: Glob, cp: Con
     modes,
     setidAllowed: rule.setidAllowed ?? (asks ? true : undefined),
     glob,
-    matches: glob.literal !== null ? ((lit) => (p: string) => p === lit)(glob.literal) : (p: string) => globMatches(glob, p),
+    matches: literal !== null ? (p: string) => p === literal : (p: string) => globMatches(glob, p),
   };
 }
 
