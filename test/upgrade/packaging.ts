@@ -26,11 +26,36 @@ function newest(dir: string): number {
   return t;
 }
 
-/** `npm test` builds before the tests; a bare `vitest run` may find dist/ missing or older than src/. */
-export function ensureBuilt(): void {
+function fresh(): boolean {
   const cli = path.join(REPO, 'dist/cli.js');
-  if (fs.existsSync(cli) && fs.statSync(cli).mtimeMs >= newest(path.join(REPO, 'src'))) return;
-  execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.build.json')], { stdio: 'inherit' });
+  return fs.existsSync(cli) && fs.statSync(cli).mtimeMs >= newest(path.join(REPO, 'src'));
+}
+
+/**
+ * `npm test` builds before the tests; a bare `vitest run` may find dist/ missing or older than src/. Test
+ * files run in parallel workers: one builds under a lock while the others wait, so that no CLI runs from a
+ * half-written dist/.
+ */
+export function ensureBuilt(): void {
+  const lock = path.join(os.tmpdir(), 'momentum-perms-test-build.lock');
+  const deadline = Date.now() + 300_000;
+  while (!fresh()) {
+    try {
+      fs.mkdirSync(lock);
+    } catch {
+      // A lock left by a killed worker is old: take it over.
+      if (Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 300_000) fs.rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`waited too long for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      continue;
+    }
+    try {
+      if (!fresh()) execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.build.json')], { stdio: 'inherit' });
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+    return;
+  }
 }
 
 export interface Workspace {
