@@ -46,8 +46,9 @@ export interface HookOutcome {
 }
 
 /**
- * The root a hook works on: `--root`, else `DPKG_ROOT` (dpkg exports it to maintainer scripts, empty or
- * `/` without `dpkg --root`). RPM runs scriptlets chrooted into `rpm --root` and needs nothing.
+ * The root a hook works on: `--root`, else `DPKG_ROOT`. dpkg exports it to maintainer scripts: empty
+ * normally and when it chroots into `dpkg --root`, the root with `--force-script-chrootless` (dpkg(1)).
+ * RPM runs scriptlets chrooted into `rpm --root` and needs nothing.
  */
 export function hookRoot(root: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (root !== undefined) return root;
