@@ -11,7 +11,8 @@ import { fixWith, type FixResult } from '../fix/run.js';
 import { makeRoot } from '../io/fs.js';
 import { bufferedSink } from '../report/sink.js';
 import { loadSnapshot } from '../snapshot/index.js';
-import { sinceAudit } from '../upgrade/since.js';
+import { sinceLines } from '../upgrade/report.js';
+import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
 import { auditOptionsOf, rerunArgs } from './audit.js';
 import { EXIT, type Io } from './io.js';
 import type { CommonOptions, FixCliOptions } from './options.js';
@@ -34,11 +35,10 @@ export function fixReporter(o: CommonOptions & { quiet?: boolean }, write: (t: s
 export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
   const dryRun = o.dryRun === true;
   let run: (a: AuditOptions) => AuditResult = audit;
-  let notices = (): string[] => [];
+  let since: SinceAudit | undefined;
   if (o.since !== undefined) {
-    const s = sinceAudit(audit, await loadSnapshot(o.since, o.root));
-    run = s.audit;
-    notices = () => s.notices();
+    since = sinceAudit(audit, await loadSnapshot(o.since, o.root));
+    run = since.audit;
   }
   const out = bufferedSink((t) => io.out(t));
   const reporter = fixReporter(o, (t) => out.write(t), io, 'fix', dryRun);
@@ -51,8 +51,12 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
       ...(o.only !== undefined ? { only: o.only } : {}),
       sink: reporter.sink,
     });
-    // Account changes found against the snapshot (a re-created ecuser) go to stderr: stdout stays the report.
-    for (const n of notices()) io.err(`note: ${n}\n`);
+    // What the snapshot comparison found: before the report in text, on stderr beside JSON (stdout stays JSON).
+    if (since !== undefined) {
+      const lines = sinceLines(since).join('\n') + '\n';
+      if (o.json) io.err(lines);
+      else out.write(lines + '\n');
+    }
     reporter.end(r);
     return fixExitStatus(r);
   } finally {

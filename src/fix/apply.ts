@@ -4,22 +4,16 @@
  * safety rules, journal it, then change it through `/proc/self/fd/N` and read it back.
  *
  * Requests are handled in batches: verify and pin each (descriptors stay open), write the batch's journal
- * lines with one fsync, then apply. A directory's change ends the batch at once, so that its children are
- * judged against the directory as the fix left it.
+ * lines with one fsync, then apply. Before an entry below a directory whose change is still pending is
+ * judged, the batch is applied, so that entries are judged against their directories as the fix left them.
  */
 import * as fs from 'node:fs';
 import type { Outcome, RefusalReason, Target } from '../types.js';
-import { octal } from '../types.js';
 import { badName, DirChain, fdPath, openEntry, ReachError, typeOfMode } from './access.js';
 import type { JournalWriter } from './journal.js';
-import {
-  grantsSetid,
-  parentUnsafe,
-  type Perms,
-  REFUSAL_TEXT,
-  sameValues,
-  writableByService,
-} from './safety.js';
+import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
+import { judge, type Seen, type Where } from './judge.js';
+import { type Perms, REFUSAL_TEXT, sameValues, writableByService } from './safety.js';
 import type { ChangeRequest, FixSink, FixSummary, JournalRecord, ServiceIds } from './types.js';
 
 export interface ApplyOptions {
@@ -30,7 +24,7 @@ export interface ApplyOptions {
   /** Opened on first use (a run with nothing to change leaves no journal behind). */
   journal: () => JournalWriter;
   sink: FixSink;
-  /** Requests verified and pinned before one journal fsync (default 256). */
+  /** Requests verified and pinned before one journal fsync (default: defaultBatchSize()). */
   batchSize?: number;
   /** Called between journaling a batch and applying it (tests use it to stop a run there). */
   beforeApply?: () => void;
@@ -47,23 +41,14 @@ interface Pinned {
   before: Target;
 }
 
-/** Per directory: what the chain from the tree root down to it says. */
+/** The last directory's Where, with the key it was computed for. */
 interface TreeInfo {
   key: string;
-  /** Device of the tree root, or -1 when the entry is the tree root itself. */
-  treeDev: number;
-  crosses: boolean;
-  serviceWritable: boolean;
+  where: Where;
 }
 
-/** `uid:gid 0644`, the way plans and reports show values. */
-export function showTarget(t: Target): string {
-  return `${t.uid}:${t.gid} ${octal(t.mode)}`;
-}
 
-export function emptySummary(): FixSummary {
-  return { fixed: 0, unchanged: 0, refused: 0, failed: 0, planned: 0 };
-}
+
 
 export class Applier {
   readonly summary: FixSummary = emptySummary();
@@ -74,10 +59,13 @@ export class Applier {
   private closed = false;
   private deferring: boolean;
   private deferred: ChangeRequest[] = [];
+  /** Directories (Momentum paths) with a change in the current batch. */
+  private readonly pendingDirs = new Set<string>();
+  private lastParent = '';
 
   constructor(private readonly o: ApplyOptions) {
     this.chain = new DirChain(o.rootDir);
-    this.batchSize = o.batchSize ?? 256;
+    this.batchSize = o.batchSize ?? defaultBatchSize();
     this.deferring = o.retryUnsafeParents === true;
   }
 
@@ -117,7 +105,8 @@ export class Applier {
       return;
     }
     this.batch.push(pinned);
-    if (this.batch.length >= this.batchSize || req.type === 'dir') this.flush();
+    if (req.type === 'dir') this.pendingDirs.add(req.path);
+    if (this.batch.length >= this.batchSize) this.flush();
   }
 
   /** Journal and apply whatever is pinned. */
@@ -136,6 +125,7 @@ export class Applier {
     this.o.beforeApply?.();
     for (const p of this.batch) this.change(p);
     this.batch.length = 0;
+    this.pendingDirs.clear();
   }
 
   /** Apply what is pending and close every descriptor. */
@@ -156,59 +146,40 @@ export class Applier {
     const slash = req.path.lastIndexOf('/');
     const parent = slash <= 0 ? '/' : req.path.slice(0, slash);
     const name = req.path.slice(slash + 1);
-    const refuse = (reason: RefusalReason, before: Target | null, message?: string): null => {
-      this.emit({ path: req.path, outcome: 'refused', before, after: req.target, reason, message: message ?? REFUSAL_TEXT[reason], rule: req.rule });
-      return null;
-    };
-    if (badName(name)) return refuse('changed-during-fix', null);
-    let depth: number;
-    try {
-      depth = this.chain.enter(parent);
-    } catch (e) {
-      return this.unreachable(req, e);
+    if (badName(name)) return this.refuse(req, null, 'changed-during-fix');
+    if (parent !== this.lastParent) {
+      // Judge this directory's entries against it as the fix leaves it: apply what is pending above first.
+      if (atOrBelow(parent, this.pendingDirs)) this.flush();
+      this.lastParent = parent;
     }
-    const info = this.treeInfo(parent, req.tree, depth);
+    let depth: number;
     let fd: number;
     try {
+      depth = this.chain.enter(parent);
       fd = openEntry(this.chain.fd(depth), name);
     } catch (e) {
-      return this.unreachable(req, new ReachError(errnoOf(e) === 'ENOENT' ? 'vanished' : 'errno', errnoOf(e), req.path));
+      return this.unreachable(req, e instanceof ReachError ? e : new ReachError(errnoOf(e) === 'ENOENT' ? 'vanished' : 'errno', errnoOf(e), req.path));
     }
     const st = fs.fstatSync(fd);
     const now: Target = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
-    const drop = (reason: RefusalReason, message?: string): null => {
-      fs.closeSync(fd);
-      return refuse(reason, now, message);
-    };
-    const type = typeOfMode(st.mode);
-    // Another inode or type behind the name than the walk saw: swapped between the walk and now.
-    if (st.dev !== req.dev || st.ino !== req.ino || type !== req.type) {
-      return drop(type === 'symlink' ? 'symlink' : 'changed-during-fix');
-    }
-    // A mount below the tree root (or a chain that crossed one): the tree's owner does not decide there.
-    if (info.crosses || (info.treeDev !== -1 && st.dev !== info.treeDev)) return drop('other-filesystem');
-    // A hard link made since the walk: a second name (maybe outside the tree) for what would be chowned.
-    if (type === 'file' && st.nlink > 1) return drop('hardlinked');
-    if (sameValues(now, req.target, type)) {
-      fs.closeSync(fd);
+    const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
+    const where = this.where(parent, req.tree, depth);
+    const j = judge(req, seen, where, this.o.service, showTarget);
+    if (j.kind === 'go') return { req, fd, before: now };
+    fs.closeSync(fd);
+    if (j.kind === 'unchanged') {
       this.emit({ path: req.path, outcome: 'unchanged', before: now, after: req.target, message: 'already as wanted', rule: req.rule });
-      return null;
-    }
-    if (req.expect !== null && !sameValues(now, req.expect, type)) {
-      return drop('changed-during-fix', `changed since the fix: now ${showTarget(now)}, the fix left ${showTarget(req.expect)}`);
-    }
-    // A directory a third account can write: it could rename the entry away and put another in its place.
-    if (parentUnsafe(this.chain.node(depth), req.target.uid)) {
-      if (!this.deferring) return drop('unsafe-parent');
-      fs.closeSync(fd);
+    } else if (j.kind === 'parent' && this.deferring) {
       this.deferred.push(req);
-      return null;
+    } else {
+      this.refuse(req, now, j.kind === 'parent' ? 'unsafe-parent' : j.reason, j.kind === 'refused' ? j.message : undefined);
     }
-    // setuid/setgid/sticky where `$user` can write (a directory on the way, or the entry itself).
-    if (grantsSetid(now, req.target, type) && (info.serviceWritable || writableByService(now, this.o.service))) {
-      return drop('setid-in-user-tree');
-    }
-    return { req, fd, before: now };
+    return null;
+  }
+
+  private refuse(req: ChangeRequest, before: Target | null, reason: RefusalReason, message?: string): null {
+    this.emit({ path: req.path, outcome: 'refused', before, after: req.target, reason, message: message ?? REFUSAL_TEXT[reason], rule: req.rule });
+    return null;
   }
 
   private unreachable(req: ChangeRequest, e: unknown): null {
@@ -228,23 +199,21 @@ export class Applier {
   }
 
   /** What the chain from the tree root to `dir` says; cached while consecutive entries share it. */
-  private treeInfo(dir: string, tree: string, depth: number): TreeInfo {
+  private where(dir: string, tree: string, depth: number): Where {
     const key = dir + '\0' + tree;
-    if (this.info !== null && this.info.key === key) return this.info;
+    if (this.info !== null && this.info.key === key) return this.info.where;
     const treeDepth = tree === '/' ? 0 : tree.split('/').length - 1;
-    let treeDev = -1;
-    let crosses = false;
-    let serviceWritable = false;
+    const where: Where = { treeDev: -1, crosses: false, serviceWritable: false, parent: this.chain.node(depth) };
     if (depth >= treeDepth) {
-      treeDev = this.chain.node(treeDepth).dev;
+      where.treeDev = this.chain.node(treeDepth).dev;
       for (let i = treeDepth; i <= depth; i++) {
         const n = this.chain.node(i);
-        if (n.dev !== treeDev) crosses = true;
-        if (writableByService(n, this.o.service)) serviceWritable = true;
+        if (n.dev !== where.treeDev) where.crosses = true;
+        if (writableByService(n, this.o.service)) where.serviceWritable = true;
       }
     }
-    this.info = { key, treeDev, crosses, serviceWritable };
-    return this.info;
+    this.info = { key, where };
+    return where;
   }
 
   /** chown only when the ids differ (it clears setuid/setgid and capabilities), chmod after, read back. */
@@ -252,7 +221,6 @@ export class Applier {
     const { req, fd, before } = p;
     const t = req.target;
     const at = fdPath(fd);
-    const base = { path: req.path, before, after: t, rule: req.rule };
     try {
       const chowned = before.uid !== t.uid || before.gid !== t.gid;
       if (chowned) fs.chownSync(at, t.uid, t.gid);
@@ -263,17 +231,17 @@ export class Applier {
       const st = fs.fstatSync(fd);
       const got: Perms = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
       if (sameValues(got, t, req.type)) {
-        this.emit({ ...base, outcome: 'fixed', message: `${showTarget(before)} → ${showTarget(t)}` });
+        this.emit({ path: req.path, outcome: 'fixed', before, after: t, message: 'fixed', rule: req.rule });
       } else {
-        this.emit({ ...base, outcome: 'failed', errno: 'EIO', message: `read back ${showTarget(got)}, not ${showTarget(t)}` });
+        this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: 'EIO', message: `read back ${showTarget(got)}, not ${showTarget(t)}`, rule: req.rule });
       }
       if (req.type === 'dir') {
         this.chain.refresh(req.dev, req.ino);
         this.info = null;
       }
     } catch (e) {
-      const code = errnoOf(e) ?? 'EIO';
-      this.emit({ ...base, outcome: 'failed', errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}` });
+      const code = errnoOf(e);
+      this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}`, rule: req.rule });
     } finally {
       fs.closeSync(fd);
     }

@@ -16,7 +16,9 @@ export function fix(opts: FixOptions = {}): FixResult {
 
 export { planVerdict, selected, normaliseOnly, type PlanOptions } from './plan.js';
 export { grantsSetid, parentUnsafe, writableByNonRoot, writableByService, sameValues, inTree, REFUSAL_TEXT } from './safety.js';
-export { Applier, showTarget, emptySummary, type ApplyOptions } from './apply.js';
+export { Applier, type ApplyOptions } from './apply.js';
+export { showTarget, emptySummary, defaultBatchSize, atOrBelow } from './batch.js';
+export { judge, type Judgement, type Seen, type Where } from './judge.js';
 export { DirChain, ReachError, openEntry, typeOfMode, fdPath } from './access.js';
 export { JournalWriter, journalName, recordLine } from './journal.js';
 export { scanJournal, parseRecord, parseHeader, forEachLine, linesBackward, type JournalScan } from './journal-read.js';

@@ -7,7 +7,7 @@
 import type { ChalkInstance } from 'chalk';
 import { shellWord } from '../report/next.js';
 import type { Finding, Outcome } from '../types.js';
-import { showTarget } from './apply.js';
+import { showTarget } from './batch.js';
 import { REFUSAL_TEXT } from './safety.js';
 import type { FixResult } from './run.js';
 import type { FixSink, PlannedChange } from './types.js';
@@ -51,23 +51,24 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
   const c = o.color;
   const groups = new Map<string, Group>();
   let planned = 0;
-  const add = (key: string, head: string, note: string | null, sample: string): void => {
+  // `sample` is only called for the first few entries of a group: millions of fixed files cost a count each.
+  const add = (key: string, head: () => string, note: string | null, sample: () => string): void => {
     let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { head, note, count: 0, samples: [] }));
+    if (g === undefined) groups.set(key, (g = { head: head(), note, count: 0, samples: [] }));
     g.count++;
-    if (g.samples.length < SAMPLES) g.samples.push(sample);
+    if (g.samples.length < SAMPLES) g.samples.push(sample());
   };
   const outcome = (x: Outcome): void => {
-    const rule = x.rule === null ? '' : `  ${c.dim(x.rule)}`;
     if (x.outcome === 'fixed') {
-      add(`1${x.rule}`, `${c.green(o.command === 'undo' ? 'restored' : 'fixed')}${rule}`, null, `${x.path}  ${x.message}`);
+      const head = (): string => `${c.green(o.command === 'undo' ? 'restored' : 'fixed')}${x.rule === null ? '' : `  ${c.dim(x.rule)}`}`;
+      add(`1${x.rule}`, head, null, () => (x.before && x.after ? planLine({ path: x.path, before: x.before, after: x.after, rule: x.rule }) : x.path));
     } else if (x.outcome === 'refused' && x.reason !== undefined) {
       const general = REFUSAL_TEXT[x.reason];
       const detail = x.message === general ? '' : `  (${x.message})`;
       const was = `${x.before ? showTarget(x.before) : '?'}, wanted ${x.after ? showTarget(x.after) : '?'}`;
-      add(`2${x.reason}`, `${c.yellow('refused')}  ${x.reason}`, general, `${x.path}  ${was}${detail}`);
+      add(`2${x.reason}`, () => `${c.yellow('refused')}  ${x.reason}`, general, () => `${x.path}  ${was}${detail}`);
     } else if (x.outcome === 'failed') {
-      add(`3${x.errno}`, `${c.red('failed')}  ${x.errno ?? ''}`, null, `${x.path}  ${x.message}`);
+      add(`3${x.errno}`, () => `${c.red('failed')}  ${x.errno ?? ''}`, null, () => `${x.path}  ${x.message}`);
     }
   };
   return {
@@ -77,7 +78,8 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
         if (planned++ === 0) o.write(`${c.bold('Plan')} (dry run: nothing is changed)\n`);
         o.write(`  ${planLine(p)}  ${c.dim(p.rule ?? '')}\n`);
       },
-      reported: (f) => add(`4${f.check}\0${f.rule}`, `${c.yellow('not fixed')}  ${f.check}  ${c.dim(f.rule ?? 'walk')}`, f.message, `${f.path}  ${f.actual ?? ''}`.trimEnd()),
+      reported: (f) =>
+        add(`4${f.check}\0${f.rule}`, () => `${c.yellow('not fixed')}  ${f.check}  ${c.dim(f.rule ?? 'walk')}`, f.message, () => `${f.path}  ${f.actual ?? ''}`.trimEnd()),
     },
     end(r) {
       const s = r.summary;

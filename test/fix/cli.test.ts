@@ -264,3 +264,16 @@ describe('root', () => {
     expect(perms(r.h(`${SPOOL}/0/m1`)).mode).toBe(0o644);
   });
 });
+
+describe('--since', () => {
+  it('puts back a local choice the upgrade undid and the rules allow, and says what it compared', async () => {
+    r = install();
+    fs.chmodSync(r.h('/var/log/ecelerity/mainlog.ec'), 0o644); // a local choice: readable by a monitoring user
+    expect((await cli('snapshot', '--root', r.dir, '--out', '/root/before.snap')).code).toBe(0);
+    fs.chmodSync(r.h('/var/log/ecelerity/mainlog.ec'), 0o600); // the "upgrade" resets it; still compliant
+    const x = await cli('fix', '--root', r.dir, '--since', '/root/before.snap');
+    expect(x.out).toContain('Since the snapshot of');
+    expect(perms(r.h('/var/log/ecelerity/mainlog.ec')).mode).toBe(0o644);
+    expect(x.code).toBe(0);
+  });
+});

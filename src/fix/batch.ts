@@ -1,0 +1,41 @@
+/**
+ * Small helpers of the apply step: batch sizing, pending-directory lookup, and how values are shown.
+ */
+import * as fs from 'node:fs';
+import { octal, type Target } from '../types.js';
+import type { FixSummary } from './types.js';
+
+/** `uid:gid 0644`, the way plans and reports show values. */
+export function showTarget(t: Target): string {
+  return `${t.uid}:${t.gid} ${octal(t.mode)}`;
+}
+
+export function emptySummary(): FixSummary {
+  return { fixed: 0, unchanged: 0, refused: 0, failed: 0, planned: 0 };
+}
+
+/**
+ * Requests per batch: large enough that the journal's fsync (which also commits the filesystem's dirty
+ * metadata) is rare, small enough that the pinned descriptors stay well inside RLIMIT_NOFILE.
+ */
+export function defaultBatchSize(): number {
+  let soft = 1024;
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    if (m) soft = m[1] === 'unlimited' ? 1 << 20 : Number(m[1]);
+  } catch {
+    // keep the conservative default
+  }
+  return Math.max(16, Math.min(4096, Math.floor((soft - 128) / 2)));
+}
+
+/** Whether `dir` or a directory above it (Momentum paths) is in `dirs`. */
+export function atOrBelow(dir: string, dirs: ReadonlySet<string>): boolean {
+  if (dirs.size === 0) return false;
+  for (let p = dir; ; ) {
+    if (dirs.has(p)) return true;
+    const i = p.lastIndexOf('/');
+    if (i <= 0) return p !== '/' && dirs.has('/');
+    p = p.slice(0, i);
+  }
+}

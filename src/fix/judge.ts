@@ -1,0 +1,62 @@
+/**
+ * The apply step's decision on one pinned entry, as a pure function: what fstat says of the inode behind
+ * the name and of the directories above it in, go / unchanged / refused out. Each refusal names its attack.
+ */
+import type { EntryType, RefusalReason, Target } from '../types.js';
+import { grantsSetid, parentUnsafe, type Perms, sameValues, writableByService } from './safety.js';
+import type { ChangeRequest, ServiceIds } from './types.js';
+
+/** What fstat said of the pinned inode. */
+export interface Seen {
+  dev: number;
+  ino: number;
+  type: EntryType;
+  nlink: number;
+  now: Target;
+}
+
+/** What the open directories say about where the entry is. */
+export interface Where {
+  /** Device of the tree root, or -1 when the entry is the tree root itself. */
+  treeDev: number;
+  /** A directory between the tree root and the entry is on another device. */
+  crosses: boolean;
+  /** The tree root or a directory below it on the way is writable by the service account. */
+  serviceWritable: boolean;
+  /** The entry's directory. */
+  parent: Perms;
+}
+
+export type Judgement =
+  | { kind: 'go' }
+  | { kind: 'unchanged' }
+  | { kind: 'refused'; reason: RefusalReason; message?: string }
+  /** Refused for its parent alone: undo retries it once the directories above are restored. */
+  | { kind: 'parent' };
+
+const GO: Judgement = { kind: 'go' };
+const UNCHANGED: Judgement = { kind: 'unchanged' };
+
+/** Decide on one request, given the pinned inode and its place. Pure. */
+export function judge(req: ChangeRequest, s: Seen, w: Where, service: ServiceIds, showExpect: (t: Target) => string): Judgement {
+  // Another inode or type behind the name than the walk saw: swapped between the walk and now.
+  if (s.dev !== req.dev || s.ino !== req.ino || s.type !== req.type) {
+    return { kind: 'refused', reason: s.type === 'symlink' ? 'symlink' : 'changed-during-fix' };
+  }
+  // A mount below the tree root (or a chain that crossed one): the tree's owner does not decide there.
+  if (w.crosses || (w.treeDev !== -1 && s.dev !== w.treeDev)) return { kind: 'refused', reason: 'other-filesystem' };
+  // A hard link made since the walk: a second name (maybe outside the tree) for what would be chowned.
+  if (s.type === 'file' && s.nlink > 1) return { kind: 'refused', reason: 'hardlinked' };
+  if (sameValues(s.now, req.target, s.type)) return UNCHANGED;
+  if (req.expect !== null && !sameValues(s.now, req.expect, s.type)) {
+    const message = `changed since the fix: now ${showExpect(s.now)}, the fix left ${showExpect(req.expect)}`;
+    return { kind: 'refused', reason: 'changed-during-fix', message };
+  }
+  // A directory a third account can write: it could rename the entry away and put another in its place.
+  if (parentUnsafe(w.parent, req.target.uid)) return { kind: 'parent' };
+  // setuid/setgid/sticky where `$user` can write (the tree root or a directory on the way, or the entry).
+  if (grantsSetid(s.now, req.target, s.type) && (w.serviceWritable || writableByService(s.now, service))) {
+    return { kind: 'refused', reason: 'setid-in-user-tree' };
+  }
+  return GO;
+}
