@@ -1,0 +1,65 @@
+/** The apply step's pure decision, table-driven: every refusal it can make, and when it lets a change go. */
+import { describe, expect, it } from 'vitest';
+import { atOrBelow, showTarget } from '../../src/fix/batch.js';
+import { judge, type Seen, type Where } from '../../src/fix/judge.js';
+import type { ChangeRequest } from '../../src/fix/types.js';
+
+const req = (o: Partial<ChangeRequest> = {}): ChangeRequest => ({
+  path: '/t/d/f',
+  tree: '/t',
+  dev: 1,
+  ino: 10,
+  type: 'file',
+  target: { uid: 500, gid: 500, mode: 0o640 },
+  rule: 'r:1',
+  expect: null,
+  ...o,
+});
+const seen = (o: Partial<Seen> = {}): Seen => ({ dev: 1, ino: 10, type: 'file', nlink: 1, now: { uid: 0, gid: 0, mode: 0o644 }, ...o });
+const where = (o: Partial<Where> = {}): Where => ({ treeDev: 1, crosses: false, serviceWritable: false, parent: { uid: 500, gid: 500, mode: 0o750 }, ...o });
+const svc = { uid: 500, gids: [500] };
+const kind = (r: ChangeRequest, s: Seen, w: Where): string => {
+  const j = judge(r, s, w, svc, showTarget);
+  return j.kind === 'refused' ? j.reason : j.kind;
+};
+
+describe('judge', () => {
+  it.each([
+    ['the inode the walk saw, drifted', req(), seen(), where(), 'go'],
+    ['another inode behind the name', req(), seen({ ino: 11 }), where(), 'changed-during-fix'],
+    ['another device behind the name', req(), seen({ dev: 2 }), where(), 'changed-during-fix'],
+    ['a symlink where a file was', req(), seen({ type: 'symlink' }), where(), 'symlink'],
+    ['a FIFO where a file was', req(), seen({ type: 'fifo' }), where(), 'changed-during-fix'],
+    ['on another device than the tree root', req({ dev: 2 }), seen({ dev: 2 }), where(), 'other-filesystem'],
+    ['below a mount on the way', req(), seen(), where({ crosses: true }), 'other-filesystem'],
+    ['the tree root itself (no tree device to compare)', req({ dev: 2 }), seen({ dev: 2 }), where({ treeDev: -1 }), 'go'],
+    ['a second hard link made since the walk', req(), seen({ nlink: 2 }), where(), 'hardlinked'],
+    ['a directory has many links', req({ type: 'dir' }), seen({ type: 'dir', nlink: 5 }), where(), 'go'],
+    ['already as wanted', req(), seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where(), 'unchanged'],
+    ['a parent a third account owns', req(), seen(), where({ parent: { uid: 501, gid: 0, mode: 0o755 } }), 'parent'],
+    ['a parent its group may write', req(), seen(), where({ parent: { uid: 500, gid: 500, mode: 0o770 } }), 'parent'],
+    ['setgid granted where the service account writes', req({ target: { uid: 500, gid: 500, mode: 0o2750 } }), seen(), where({ serviceWritable: true }), 'setid-in-user-tree'],
+    ['setuid root on a file the service account owns', req({ target: { uid: 0, gid: 0, mode: 0o4755 } }), seen({ now: { uid: 500, gid: 0, mode: 0o4755 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), 'setid-in-user-tree'],
+    ['setuid kept on a root file in a root tree', req({ target: { uid: 0, gid: 0, mode: 0o4755 } }), seen({ now: { uid: 0, gid: 0, mode: 0o4775 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), 'go'],
+  ] as const)('%s → %s', (_n, r, s, w, want) => expect(kind(r, s, w)).toBe(want));
+
+  it('for undo, refuses an entry that is neither as the fix left it nor as before, saying what it is', () => {
+    const r = req({ target: { uid: 0, gid: 0, mode: 0o644 }, expect: { uid: 500, gid: 500, mode: 0o640 } });
+    const j = judge(r, seen({ now: { uid: 500, gid: 500, mode: 0o600 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), svc, showTarget);
+    expect(j).toEqual({ kind: 'refused', reason: 'changed-during-fix', message: 'changed since the fix: now 500:500 0600, the fix left 500:500 0640' });
+    expect(kind(r, seen({ now: { uid: 0, gid: 0, mode: 0o644 } }), where())).toBe('unchanged');
+    expect(kind(r, seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }))).toBe('go');
+  });
+});
+
+describe('atOrBelow', () => {
+  it.each([
+    ['/a/b', ['/a'], true],
+    ['/a/b', ['/a/b'], true],
+    ['/a/b', ['/a/c'], false],
+    ['/ab', ['/a'], false],
+    ['/a', ['/'], true],
+    ['/', ['/'], true],
+    ['/a', [], false],
+  ] as const)('%s under %j: %s', (dir, dirs, want) => expect(atOrBelow(dir, new Set(dirs))).toBe(want));
+});
