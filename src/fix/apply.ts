@@ -9,10 +9,10 @@
  */
 import * as fs from 'node:fs';
 import type { Outcome, RefusalReason, Target } from '../types.js';
-import { badName, DirChain, fdPath, openEntry, ReachError, typeOfMode } from './access.js';
+import { badName, DirChain, type DirNode, fdPath, openEntry, ReachError, typeOfMode } from './access.js';
 import type { JournalWriter } from './journal.js';
 import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
-import { judge, type Seen, type Where } from './judge.js';
+import { judge, unreachableOutcome, type Seen, type Where } from './judge.js';
 import { type Perms, REFUSAL_TEXT, sameValues, writableByService } from './safety.js';
 import type { ChangeRequest, FixSink, FixSummary, JournalRecord, ServiceIds } from './types.js';
 
@@ -59,6 +59,8 @@ export class Applier {
   private closed = false;
   private deferring: boolean;
   private deferred: ChangeRequest[] = [];
+  /** Dry run: directories (by dev:ino) with a planned change, and the values it would give them. */
+  private readonly planned = new Map<string, Target>();
   /** Directories (Momentum paths) with a change in the current batch. */
   private readonly pendingDirs = new Set<string>();
   private lastParent = '';
@@ -100,6 +102,11 @@ export class Applier {
     if (pinned === null) return;
     if (this.o.dryRun) {
       fs.closeSync(pinned.fd);
+      // The plan is exact only if entries below a directory are judged as the real run would, after it.
+      if (req.type === 'dir') {
+        this.planned.set(`${req.dev}:${req.ino}`, req.target);
+        this.info = null;
+      }
       this.summary.planned++;
       this.o.sink.planned?.({ path: req.path, before: pinned.before, after: req.target, rule: req.rule });
       return;
@@ -158,7 +165,10 @@ export class Applier {
       depth = this.chain.enter(parent);
       fd = openEntry(this.chain.fd(depth), name);
     } catch (e) {
-      return this.unreachable(req, e instanceof ReachError ? e : new ReachError(errnoOf(e) === 'ENOENT' ? 'vanished' : 'errno', errnoOf(e), req.path));
+      if (e instanceof ReachError) return this.unreachable(req, e);
+      const code = (e as { code?: unknown } | null)?.code;
+      if (typeof code !== 'string') throw e; // a bug, not the disk
+      return this.unreachable(req, new ReachError(code === 'ENOENT' ? 'vanished' : 'errno', code, req.path));
     }
     const st = fs.fstatSync(fd);
     const now: Target = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
@@ -182,19 +192,8 @@ export class Applier {
     return null;
   }
 
-  private unreachable(req: ChangeRequest, e: unknown): null {
-    if (!(e instanceof ReachError)) throw e;
-    const base = { path: req.path, before: null, after: req.target, rule: req.rule };
-    if (e.kind === 'vanished') {
-      // The spool removes files all day: a vanished entry has nothing left to fix.
-      this.emit({ ...base, outcome: 'unchanged', message: `vanished before it could be fixed (${e.at})` });
-    } else if (e.kind === 'symlink') {
-      this.emit({ ...base, outcome: 'refused', reason: 'symlink', message: `${e.at} is a symbolic link where a directory was expected` });
-    } else if (e.kind === 'not-dir') {
-      this.emit({ ...base, outcome: 'refused', reason: 'changed-during-fix', message: `${e.at} is no longer a directory` });
-    } else {
-      this.emit({ ...base, outcome: 'failed', errno: e.errno, message: `cannot open ${e.at}: ${e.errno}` });
-    }
+  private unreachable(req: ChangeRequest, e: ReachError): null {
+    this.emit(unreachableOutcome(req, e));
     return null;
   }
 
@@ -203,17 +202,25 @@ export class Applier {
     const key = dir + '\0' + tree;
     if (this.info !== null && this.info.key === key) return this.info.where;
     const treeDepth = tree === '/' ? 0 : tree.split('/').length - 1;
-    const where: Where = { treeDev: -1, crosses: false, serviceWritable: false, parent: this.chain.node(depth) };
+    const where: Where = { treeDev: -1, crosses: false, serviceWritable: false, parent: this.node(depth) };
     if (depth >= treeDepth) {
       where.treeDev = this.chain.node(treeDepth).dev;
       for (let i = treeDepth; i <= depth; i++) {
-        const n = this.chain.node(i);
+        const n = this.node(i);
         if (n.dev !== where.treeDev) where.crosses = true;
         if (writableByService(n, this.o.service)) where.serviceWritable = true;
       }
     }
     this.info = { key, where };
     return where;
+  }
+
+  /** An open directory's values; in a dry run, as the planned change of that directory would leave them. */
+  private node(depth: number): DirNode {
+    const n = this.chain.node(depth);
+    if (this.planned.size === 0) return n;
+    const t = this.planned.get(`${n.dev}:${n.ino}`);
+    return t === undefined ? n : { dev: n.dev, ino: n.ino, uid: t.uid, gid: t.gid, mode: t.mode };
   }
 
   /** chown only when the ids differ (it clears setuid/setgid and capabilities), chmod after, read back. */

@@ -2,7 +2,8 @@
  * The apply step's decision on one pinned entry, as a pure function: what fstat says of the inode behind
  * the name and of the directories above it in, go / unchanged / refused out. Each refusal names its attack.
  */
-import type { EntryType, RefusalReason, Target } from '../types.js';
+import type { ReachError } from './access.js';
+import type { EntryType, Outcome, RefusalReason, Target } from '../types.js';
 import { grantsSetid, parentUnsafe, type Perms, sameValues, writableByService } from './safety.js';
 import type { ChangeRequest, ServiceIds } from './types.js';
 
@@ -59,4 +60,21 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, service: ServiceIds
     return { kind: 'refused', reason: 'setid-in-user-tree' };
   }
   return GO;
+}
+
+/** The outcome for an entry that could not be reached: a link or a non-directory on the way, gone, or an errno. */
+export function unreachableOutcome(req: ChangeRequest, e: ReachError): Outcome {
+  const base = { path: req.path, before: null, after: req.target, rule: req.rule };
+  switch (e.kind) {
+    case 'vanished':
+      // The spool removes files all day: a vanished entry has nothing left to fix.
+      return { ...base, outcome: 'unchanged', message: `vanished before it could be fixed (${e.at})` };
+    case 'symlink':
+      // A directory on the way swapped for a link: following it would land outside the tree.
+      return { ...base, outcome: 'refused', reason: 'symlink', message: `${e.at} is a symbolic link where a directory was expected` };
+    case 'not-dir':
+      return { ...base, outcome: 'refused', reason: 'changed-during-fix', message: `${e.at} is no longer a directory` };
+    default:
+      return { ...base, outcome: 'failed', errno: e.errno, message: `cannot open ${e.at}: ${e.errno}` };
+  }
 }

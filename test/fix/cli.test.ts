@@ -77,6 +77,18 @@ describe('fix', () => {
     expect(fs.existsSync(r.h(STATE))).toBe(false);
   });
 
+  it('plans entries below a drifted directory as the real run will find it (the plan is exact)', async () => {
+    r = install();
+    fs.chownSync(r.h('/opt/msys/ecelerity/bin'), ECUSER, ECGROUP);
+    fs.chownSync(r.h('/opt/msys/ecelerity/bin/ec_ctl'), ECUSER, 0);
+    const dry = await fixJson('--dry-run');
+    expect(dry.rep.plan.map((p) => p.path)).toEqual(['/opt/msys/ecelerity/bin', '/opt/msys/ecelerity/bin/ec_ctl']);
+    expect(dry.rep.outcomes).toEqual([]);
+    const real = await fixJson();
+    expect(real.rep.outcomes.map((o) => [o.path, o.outcome])).toEqual(dry.rep.plan.map((p) => [p.path, 'fixed']));
+    expect(real.code).toBe(0);
+  });
+
   it('fixes only what --only names (a path prefix or a rule)', async () => {
     r = install();
     fs.chmodSync(r.h(`${SPOOL}/0/m1`), 0o644);
