@@ -6,11 +6,14 @@
 import { Chalk } from 'chalk';
 import { audit } from '../audit/index.js';
 import { exitStatusOf } from '../audit/run.js';
-import type { AuditOptions } from '../audit/types.js';
+import type { AuditOptions, AuditResult } from '../audit/types.js';
 import { MpError } from '../errors.js';
 import { makeRoot } from '../io/fs.js';
 import { atomicFile, bufferedSink } from '../report/sink.js';
 import { reporterFor, reporterNames } from '../report/registry.js';
+import { loadSnapshot } from '../snapshot/index.js';
+import { sinceLines } from '../upgrade/report.js';
+import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
 import type { Io } from './io.js';
 import type { AuditCliOptions, CommonOptions } from './options.js';
 
@@ -53,12 +56,17 @@ export function auditOptionsOf(o: CommonOptions): AuditOptions {
 }
 
 /** Run the audit and write the report; returns the exit status. Throws MpError for usage and configuration errors. */
-export function runAudit(o: AuditCliOptions, io: Io): number {
+export async function runAudit(o: AuditCliOptions, io: Io): Promise<number> {
   const format = formatOf(o);
   const factory = reporterFor(format);
   if (factory === undefined) throw new MpError('MP300', `unknown format ${format} (known: ${reporterNames().join(', ')})`);
-  if (o.since !== undefined) throw new MpError('MP300', '--since is not available in this version');
   const opts = auditOptionsOf(o);
+  let run: (a: AuditOptions) => AuditResult = audit;
+  let since: SinceAudit | undefined;
+  if (o.since !== undefined) {
+    since = sinceAudit(audit, await loadSnapshot(o.since, o.root));
+    run = since.audit;
+  }
 
   // A report file is always written in full (a monitoring reader wants the current state, even when clean);
   // --quiet only silences the terminal.
@@ -69,9 +77,12 @@ export function runAudit(o: AuditCliOptions, io: Io): number {
     color: file ? new Chalk({ level: 0 }) : io.color,
     quiet: file === undefined && o.quiet === true,
     rerun: rerunArgs(o),
+    // What the snapshot comparison found: inside a text report, on stderr beside machine formats.
+    ...(since !== undefined && o.since !== undefined ? { since: o.since } : {}),
+    ...(since !== undefined && format === 'text' ? { epilogue: () => sinceLines(since) } : {}),
   });
   try {
-    const result = audit({
+    const result = run({
       ...opts,
       onStart: (b) => {
         const reasons = new Map(b.rules.rules.map((r) => [r.id, r.reason]));
@@ -81,6 +92,9 @@ export function runAudit(o: AuditCliOptions, io: Io): number {
       onFinding: (f) => reporter.finding(f),
     });
     reporter.end(result);
+    if (since !== undefined && format !== 'text' && !(o.quiet === true && result.summary.findings === 0)) {
+      io.err(sinceLines(since).join('\n') + '\n');
+    }
     if (file) file.commit();
     return exitStatusOf(result.summary);
   } catch (e) {

@@ -14,7 +14,7 @@ import type { Io } from './io.js';
  * Exit status: 0 when the example was built and audited (its findings are planted on purpose), the audit's
  * own status when it could not examine something (3), and 2 through MpError as everywhere.
  */
-export function runExample(o: { keep?: boolean; json?: boolean }, io: Io): number {
+export async function runExample(o: { keep?: boolean; json?: boolean }, io: Io): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'momentum-perms-example-'));
   let keep = o.keep === true;
   try {
@@ -26,7 +26,7 @@ export function runExample(o: { keep?: boolean; json?: boolean }, io: Io): numbe
       for (const d of ex.drift) io.out(`  ${d.path}  ${c.dim(d.what)}\n`);
       io.out(`\n${c.dim(`$ momentum-perms audit --root ${shellWord(dir)}`)}\n\n`);
     }
-    const status = runAudit(o.json ? { root: dir, format: 'json' } : { root: dir }, io);
+    const status = await runAudit(o.json ? { root: dir, format: 'json' } : { root: dir }, io);
     if (!o.json) {
       if (keep) {
         const r = shellWord(dir);

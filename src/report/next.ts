@@ -17,17 +17,20 @@ export function nextCommand(
   checks: ReadonlyMap<Check, number>,
   firstPath: string | undefined,
   rerun: readonly string[],
+  since?: string,
 ): { command: string; why: string } {
   const opts = rerun.map(shellWord);
   const cmd = (...words: string[]): string => ['momentum-perms', ...words, ...opts].join(' ');
+  // Only fix and audit take --since: a fix after `audit --since` should restore what the upgrade reset.
+  const withSince = since !== undefined ? ['--since', shellWord(since)] : [];
   for (const c of FIXABLE) {
-    if ((checks.get(c) ?? 0) > 0) return { command: cmd('fix', '--dry-run'), why: 'see what fix would change' };
+    if ((checks.get(c) ?? 0) > 0) return { command: cmd('fix', '--dry-run', ...withSince), why: 'see what fix would change' };
   }
   if (summary.findings > summary.errors && firstPath !== undefined) {
     return { command: cmd('explain', shellWord(firstPath)), why: 'see which rules apply and why' };
   }
   if (summary.errors > 0) {
-    return { command: cmd('audit'), why: 'audit again once the paths above can be read' };
+    return { command: cmd('audit', ...withSince), why: 'audit again once the paths above can be read' };
   }
   return { command: cmd('snapshot'), why: 'record this state before the next upgrade' };
 }

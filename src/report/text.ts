@@ -98,8 +98,10 @@ export function textReporter(ctx: ReportContext): Reporter {
         out.push(c.dim(`${h.configFile}${where}: user ${h.user.name} (${h.user.id}), group ${h.group.name} (${h.group.id})`), '');
       }
       for (const g of [...groups.values()].sort(compareGroups)) out.push(renderGroup(g), '');
+      const extra = ctx.epilogue?.() ?? [];
+      if (extra.length > 0) out.push(...extra, '');
       out.push(summaryLine(r));
-      const next = nextCommand(r.summary, byCheck, firstPath, ctx.rerun);
+      const next = nextCommand(r.summary, byCheck, firstPath, ctx.rerun, ctx.since);
       out.push(`Next: ${c.cyan(next.command)}   ${c.dim(`# ${next.why}`)}`);
       ctx.sink.write(out.join('\n') + '\n');
     },

@@ -26,6 +26,10 @@ export interface ReportContext {
   quiet: boolean;
   /** The options to repeat in the next command the text report suggests (`--root DIR`, `--config FILE`, …). */
   rerun: readonly string[];
+  /** The snapshot `--since` compared against, repeated in a suggested `fix` or `audit`. */
+  since?: string;
+  /** Lines a text report prints after its groups, before the summary (what `--since` found). */
+  epilogue?: () => string[];
 }
 
 /**

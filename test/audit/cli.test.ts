@@ -93,6 +93,28 @@ describe.runIf(asRoot)('momentum-perms audit exit statuses', () => {
     }
   });
 
+  it('--since marks findings against a snapshot taken before the change, and says what changed', () => {
+    const snap = cli(['snapshot', '--root', good.dir, '--out', '/before.snap']);
+    expect(snap.status).toBe(0);
+    fs.chmodSync(good.host('/var/log/ecelerity/mainlog.ec'), 0o666);
+    try {
+      const nd = cli(['audit', '--root', good.dir, '--since', '/before.snap', '--format', 'ndjson']);
+      expect(nd.status).toBe(1);
+      const lines = nd.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { check?: string; since?: string });
+      expect(lines.slice(0, -1).map((f) => [f.check, f.since]).sort()).toEqual([
+        ['mode', 'changed-by-upgrade'],
+        ['world-writable', 'changed-by-upgrade'],
+      ]);
+      expect(nd.stderr).toContain('Since the snapshot of');
+      const text = cli(['audit', '--root', good.dir, '--since', '/before.snap']);
+      expect(text.stdout).toContain('2 findings changed by the upgrade, 0 preexisting, 0 new');
+      expect(text.stdout).toContain(`Next: momentum-perms fix --dry-run --since /before.snap --root ${good.dir}`);
+    } finally {
+      fs.chmodSync(good.host('/var/log/ecelerity/mainlog.ec'), 0o640);
+      fs.rmSync(good.host('/before.snap'), { force: true });
+    }
+  });
+
   it('2 for a configuration error, with the code frame and no stack trace', () => {
     const conf = good.host(CONF_PATH);
     const before = fs.readFileSync(conf, 'utf8');

@@ -26,20 +26,20 @@ describe.runIf(asRoot)('audit of a fake root with every kind of finding (as root
     expect([...checks].sort()).toEqual(['error', 'group', 'missing', 'mode', 'orphan', 'outside-tree', 'owner', 'setid', 'type', 'world-writable']);
   });
 
-  it('exits 3 when a path could not be examined, even with other findings; the JSON lists the same findings', () => {
+  it('exits 3 when a path could not be examined, even with other findings; the JSON lists the same findings', async () => {
     const io = memoryIo();
-    expect(runAudit({ root: r.dir, json: true }, io)).toBe(3);
+    expect(await runAudit({ root: r.dir, json: true }, io)).toBe(3);
     const doc = JSON.parse(io.stdout()) as { root: string; findings: Finding[]; summary: { errors: number } };
     expect(doc.root).toBe(r.dir);
     expect(pairs(doc.findings)).toEqual(r.expected);
     expect(doc.findings.find((f) => f.check === 'error')).toMatchObject({ path: r.tooLong, actual: 'ENAMETOOLONG' });
   });
 
-  it('exits 1 once every path can be examined, and the text report names each group', () => {
+  it('exits 1 once every path can be examined, and the text report names each group', async () => {
     execFileSync('rm', ['-rf', hostOf(r, '/var/spool/ecelerity/deep')]);
     try {
       const io = memoryIo();
-      expect(runAudit({ root: r.dir }, io)).toBe(1);
+      expect(await runAudit({ root: r.dir }, io)).toBe(1);
       const text = io.stdout();
       for (const check of ['owner', 'group', 'mode', 'type', 'missing', 'orphan', 'setid', 'world-writable', 'outside-tree']) {
         expect(text).toMatch(new RegExp(`^${check}  `, 'm'));

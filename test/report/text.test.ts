@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { textReporter } from '../../src/report/text.js';
-import { finding, render } from './helpers.js';
+import { Chalk } from 'chalk';
+import { finding, header, render, result } from './helpers.js';
 
 describe('text report', () => {
   it('folds two thousand findings of one rule and check into one group with the first five paths', () => {
@@ -56,6 +57,28 @@ describe('text report', () => {
   ])('suggests the right next command when %s', (_what, findings, next) => {
     const { text } = render(textReporter, findings);
     expect(text.trimEnd().split('\n').at(-1)).toContain(`Next: ${next}`);
+  });
+
+  it('prints what --since found before the summary, and repeats --since in the suggested fix', () => {
+    let text = '';
+    const r = textReporter({
+      sink: { write: (t) => void (text += t) },
+      color: new Chalk({ level: 0 }),
+      quiet: false,
+      rerun: ['--root', '/srv/mta1'],
+      since: '/var/lib/momentum-perms/snapshots/pre-upgrade.snap',
+      epilogue: () => ['Since the snapshot of 2026-11-26: 1 findings changed by the upgrade, 0 preexisting, 0 new.'],
+    });
+    r.start(header);
+    r.finding(finding('/x', 'mode'));
+    r.end(result({ findings: 1 }));
+    const lines = text.trimEnd().split('\n');
+    expect(lines.slice(-4)).toEqual([
+      'Since the snapshot of 2026-11-26: 1 findings changed by the upgrade, 0 preexisting, 0 new.',
+      '',
+      '1 finding (1 mode): 10 entries examined in 1.23 s.',
+      'Next: momentum-perms fix --dry-run --since /var/lib/momentum-perms/snapshots/pre-upgrade.snap --root /srv/mta1   # see what fix would change',
+    ]);
   });
 
   it('says so plainly when all is well, with what vanished', () => {
