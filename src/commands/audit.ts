@@ -7,14 +7,16 @@ import { Chalk } from 'chalk';
 import { audit } from '../audit/index.js';
 import { exitStatusOf } from '../audit/run.js';
 import type { AuditOptions, AuditResult } from '../audit/types.js';
-import { MpError } from '../errors.js';
+import { isMpError, MpError } from '../errors.js';
 import { makeRoot } from '../io/fs.js';
 import { atomicFile, bufferedSink } from '../report/sink.js';
+import { writePrometheusFailure } from '../report/prometheus.js';
 import { reporterFor, reporterNames } from '../report/registry.js';
+import type { ReportContext, ReporterFactory } from '../report/types.js';
 import { loadSnapshot } from '../snapshot/index.js';
 import { sinceLines } from '../upgrade/report.js';
 import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
-import type { Io } from './io.js';
+import { EXIT, type Io } from './io.js';
 import type { AuditCliOptions, CommonOptions } from './options.js';
 
 const DEFAULT_LOCAL_RULES = '/etc/momentum-perms/local.rules';
@@ -60,6 +62,16 @@ export async function runAudit(o: AuditCliOptions, io: Io): Promise<number> {
   const format = formatOf(o);
   const factory = reporterFor(format);
   if (factory === undefined) throw new MpError('MP300', `unknown format ${format} (known: ${reporterNames().join(', ')})`);
+  try {
+    return await auditAndReport(o, io, format, factory);
+  } catch (e) {
+    // A metrics file must say that the last run failed, or the staleness alert is all that would tell.
+    if (format === 'prometheus' && o.output !== undefined && isMpError(e)) writePrometheusFailure(o.output, EXIT.usage);
+    throw e;
+  }
+}
+
+async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factory: ReporterFactory): Promise<number> {
   const opts = auditOptionsOf(o);
   let run: (a: AuditOptions) => AuditResult = audit;
   let since: SinceAudit | undefined;
@@ -72,15 +84,21 @@ export async function runAudit(o: AuditCliOptions, io: Io): Promise<number> {
   // --quiet only silences the terminal.
   const file = o.output !== undefined ? atomicFile(o.output) : undefined;
   const stdout = bufferedSink((t) => io.out(t));
-  const reporter = factory({
+  const ctx: ReportContext & { output?: string } = {
     sink: file ?? stdout,
     color: file ? new Chalk({ level: 0 }) : io.color,
     quiet: file === undefined && o.quiet === true,
     rerun: rerunArgs(o),
+  };
+  // The file a report replaces: the metrics format carries its last-success time over.
+  if (o.output !== undefined) ctx.output = o.output;
+  if (since !== undefined && o.since !== undefined) {
+    ctx.since = o.since;
     // What the snapshot comparison found: inside a text report, on stderr beside machine formats.
-    ...(since !== undefined && o.since !== undefined ? { since: o.since } : {}),
-    ...(since !== undefined && format === 'text' ? { epilogue: () => sinceLines(since) } : {}),
-  });
+    const s = since;
+    if (format === 'text') ctx.epilogue = () => sinceLines(s);
+  }
+  const reporter = factory(ctx);
   try {
     const result = run({
       ...opts,

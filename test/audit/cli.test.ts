@@ -131,6 +131,30 @@ describe.runIf(asRoot)('momentum-perms audit exit statuses', () => {
     }
   });
 
+  it('--format prometheus --output: metrics on success, and on a configuration error a file that says so', () => {
+    const prom = path.join(good.dir, 'momentum.prom');
+    const ok = cli(['audit', '--root', good.dir, '--format', 'prometheus', '--output', prom]);
+    expect(ok).toEqual({ status: 0, stdout: '', stderr: '' });
+    const first = fs.readFileSync(prom, 'utf8');
+    expect(first).toMatch(/^momentum_perms_last_run_success 1$/m);
+    const success = /^momentum_perms_last_success_timestamp_seconds (\S+)$/m.exec(first)?.[1];
+    expect(success).toBeDefined();
+    const conf = good.host(CONF_PATH);
+    const before = fs.readFileSync(conf, 'utf8');
+    fs.writeFileSync(conf, 'Security {\n');
+    try {
+      const bad = cli(['audit', '--root', good.dir, '--format', 'prometheus', '--output', prom]);
+      expect(bad.status).toBe(2);
+      const after = fs.readFileSync(prom, 'utf8');
+      expect(after).toMatch(/^momentum_perms_last_run_exit_status 2$/m);
+      expect(after).toMatch(/^momentum_perms_last_run_success 0$/m);
+      expect(after).toContain(`momentum_perms_last_success_timestamp_seconds ${success!}`);
+    } finally {
+      fs.writeFileSync(conf, before);
+      fs.rmSync(prom, { force: true });
+    }
+  });
+
   it('2 for usage errors: an unknown format, --json with another format, a missing --rules file', () => {
     expect(cli(['audit', '--root', good.dir, '--format', 'xml']).status).toBe(2);
     const both = cli(['audit', '--root', good.dir, '--json', '--format', 'ndjson']);
