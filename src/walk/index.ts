@@ -30,6 +30,9 @@ interface Frame {
   up: Frame | null;
 }
 
+/** One options object for every lstat: nothing allocated per entry for it. */
+const NO_THROW = { throwIfNoEntry: false } as const;
+
 /** ENOENT: removed since readdir. ENOTDIR: a directory on the way was replaced by a file meanwhile. */
 function isGone(code: string | undefined): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
@@ -61,7 +64,7 @@ export function walk(
   const top = hostPath({ dir: '/' }, tree);
   let st: Stats | undefined;
   try {
-    st = fs.lstatSync(hostPath(root, top), { throwIfNoEntry: false });
+    st = fs.lstatSync(hostPath(root, top), NO_THROW);
   } catch (e) {
     const code = errnoOf(e);
     if (!isGone(code)) onError(top, code ?? 'EIO');
@@ -117,7 +120,7 @@ function listDirectory(
       const p = base + '/' + d.name;
       let st: Stats | undefined;
       try {
-        st = fs.lstatSync(hostPrefix + p, { throwIfNoEntry: false });
+        st = fs.lstatSync(hostPrefix + p, NO_THROW);
       } catch (e) {
         const code = errnoOf(e);
         if (isGone(code)) onVanished();
