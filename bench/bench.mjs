@@ -6,7 +6,7 @@
 //
 // --entries N   spool entries (default 1,000,000; directories included)
 // --scale       also build a 100,000-entry spool and compare the audit's peak RSS at both sizes
-// --format F    report format of the audit run (default ndjson; output goes to /dev/null either way)
+// --format F    report format(s) of the audit runs, comma-separated (default ndjson; output to /dev/null)
 // --runs R      timed runs of each command after one warm-up run (default 3; the median wall time is shown)
 // --drift D     D files in every 10,000 get mode 0644, so the audit has findings to report (default 0)
 // --keep        leave the temporary roots behind
@@ -21,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'bin', 'momentum-perms.js');
 
 function parseArgs(argv) {
-  const o = { entries: 1_000_000, scale: false, format: 'ndjson', runs: 3, drift: 0, keep: false };
+  const o = { entries: 1_000_000, scale: false, formats: ['ndjson'], runs: 3, drift: 0, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -31,7 +31,7 @@ function parseArgs(argv) {
     };
     if (a === '--entries') o.entries = Number(next().replace(/[_,]/g, ''));
     else if (a === '--scale') o.scale = true;
-    else if (a === '--format') o.format = next();
+    else if (a === '--format') o.formats = next().split(',');
     else if (a === '--runs') o.runs = Number(next());
     else if (a === '--drift') o.drift = Number(next());
     else if (a === '--keep') o.keep = true;
@@ -89,48 +89,48 @@ function build(entries, drift) {
   return { root, made, buildS: (Date.now() - t0) / 1000 };
 }
 
-/** Warm the cache once, then alternate find and audit `runs` times. */
+/** Warm the cache once, then alternate find and the audit (in each format) `runs` times. */
 function compare(root, o) {
   const findArgs = [path.join(root, SPOOL), '-printf', '%U %G %m %p\n'];
-  const auditArgs = [cli, 'audit', '--root', root, '--format', o.format, '--quiet'];
   const run = (which) => {
-    const r = which === 'find' ? measure('find', findArgs) : measure(process.execPath, auditArgs);
-    if (which === 'audit' && r.status !== 0 && r.status !== 1) {
-      throw new Error(`audit exited ${r.status}:\n${r.stderr}`);
+    if (which === 'find') {
+      const r = measure('find', findArgs);
+      if (r.status !== 0) throw new Error(`find exited ${r.status}:\n${r.stderr}`);
+      return r;
     }
-    if (which === 'find' && r.status !== 0) throw new Error(`find exited ${r.status}:\n${r.stderr}`);
+    const r = measure(process.execPath, [cli, 'audit', '--root', root, '--format', which, '--quiet']);
+    if (r.status !== 0 && r.status !== 1) throw new Error(`audit exited ${r.status}:\n${r.stderr}`);
     return r;
   };
-  run('find');
-  run('audit');
-  const f = [];
-  const a = [];
-  for (let i = 0; i < o.runs; i++) {
-    f.push(run('find'));
-    a.push(run('audit'));
-  }
-  return {
-    find: { wall: median(f.map((x) => x.wall)), rss: Math.max(...f.map((x) => x.rssMb)) },
-    audit: { wall: median(a.map((x) => x.wall)), rss: Math.max(...a.map((x) => x.rssMb)), status: a[0].status },
-  };
+  const kinds = ['find', ...o.formats];
+  for (const k of kinds) run(k);
+  const got = Object.fromEntries(kinds.map((k) => [k, []]));
+  for (let i = 0; i < o.runs; i++) for (const k of kinds) got[k].push(run(k));
+  return Object.fromEntries(
+    kinds.map((k) => [k, { wall: median(got[k].map((x) => x.wall)), rss: Math.max(...got[k].map((x) => x.rssMb)), status: got[k][0].status }]),
+  );
 }
 
-function report(made, buildS, r) {
-  const ratio = r.audit.wall / r.find.wall;
+function report(made, buildS, r, formats) {
   console.log(`\n${made.toLocaleString('en-US')} spool entries (256 hashed directories, two files per message), built in ${buildS.toFixed(1)} s`);
-  console.log(`  ${'command'.padEnd(44)}${'wall (median)'.padEnd(16)}peak RSS`);
-  console.log(`  ${"find DIR -printf '%U %G %m %p\\n'".padEnd(44)}${s(r.find.wall).padEnd(16)}${mb(r.find.rss)}`);
-  console.log(`  ${`momentum-perms audit --root … (exit ${r.audit.status})`.padEnd(44)}${s(r.audit.wall).padEnd(16)}${mb(r.audit.rss)}`);
-  console.log(`  wall ratio audit/find: ${ratio.toFixed(2)} (target ≤ 2.00) ${ratio <= 2 ? 'ok' : 'MISSED'}`);
-  console.log(`  audit peak RSS: ${mb(r.audit.rss)} (target ≤ 150 MB) ${r.audit.rss <= 150 ? 'ok' : 'MISSED'}`);
-  return ratio;
+  console.log(`  ${'command'.padEnd(52)}${'wall (median)'.padEnd(16)}peak RSS`);
+  console.log(`  ${"find DIR -printf '%U %G %m %p\\n'".padEnd(52)}${s(r.find.wall).padEnd(16)}${mb(r.find.rss)}`);
+  for (const f of formats) {
+    const a = r[f];
+    console.log(`  ${`momentum-perms audit --format ${f} (exit ${a.status})`.padEnd(52)}${s(a.wall).padEnd(16)}${mb(a.rss)}`);
+  }
+  for (const f of formats) {
+    const a = r[f];
+    const ratio = a.wall / r.find.wall;
+    console.log(`  ${f}: wall ratio audit/find ${ratio.toFixed(2)} (target ≤ 2.00) ${ratio <= 2 ? 'ok' : 'MISSED'}; peak RSS ${mb(a.rss)} (target ≤ 150 MB) ${a.rss <= 150 ? 'ok' : 'MISSED'}`);
+  }
 }
 
 function main() {
   const o = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(path.join(here, '..', 'dist', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
   console.log(`machine: ${machine()}`);
-  console.log(`peak RSS from ${GNU_TIME ? '/usr/bin/time -f %M' : "Python's getrusage(RUSAGE_CHILDREN)"}; ${o.runs} timed runs of each after a warm-up run; audit --format ${o.format} --quiet > /dev/null`);
+  console.log(`peak RSS from ${GNU_TIME ? '/usr/bin/time -f %M' : "Python's getrusage(RUSAGE_CHILDREN)"}; ${o.runs} timed runs of each after a warm-up run; audit --quiet, output to /dev/null${o.drift ? `; ${o.drift} in 10,000 files drifted` : ''}`);
   const sizes = o.scale ? [100_000, o.entries] : [o.entries];
   const results = [];
   const roots = [];
@@ -139,16 +139,18 @@ function main() {
       const b = build(n, o.drift);
       roots.push(b.root);
       const r = compare(b.root, o);
-      report(b.made, b.buildS, r);
+      report(b.made, b.buildS, r, o.formats);
       results.push({ n, r });
       if (!o.keep) fs.rmSync(b.root, { recursive: true, force: true });
     }
     if (o.scale) {
       const [small, large] = results;
-      const growth = large.r.audit.rss / small.r.audit.rss;
-      console.log(
-        `\nRSS growth: ${mb(small.r.audit.rss)} at ${small.n.toLocaleString('en-US')} → ${mb(large.r.audit.rss)} at ${large.n.toLocaleString('en-US')}: ×${growth.toFixed(2)} (target ≤ 1.20) ${growth <= 1.2 ? 'ok' : 'MISSED'}`,
-      );
+      for (const f of o.formats) {
+        const growth = large.r[f].rss / small.r[f].rss;
+        console.log(
+          `\n${f}: audit peak RSS ${mb(small.r[f].rss)} at ${small.n.toLocaleString('en-US')} → ${mb(large.r[f].rss)} at ${large.n.toLocaleString('en-US')}: ×${growth.toFixed(2)} (target ≤ 1.20) ${growth <= 1.2 ? 'ok' : 'MISSED'}`,
+        );
+      }
     }
   } finally {
     if (o.keep) console.log(`\nkept: ${roots.join(' ')}`);
