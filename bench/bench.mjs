@@ -10,6 +10,7 @@
 // --runs R      timed runs of each command after one warm-up run (default 3; the median wall time is shown)
 // --drift D     D files in every 10,000 get mode 0644, so the audit has findings to report (default 0)
 // --keep        leave the temporary roots behind
+// --reuse DIR   measure a root left by --keep instead of building one (--scale does not apply)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -21,7 +22,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'bin', 'momentum-perms.js');
 
 function parseArgs(argv) {
-  const o = { entries: 1_000_000, scale: false, formats: ['ndjson'], runs: 3, drift: 0, keep: false };
+  const o = { entries: 1_000_000, scale: false, formats: ['ndjson'], runs: 3, drift: 0, keep: false, reuse: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -35,6 +36,7 @@ function parseArgs(argv) {
     else if (a === '--runs') o.runs = Number(next());
     else if (a === '--drift') o.drift = Number(next());
     else if (a === '--keep') o.keep = true;
+    else if (a === '--reuse') o.reuse = path.resolve(next());
     else throw new Error(`unknown option ${a}`);
   }
   if (!Number.isInteger(o.entries) || o.entries < 300) throw new Error('--entries must be a whole number ≥ 300');
@@ -112,7 +114,7 @@ function compare(root, o) {
 }
 
 function report(made, buildS, r, formats) {
-  console.log(`\n${made.toLocaleString('en-US')} spool entries (256 hashed directories, two files per message), built in ${buildS.toFixed(1)} s`);
+  console.log(`\n${made.toLocaleString('en-US')} spool entries (256 hashed directories, two files per message), ${buildS === null ? 'reused' : `built in ${buildS.toFixed(1)} s`}`);
   console.log(`  ${'command'.padEnd(52)}${'wall (median)'.padEnd(16)}peak RSS`);
   console.log(`  ${"find DIR -printf '%U %G %m %p\\n'".padEnd(52)}${s(r.find.wall).padEnd(16)}${mb(r.find.rss)}`);
   for (const f of formats) {
@@ -131,6 +133,11 @@ function main() {
   if (!fs.existsSync(path.join(here, '..', 'dist', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
   console.log(`machine: ${machine()}`);
   console.log(`peak RSS from ${GNU_TIME ? '/usr/bin/time -f %M' : "Python's getrusage(RUSAGE_CHILDREN)"}; ${o.runs} timed runs of each after a warm-up run; audit --quiet, output to /dev/null${o.drift ? `; ${o.drift} in 10,000 files drifted` : ''}`);
+  if (o.reuse !== null) {
+    const made = Number(spawnSync('find', [path.join(o.reuse, SPOOL)], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout.split('\n').length - 1);
+    report(made, null, compare(o.reuse, o), o.formats);
+    return;
+  }
   const sizes = o.scale ? [100_000, o.entries] : [o.entries];
   const results = [];
   const roots = [];

@@ -48,6 +48,7 @@ export function textReporter(ctx: ReportContext): Reporter {
   const byCheck = new Map<Check, number>();
   let header: ReportHeader | undefined;
   let firstPath: string | undefined;
+  let last: Group | undefined;
 
   const renderGroup = (g: Group): string => {
     const expected = g.expected !== null ? ` — expected ${g.expected}` : '';
@@ -80,11 +81,16 @@ export function textReporter(ctx: ReportContext): Reporter {
     finding(f) {
       byCheck.set(f.check, (byCheck.get(f.check) ?? 0) + 1);
       if (firstPath === undefined && f.check !== 'error') firstPath = f.path;
-      const key = `${f.check}\u0000${f.rule ?? ''}`;
-      let g = groups.get(key);
-      if (g === undefined) {
-        g = { rule: f.rule, check: f.check, count: 0, expected: f.expected, message: f.message, samples: [] };
-        groups.set(key, g);
+      // Findings of one group come in runs (a spool directory of drifted files): no key for those.
+      let g = last;
+      if (g === undefined || g.rule !== f.rule || g.check !== f.check) {
+        const key = `${f.check}\u0000${f.rule ?? ''}`;
+        g = groups.get(key);
+        if (g === undefined) {
+          g = { rule: f.rule, check: f.check, count: 0, expected: f.expected, message: f.message, samples: [] };
+          groups.set(key, g);
+        }
+        last = g;
       }
       g.count++;
       if (g.samples.length < SAMPLES) g.samples.push({ path: f.path, actual: f.actual });
