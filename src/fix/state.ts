@@ -1,21 +1,20 @@
 /**
- * The state directory (journals and the lock): root-only, never reached through a link. A state directory
- * that a non-root account can write would let it plant a journal for `undo` to follow, or remove the lock.
+ * The state directory (journals and the lock): root-only, never reached through a link, and below
+ * directories only root can change. A state directory that a non-root account can write, or whose path it
+ * can redirect, would let it plant a journal for `undo` to follow, or remove or hold the lock.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
-import { errnoOf, hostPath, type Root } from '../io/fs.js';
+import { errnoOf, type Root } from '../io/fs.js';
 import { octal } from '../types.js';
+import { badName } from './access.js';
 import { writableByNonRoot } from './safety.js';
+import { openDirChain, type OpenDir } from './secure-path.js';
+
+export type { OpenDir } from './secure-path.js';
 
 const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
-
-/** An open, verified directory: its descriptor and its Momentum path for messages. */
-export interface OpenDir {
-  fd: number;
-  path: string;
-}
 
 /** Why a directory's owner or mode makes it unsafe, or null when only root can write it. */
 export function unsafeWhy(s: { uid: number; gid: number; mode: number }): string | null {
@@ -29,6 +28,7 @@ export function unsafeWhy(s: { uid: number; gid: number; mode: number }): string
  */
 export function openChildDir(parent: OpenDir, name: string): OpenDir {
   const display = path.posix.join(parent.path, name);
+  if (badName(name)) throw new MpError('MP303', `${display} is not a usable directory name`);
   const at = `/proc/self/fd/${parent.fd}/${name}`;
   try {
     fs.mkdirSync(at, 0o700);
@@ -53,38 +53,12 @@ export function openChildDir(parent: OpenDir, name: string): OpenDir {
 }
 
 /**
- * Open a directory given by Momentum path: its parent through the ordinary path (the administrator named
- * it), which must be root-only, then the directory itself with openChildDir's checks.
+ * Open a directory given by Momentum path, creating what is missing: every directory from the root down
+ * opened without following links, each root's and not open to another account's renames (see
+ * openDirChain), the last one root's alone. Throws MP303.
  */
 export function openDirUnder(root: Root, dir: string): OpenDir {
-  const momentum = path.posix.resolve('/', dir);
-  if (momentum === '/') {
-    const fd = fs.openSync(root.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-    return verified(fd, '/');
-  }
-  const parentM = path.posix.dirname(momentum);
-  const parentHost = hostPath(root, parentM);
-  try {
-    fs.mkdirSync(parentHost, { recursive: true, mode: 0o755 });
-  } catch (e) {
-    throw new MpError('MP303', `cannot create ${parentM}: ${errnoOf(e) ?? e}`);
-  }
-  const pfd = fs.openSync(parentHost, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  const parent = verified(pfd, parentM);
-  try {
-    return openChildDir(parent, path.posix.basename(momentum));
-  } finally {
-    fs.closeSync(parent.fd);
-  }
-}
-
-function verified(fd: number, display: string): OpenDir {
-  const why = unsafeWhy(fs.fstatSync(fd));
-  if (why !== null) {
-    fs.closeSync(fd);
-    throw new MpError('MP303', `${display} is ${why}`);
-  }
-  return { fd, path: display };
+  return openDirChain(root, dir, true, 'MP303');
 }
 
 /** The open state directory, with its journal/ subdirectory opened on first use. */

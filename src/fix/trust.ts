@@ -1,53 +1,23 @@
 /**
- * Files a root run takes orders from must be root's alone: a rules file (or the journal undo replays)
- * that the service account can edit would let it declare `/etc` a tree, or name the owner of anything.
+ * Files a root run takes orders from must be root's alone: a rules file (or a snapshot `fix --since`
+ * restores from) that the service account can edit, or whose path it can redirect, would let it declare
+ * `/etc` a tree, or name the owner of anything.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { MpError, type ErrorCode } from '../errors.js';
-import { errnoOf } from '../io/fs.js';
-import { octal } from '../types.js';
-import { writableByNonRoot } from './safety.js';
-
-/** Why `s` (a file or directory) could be changed by someone other than root, or null. */
-function why(s: fs.Stats): string | null {
-  if (s.uid !== 0) return `is owned by uid ${s.uid}, not root`;
-  if (writableByNonRoot({ uid: s.uid, gid: s.gid, mode: s.mode & 0o7777 })) {
-    return `is writable by ${(s.mode & 0o002) !== 0 ? 'everyone' : `group ${s.gid}`} (mode ${octal(s.mode)})`;
-  }
-  return null;
-}
+import { untrustedPath } from './secure-path.js';
 
 /**
- * Throw `code` unless the file at `host` and its directory are root-owned and writable by root alone.
- * A symlink is judged by both ends: the directory holding the link (whoever writes it can repoint the
- * link) and the file it resolves to, with that file's directory.
+ * Throw `code` unless the file at `host` is a regular file, root-owned and writable by root alone, in a
+ * directory writable by root alone, below directories no other account can rename things in. Symbolic
+ * links on the way are followed and judged: the directory holding each must be root's alone too (whoever
+ * writes it can repoint the link).
  */
 export function assertRootOnly(host: string, display: string, code: ErrorCode): void {
-  const fail = (what: string): never => {
-    throw new MpError(code, `${display} ${what}: not trusted for a root fix`, {
-      notes: ['make it and its directory owned by root and writable by root alone'],
-    });
-  };
-  let l: fs.Stats;
-  try {
-    l = fs.lstatSync(host);
-  } catch (e) {
-    return fail(`cannot be checked (${errnoOf(e) ?? e})`);
-  }
-  const dirs = [path.dirname(host)];
-  let real = host;
-  if (l.isSymbolicLink()) {
-    real = fs.realpathSync(host);
-    dirs.push(path.dirname(real));
-  }
-  const file = fs.statSync(real);
-  const fileWhy = why(file);
-  if (fileWhy !== null) fail(fileWhy);
-  for (const d of dirs) {
-    const dWhy = why(fs.statSync(d));
-    if (dWhy !== null) fail(`is in directory ${d} which ${dWhy}`);
-  }
+  const why = untrustedPath(host);
+  if (why === null) return;
+  throw new MpError(code, `${display} ${why}: not trusted for a root fix`, {
+    notes: ['make it and every directory above it owned by root and writable by root alone'],
+  });
 }
 
 /** MP203 unless every rules file the run read (shipped, local override, --rules) is root's alone. */
