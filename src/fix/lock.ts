@@ -6,10 +6,9 @@
 import * as fs from 'node:fs';
 import { MpError } from '../errors.js';
 import { errnoOf } from '../io/fs.js';
-import type { OpenDir } from './state.js';
+import { openRegular, type OpenDir } from './secure-path.js';
 
 const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
-const READ = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
 
 /** A held lock. */
 export interface Lock {
@@ -41,10 +40,43 @@ export function holderAlive(pid: number, start: string | null): boolean {
   return start === null || processStart(pid) === null || processStart(pid) === start;
 }
 
+/** Largest pid Linux hands out (PID_MAX_LIMIT): anything else in a lock file is not a holder. */
+const PID_MAX = 4194304;
+
 /** Parse a lock file's content: `<pid>` or `<pid> <start>`. */
 export function parseLock(text: string): { pid: number; start: string | null } | null {
-  const m = /^(\d+)(?: (\d+))?\s*$/.exec(text);
-  return m ? { pid: Number(m[1]), start: m[2] ?? null } : null;
+  const m = /^(\d{1,7})(?: (\d{1,20}))?\s*$/.exec(text);
+  if (!m) return null;
+  const pid = Number(m[1]);
+  // pid 0 would make kill(0, 0) ask about our own process group: always "alive", a lock held forever.
+  return pid >= 1 && pid <= PID_MAX ? { pid, start: m[2] ?? null } : null;
+}
+
+/**
+ * Read a small regular file through the state directory, never blocking and never through a link. Throws
+ * MP303 when something else than a regular file sits there (a FIFO would hang the run, a directory crash it).
+ */
+function readLockFile(at: string, display: string): { text: string; st: fs.Stats } | null {
+  let got: ReturnType<typeof openRegular>;
+  try {
+    got = openRegular(at);
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT') return null; // released meanwhile
+    throw new MpError('MP303', `lock ${display} cannot be read: ${errnoOf(e) ?? e}`);
+  }
+  // A link, a FIFO, a directory or anything but a plain file in place of the lock: refuse, never follow.
+  if ('not' in got) throw new MpError('MP303', `lock ${display} is not a regular file`, { notes: [`remove ${display} by hand`] });
+  const { fd, st } = got;
+  try {
+    const buf = Buffer.alloc(64);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return { text: buf.toString('utf8', 0, n), st };
+  } catch (e) {
+    if (e instanceof MpError) throw e;
+    throw new MpError('MP303', `lock ${display} cannot be read: ${errnoOf(e) ?? e}`);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Take the lock in the open state directory, or throw MP301 naming the holder. */
@@ -69,54 +101,45 @@ export function acquireLock(state: OpenDir): Lock {
 /** Remove a stale lock, or throw MP301 when its holder is alive. */
 function takeOverIfStale(state: OpenDir, display: string): void {
   const at = `/proc/self/fd/${state.fd}/lock`;
-  let fd: number;
+  const lock = readLockFile(at, display);
+  if (lock === null) return;
+  const holder = parseLock(lock.text);
+  const young = Date.now() - lock.st.mtimeMs < 10_000;
+  if (holder === null && young) throw new MpError('MP301', `lock ${display} is being taken by another run`);
+  if (holder !== null && holderAlive(holder.pid, holder.start)) {
+    throw new MpError('MP301', `another run holds the lock ${display}: pid ${holder.pid}`, {
+      notes: [`if process ${holder.pid} is not momentum-perms, remove ${display} by hand`],
+    });
+  }
+  // Rename first (atomic: of two runs taking over, one wins), then check that what moved is the stale
+  // lock read above and not a lock another run has just created.
+  const aside = `/proc/self/fd/${state.fd}/lock.stale.${process.pid}`;
   try {
-    fd = fs.openSync(at, READ);
+    fs.renameSync(at, aside);
   } catch (e) {
-    if (errnoOf(e) === 'ENOENT') return; // released meanwhile: try again
-    // A link or anything but a plain file in place of the lock: refuse rather than follow it.
-    throw new MpError('MP303', `lock ${display} cannot be read: ${errnoOf(e) ?? e}`);
+    if (errnoOf(e) === 'ENOENT') return;
+    throw new MpError('MP303', `cannot take over the stale lock ${display}: ${errnoOf(e) ?? e}`);
   }
   try {
-    const st = fs.fstatSync(fd);
-    const holder = parseLock(fs.readFileSync(fd, 'utf8'));
-    const young = Date.now() - st.mtimeMs < 10_000;
-    if (holder === null && young) throw new MpError('MP301', `lock ${display} is being taken by another run`);
-    if (holder !== null && holderAlive(holder.pid, holder.start)) {
-      throw new MpError('MP301', `another run holds the lock ${display}: pid ${holder.pid}`, {
-        notes: [`if process ${holder.pid} is not momentum-perms, remove ${display} by hand`],
-      });
-    }
-    // Rename first (atomic: of two runs taking over, one wins), then check that what moved is the stale
-    // lock read above and not a lock another run has just created.
-    const aside = `/proc/self/fd/${state.fd}/lock.stale.${process.pid}`;
-    try {
-      fs.renameSync(at, aside);
-    } catch (e) {
-      if (errnoOf(e) === 'ENOENT') return;
-      throw e;
-    }
     const moved = fs.lstatSync(aside);
-    if (moved.ino !== st.ino) {
+    if (moved.ino !== lock.st.ino) {
       try {
         fs.linkSync(aside, at);
       } catch {
         // someone else holds a newer lock already; theirs stands
       }
-      fs.unlinkSync(aside);
       throw new MpError('MP301', `lock ${display} was taken by another run meanwhile`);
     }
-    fs.unlinkSync(aside);
   } finally {
-    fs.closeSync(fd);
+    fs.rmSync(aside, { force: true });
   }
 }
 
 function release(at: string, mine: string): void {
   try {
     // Only remove the lock if it is still ours (a takeover by another run must not be undone).
-    if (fs.readFileSync(at, 'utf8') === mine) fs.unlinkSync(at);
+    if (readLockFile(at, at)?.text === mine) fs.unlinkSync(at);
   } catch {
-    // already gone
+    // already gone, or not ours
   }
 }
