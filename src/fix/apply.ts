@@ -13,12 +13,11 @@ import { badName, DirChain, type DirNode, fdPath, openEntry, ReachError, typeOfM
 import type { JournalWriter } from './journal.js';
 import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
 import { judge, unreachableOutcome, type Seen, type Where } from './judge.js';
-import { type Perms, REFUSAL_TEXT, sameValues, writableByService } from './safety.js';
-import type { ChangeRequest, FixSink, FixSummary, JournalRecord, ServiceIds } from './types.js';
+import { type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
+import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
 
 export interface ApplyOptions {
   rootDir: string;
-  service: ServiceIds;
   /** Check everything, report the plan, change nothing. */
   dryRun: boolean;
   /** Opened on first use (a run with nothing to change leaves no journal behind). */
@@ -174,7 +173,7 @@ export class Applier {
     const now: Target = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
     const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
     const where = this.where(parent, req.tree, depth);
-    const j = judge(req, seen, where, this.o.service, showTarget);
+    const j = judge(req, seen, where, showTarget);
     if (j.kind === 'go') return { req, fd, before: now };
     fs.closeSync(fd);
     if (j.kind === 'unchanged') {
@@ -202,14 +201,13 @@ export class Applier {
     const key = dir + '\0' + tree;
     if (this.info !== null && this.info.key === key) return this.info.where;
     const treeDepth = tree === '/' ? 0 : tree.split('/').length - 1;
-    const where: Where = { treeDev: -1, crosses: false, serviceWritable: false, parent: this.node(depth) };
+    const where: Where = { treeDev: -1, crosses: false, userWritable: false, parent: this.node(depth) };
+    // Every directory on the way counts, those above the tree root too (the root directory excepted: the
+    // administrator named it): whoever can write one can replace everything below it.
+    for (let i = 1; i <= depth; i++) if (writableByNonRoot(this.node(i))) where.userWritable = true;
     if (depth >= treeDepth) {
       where.treeDev = this.chain.node(treeDepth).dev;
-      for (let i = treeDepth; i <= depth; i++) {
-        const n = this.node(i);
-        if (n.dev !== where.treeDev) where.crosses = true;
-        if (writableByService(n, this.o.service)) where.serviceWritable = true;
-      }
+      for (let i = treeDepth; i <= depth; i++) if (this.node(i).dev !== where.treeDev) where.crosses = true;
     }
     this.info = { key, where };
     return where;

@@ -4,8 +4,8 @@
  */
 import type { ReachError } from './access.js';
 import type { EntryType, Outcome, RefusalReason, Target } from '../types.js';
-import { grantsSetid, parentUnsafe, type Perms, sameValues, writableByService } from './safety.js';
-import type { ChangeRequest, ServiceIds } from './types.js';
+import { grantsSetid, parentUnsafe, type Perms, sameValues, writableByNonRoot } from './safety.js';
+import type { ChangeRequest } from './types.js';
 
 /** What fstat said of the pinned inode. */
 export interface Seen {
@@ -22,8 +22,12 @@ export interface Where {
   treeDev: number;
   /** A directory between the tree root and the entry is on another device. */
   crosses: boolean;
-  /** The tree root or a directory below it on the way is writable by the service account. */
-  serviceWritable: boolean;
+  /**
+   * A directory on the way (below the root directory) can be written by an account other than root: the
+   * service account or any other. Decided from the disk alone, never from the configuration's user and
+   * group, which the service account can edit.
+   */
+  userWritable: boolean;
   /** The entry's directory. */
   parent: Perms;
 }
@@ -39,7 +43,7 @@ const GO: Judgement = { kind: 'go' };
 const UNCHANGED: Judgement = { kind: 'unchanged' };
 
 /** Decide on one request, given the pinned inode and its place. Pure. */
-export function judge(req: ChangeRequest, s: Seen, w: Where, service: ServiceIds, showExpect: (t: Target) => string): Judgement {
+export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Target) => string): Judgement {
   // Another inode or type behind the name than the walk saw: swapped between the walk and now.
   if (s.dev !== req.dev || s.ino !== req.ino || s.type !== req.type) {
     return { kind: 'refused', reason: s.type === 'symlink' ? 'symlink' : 'changed-during-fix' };
@@ -47,7 +51,7 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, service: ServiceIds
   // A mount below the tree root (or a chain that crossed one): the tree's owner does not decide there.
   if (w.crosses || (w.treeDev !== -1 && s.dev !== w.treeDev)) return { kind: 'refused', reason: 'other-filesystem' };
   // A hard link made since the walk: a second name (maybe outside the tree) for what would be chowned.
-  if (s.type === 'file' && s.nlink > 1) return { kind: 'refused', reason: 'hardlinked' };
+  if (s.type !== 'dir' && s.nlink > 1) return { kind: 'refused', reason: 'hardlinked' };
   if (sameValues(s.now, req.target, s.type)) return UNCHANGED;
   if (req.expect !== null && !sameValues(s.now, req.expect, s.type)) {
     const message = `changed since the fix: now ${showExpect(s.now)}, the fix left ${showExpect(req.expect)}`;
@@ -55,8 +59,13 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, service: ServiceIds
   }
   // A directory a third account can write: it could rename the entry away and put another in its place.
   if (parentUnsafe(w.parent, req.target.uid)) return { kind: 'parent' };
-  // setuid/setgid/sticky where `$user` can write (the tree root or a directory on the way, or the entry).
-  if (grantsSetid(s.now, req.target, s.type) && (w.serviceWritable || writableByService(s.now, service))) {
+  // setuid/setgid/sticky only on what root alone could have written and will alone write: not below a
+  // directory another account can write (it could swap in what gets the bit), not on an entry another
+  // account owns or may write now (its content may be theirs: `$user`'s payload chowned to root), nor one
+  // the change leaves to another account. Judged on the disk, not on the configuration's `user = …`, which
+  // `$user` can point at any other account.
+  const entryWritable = writableByNonRoot(s.now) || writableByNonRoot(req.target);
+  if (grantsSetid(s.now, req.target, s.type) && (w.userWritable || entryWritable)) {
     return { kind: 'refused', reason: 'setid-in-user-tree' };
   }
   return GO;

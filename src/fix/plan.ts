@@ -54,8 +54,9 @@ export function planVerdict(v: Verdict, opts: PlanOptions): PlanStep {
   if (e.type === 'symlink' && !v.typeNamedByRule) return refuse('symlink');
   // FIFOs, sockets and devices are only changed where a rule names them (a planted /dev/sda look-alike).
   if (SPECIAL.has(e.type) && !v.typeNamedByRule) return refuse('special-file');
-  // A second name for the inode: a link to /etc/shadow planted in the spool would be chowned to `$user`.
-  if (e.type === 'file' && e.nlink > 1) return refuse('hardlinked');
+  // A second name for the inode: a link to /etc/shadow (or to a device node a rule names) planted in the
+  // spool would be chowned to `$user`. Only directories cannot be hard-linked.
+  if (e.type !== 'dir' && e.nlink > 1) return refuse('hardlinked');
   return {
     kind: 'change',
     request: {

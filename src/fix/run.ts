@@ -180,7 +180,6 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
         const open = state !== undefined ? journalOpener(root, state, explicit, header) : noJournal;
         applier = new Applier({
           rootDir: root.dir,
-          service,
           dryRun,
           journal: () => (journal = open()),
           sink,

@@ -14,7 +14,7 @@ export interface Perms {
 
 /** One sentence per refusal, for reports and docs/fix.md. */
 export const REFUSAL_TEXT: Record<RefusalReason, string> = {
-  hardlinked: 'a regular file with more than one hard link: changing it would change every other name of the inode',
+  hardlinked: 'an entry (not a directory) with more than one hard link: changing it would change every other name of the inode',
   symlink: 'a symbolic link where a file or directory was expected: the change would land on whatever it points to',
   'changed-during-fix': 'the entry is not the one the walk saw (another inode, type or values): something swapped it',
   'other-filesystem': 'the path crosses to another filesystem than its tree root',

@@ -6,14 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
-import { errnoOf, hostPath, makeRoot } from '../io/fs.js';
+import { makeRoot } from '../io/fs.js';
 import { Applier } from './apply.js';
 import { linesBackward, parseRecord, scanJournal } from './journal-read.js';
 import type { JournalWriter } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
 import { journalOpener, type FixResult } from './run.js';
 import { openState, type StateDir } from './state.js';
-import { assertRootOnly } from './trust.js';
+import { openTrustedFile } from './secure-path.js';
 import { DEFAULT_STATE_DIR, type FixSink, type JournalHeader } from './types.js';
 
 export interface UndoOptions {
@@ -35,16 +35,6 @@ export interface UndoResult extends FixResult {
   truncated: boolean;
 }
 
-/** Open a journal for reading, only when root alone could have written it. */
-function openTrusted(host: string, display: string): number {
-  // A journal the service account can edit would let it name any inode and any owner for root to set.
-  assertRootOnly(host, `journal ${display}`, 'MP302');
-  try {
-    return fs.openSync(host, fs.constants.O_RDONLY);
-  } catch (e) {
-    throw new MpError('MP302', `cannot read journal ${display}: ${errnoOf(e) ?? e}`);
-  }
-}
 
 /** Restore what the journal at `journalPath` (a Momentum path) recorded. */
 export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
@@ -60,7 +50,9 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
   try {
     state = openState(root, opts.stateDir ?? DEFAULT_STATE_DIR);
     lock = acquireLock(state.state);
-    fd = openTrusted(hostPath(root, m), m);
+    // A journal the service account could edit, or redirect by a link or a rename, would let it name
+    // any inode and any owner for root to set.
+    fd = openTrustedFile(root, m, 'journal', 'MP302');
     const scan = scanJournal(fd, m);
     if (scan.header.root !== root.dir) {
       throw new MpError('MP302', `journal ${m} was written for root ${scan.header.root}, not ${root.dir}`, {
@@ -72,7 +64,6 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
     const open = journalOpener(root, state, opts.journal, header);
     applier = new Applier({
       rootDir: root.dir,
-      service,
       dryRun: false,
       journal: () => (journal = open()),
       sink,

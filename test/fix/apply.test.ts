@@ -55,7 +55,6 @@ function apply(reqs: ChangeRequest[], o: { beforeApply?: () => void; dryRun?: bo
   let j: JournalWriter | undefined;
   const a = new Applier({
     rootDir: r.dir,
-    service: SERVICE,
     dryRun: o.dryRun ?? false,
     journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
     sink: { outcome: (x) => outcomes.push(x), planned: (p) => outcomes.push({ ...p, outcome: 'unchanged', message: 'planned' }) },
@@ -253,12 +252,21 @@ describe('apply: attacks', () => {
   });
 
   it('keeps a setuid bit across a needed chown where the target keeps it', () => {
-    file(r.h(OPT + '/sbin/ecelerity'), ORPHAN, OTHER, 0o4755);
+    // root's binary with a wrong group: the chgrp clears the bit, the chmod after it puts it back.
+    file(r.h(OPT + '/sbin/ecelerity'), 0, OTHER, 0o4755);
     const w = world();
     const out = apply([requestFor(r, OPT + '/sbin/ecelerity', OPT, { uid: 0, gid: 0, mode: 0o4755 })]);
     expect(out.map((o) => o.outcome)).toEqual(['fixed']);
     expect(perms(r.h(OPT + '/sbin/ecelerity'))).toEqual({ uid: 0, gid: 0, mode: 0o4755 });
     onlyChanged(w, [OPT + '/sbin/ecelerity']);
+  });
+
+  it('refuses to carry a setuid bit from another owner to root (whoever owned it may have written it)', () => {
+    file(r.h(OPT + '/sbin/ecelerity'), ORPHAN, OTHER, 0o4755);
+    const w = world();
+    const out = apply([requestFor(r, OPT + '/sbin/ecelerity', OPT, { uid: 0, gid: 0, mode: 0o4755 })]);
+    expect(out.map((o) => [o.outcome, o.reason])).toEqual([['refused', 'setid-in-user-tree']]);
+    onlyChanged(w, []);
   });
 
   it('drops a setuid bit the target does not keep, although chown alone clears it', () => {

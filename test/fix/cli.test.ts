@@ -174,8 +174,9 @@ describe('fix keeps what the kernel would drop', () => {
   it('a setuid binary keeps its bit across a needed chown where a rule allows it, and loses it where none does', async () => {
     r = install();
     mkdir(r.h('/etc/momentum-perms'), 0, 0, 0o755);
-    file(r.h('/etc/momentum-perms/local.rules'), 0, 0, 0o644, '/opt/msys/ecelerity/sbin/ecelerity  setid=allow  reason="test: setuid allowed"\n');
-    file(r.h('/opt/msys/ecelerity/sbin/ecelerity'), ORPHAN, 0, 0o4755);
+    file(r.h('/etc/momentum-perms/local.rules'), 0, 0, 0o644, '/opt/msys/ecelerity/sbin/ecelerity  group=root setid=allow  reason="test: setuid allowed"\n');
+    // root's binary with a wrong group: the chgrp the rule asks for clears the bit, the fix puts it back.
+    file(r.h('/opt/msys/ecelerity/sbin/ecelerity'), 0, ECGROUP, 0o4755);
     file(r.h('/opt/msys/ecelerity/sbin/other'), ORPHAN, 0, 0o4755);
     const x = await fixJson();
     expect(outcomeOf(x.rep)).toEqual({ '/opt/msys/ecelerity/sbin/ecelerity': 'fixed', '/opt/msys/ecelerity/sbin/other': 'fixed' });

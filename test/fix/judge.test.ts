@@ -16,10 +16,9 @@ const req = (o: Partial<ChangeRequest> = {}): ChangeRequest => ({
   ...o,
 });
 const seen = (o: Partial<Seen> = {}): Seen => ({ dev: 1, ino: 10, type: 'file', nlink: 1, now: { uid: 0, gid: 0, mode: 0o644 }, ...o });
-const where = (o: Partial<Where> = {}): Where => ({ treeDev: 1, crosses: false, serviceWritable: false, parent: { uid: 500, gid: 500, mode: 0o750 }, ...o });
-const svc = { uid: 500, gids: [500] };
+const where = (o: Partial<Where> = {}): Where => ({ treeDev: 1, crosses: false, userWritable: false, parent: { uid: 500, gid: 500, mode: 0o750 }, ...o });
 const kind = (r: ChangeRequest, s: Seen, w: Where): string => {
-  const j = judge(r, s, w, svc, showTarget);
+  const j = judge(r, s, w, showTarget);
   return j.kind === 'refused' ? j.reason : j.kind;
 };
 
@@ -38,14 +37,14 @@ describe('judge', () => {
     ['already as wanted', req(), seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where(), 'unchanged'],
     ['a parent a third account owns', req(), seen(), where({ parent: { uid: 501, gid: 0, mode: 0o755 } }), 'parent'],
     ['a parent its group may write', req(), seen(), where({ parent: { uid: 500, gid: 500, mode: 0o770 } }), 'parent'],
-    ['setgid granted where the service account writes', req({ target: { uid: 500, gid: 500, mode: 0o2750 } }), seen(), where({ serviceWritable: true }), 'setid-in-user-tree'],
+    ['setgid granted where the service account writes', req({ target: { uid: 500, gid: 500, mode: 0o2750 } }), seen(), where({ userWritable: true }), 'setid-in-user-tree'],
     ['setuid root on a file the service account owns', req({ target: { uid: 0, gid: 0, mode: 0o4755 } }), seen({ now: { uid: 500, gid: 0, mode: 0o4755 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), 'setid-in-user-tree'],
     ['setuid kept on a root file in a root tree', req({ target: { uid: 0, gid: 0, mode: 0o4755 } }), seen({ now: { uid: 0, gid: 0, mode: 0o4775 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), 'go'],
   ] as const)('%s → %s', (_n, r, s, w, want) => expect(kind(r, s, w)).toBe(want));
 
   it('for undo, refuses an entry that is neither as the fix left it nor as before, saying what it is', () => {
     const r = req({ target: { uid: 0, gid: 0, mode: 0o644 }, expect: { uid: 500, gid: 500, mode: 0o640 } });
-    const j = judge(r, seen({ now: { uid: 500, gid: 500, mode: 0o600 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), svc, showTarget);
+    const j = judge(r, seen({ now: { uid: 500, gid: 500, mode: 0o600 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), showTarget);
     expect(j).toEqual({ kind: 'refused', reason: 'changed-during-fix', message: 'changed since the fix: now 500:500 0600, the fix left 500:500 0640' });
     expect(kind(r, seen({ now: { uid: 0, gid: 0, mode: 0o644 } }), where())).toBe('unchanged');
     expect(kind(r, seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }))).toBe('go');
