@@ -24,6 +24,15 @@ export interface JournalScan {
   truncated: boolean;
 }
 
+/** readSync, with an I/O error turned into MP302 (never a stack trace). */
+function readAt(fd: number, buf: Buffer, pos: number): number {
+  try {
+    return fs.readSync(fd, buf, 0, buf.length, pos);
+  } catch (e) {
+    throw new MpError('MP302', `cannot read the journal: ${(e as { code?: string }).code ?? String(e)}`);
+  }
+}
+
 /** Call `each` with every complete line (without its newline) and its 1-based number; returns the scan's extent. */
 export function forEachLine(fd: number, each: (line: string, n: number) => void): { lines: number; end: number; truncated: boolean } {
   const size = fs.fstatSync(fd).size;
@@ -33,7 +42,7 @@ export function forEachLine(fd: number, each: (line: string, n: number) => void)
   let end = 0;
   while (pos < size) {
     const buf = Buffer.alloc(Math.min(CHUNK, size - pos));
-    const got = fs.readSync(fd, buf, 0, buf.length, pos);
+    const got = readAt(fd, buf, pos);
     if (got === 0) break;
     const data = carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, got)]) : buf.subarray(0, got);
     let start = 0;
@@ -57,7 +66,7 @@ export function* linesBackward(fd: number, end: number): Generator<string> {
   while (pos > 0) {
     const start = Math.max(0, pos - CHUNK);
     const chunk = Buffer.alloc(pos - start);
-    fs.readSync(fd, chunk, 0, chunk.length, start);
+    readAt(fd, chunk, start);
     const data = tail.length > 0 ? Buffer.concat([chunk, tail]) : chunk;
     // `data` ends with a newline; each line is (previous newline, this newline].
     let lineEnd = data.length;
@@ -120,8 +129,12 @@ export function scanJournal(fd: number, display: string): JournalScan {
   let header: JournalHeader | null = null;
   const ext = forEachLine(fd, (line, n) => {
     const ok = n === 1 ? (header = parseHeader(line)) !== null : parseRecord(line) !== null;
+    if (!ok && n === 1) {
+      // Not quoted: a file that is no journal (`undo /etc/shadow`) must not have its first line printed.
+      throw new MpError('MP302', 'not a momentum-perms journal (bad header line)', { location: { file: display, line: 1, column: 1 } });
+    }
     if (!ok) {
-      throw new MpError('MP302', n === 1 ? 'not a momentum-perms journal (bad header line)' : 'invalid journal line', {
+      throw new MpError('MP302', 'invalid journal line', {
         location: { file: display, line: n, column: 1 },
         sourceLine: line.length > 200 ? line.slice(0, 200) + '…' : line,
       });

@@ -33,22 +33,46 @@ export class JournalWriter {
       if (code === 'EEXIST') throw new MpError('MP300', `journal ${display} already exists: name a new file`);
       throw new MpError('MP303', `cannot create journal ${display}: ${code}`);
     }
-    // The umask can only take bits away; fchmod makes the mode exactly 0600 whatever it was.
-    fs.fchmodSync(fd, 0o600);
     const w = new JournalWriter(fd, display);
-    w.writeAll(JSON.stringify(header) + '\n');
-    fs.fsyncSync(fd);
-    fs.fsyncSync(dirFd);
+    try {
+      w.guard(() => {
+        // The umask can only take bits away; fchmod makes the mode exactly 0600 whatever it was.
+        fs.fchmodSync(fd, 0o600);
+        w.writeAll(JSON.stringify(header) + '\n');
+        fs.fsyncSync(fd);
+        fs.fsyncSync(dirFd);
+      });
+    } catch (e) {
+      w.close();
+      throw e;
+    }
     return w;
   }
 
-  /** Append the records and fsync once. Returns only when they are on disk. */
+  /**
+   * Append the records and fsync once. Returns only when they are on disk; throws MP305 when they could not
+   * be written (a full disk: the service account can fill a filesystem it shares with the journal), and
+   * then none of their changes may be made.
+   */
   append(records: readonly JournalRecord[]): void {
     if (records.length === 0) return;
     let text = '';
     for (const r of records) text += recordLine(r);
-    this.writeAll(text);
-    fs.fdatasyncSync(this.fd);
+    this.guard(() => {
+      this.writeAll(text);
+      fs.fdatasyncSync(this.fd);
+    });
+  }
+
+  /** Run a write to the journal; an I/O error becomes MP305 (never a stack trace). */
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      throw new MpError('MP305', `cannot write journal ${this.path}: ${errnoOf(e) ?? String(e)}`, {
+        notes: ['nothing recorded in it after this point was changed'],
+      });
+    }
   }
 
   close(): void {
