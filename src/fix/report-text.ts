@@ -8,6 +8,7 @@ import type { ChalkInstance } from 'chalk';
 import { shellWord } from '../report/next.js';
 import type { Finding, Outcome } from '../types.js';
 import { showTarget } from './batch.js';
+import { printable } from './printable.js';
 import { REFUSAL_TEXT } from './safety.js';
 import type { FixResult } from './run.js';
 import type { FixSink, PlannedChange } from './types.js';
@@ -44,7 +45,7 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} 
 
 /** One line of a plan or of a sample: `path  0:0 0644 → 500:500 0640`. */
 export function planLine(p: PlannedChange): string {
-  return `${p.path}  ${showTarget(p.before)} → ${showTarget(p.after)}`;
+  return `${printable(p.path)}  ${showTarget(p.before)} → ${showTarget(p.after)}`;
 }
 
 export function fixTextReporter(o: FixReportOptions): FixReporter {
@@ -61,14 +62,14 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
   const outcome = (x: Outcome): void => {
     if (x.outcome === 'fixed') {
       const head = (): string => `${c.green(o.command === 'undo' ? 'restored' : 'fixed')}${x.rule === null ? '' : `  ${c.dim(x.rule)}`}`;
-      add(`1${x.rule}`, head, null, () => (x.before && x.after ? planLine({ path: x.path, before: x.before, after: x.after, rule: x.rule }) : x.path));
+      add(`1${x.rule}`, head, null, () => (x.before && x.after ? planLine({ path: x.path, before: x.before, after: x.after, rule: x.rule }) : printable(x.path)));
     } else if (x.outcome === 'refused' && x.reason !== undefined) {
       const general = REFUSAL_TEXT[x.reason];
-      const detail = x.message === general ? '' : `  (${x.message})`;
+      const detail = x.message === general ? '' : `  (${printable(x.message)})`;
       const was = `${x.before ? showTarget(x.before) : '?'}, wanted ${x.after ? showTarget(x.after) : '?'}`;
-      add(`2${x.reason}`, () => `${c.yellow('refused')}  ${x.reason}`, general, () => `${x.path}  ${was}${detail}`);
+      add(`2${x.reason}`, () => `${c.yellow('refused')}  ${x.reason}`, general, () => `${printable(x.path)}  ${was}${detail}`);
     } else if (x.outcome === 'failed') {
-      add(`3${x.errno}`, () => `${c.red('failed')}  ${x.errno ?? ''}`, null, () => `${x.path}  ${x.message}`);
+      add(`3${x.errno}`, () => `${c.red('failed')}  ${x.errno ?? ''}`, null, () => `${printable(x.path)}  ${printable(x.message)}`);
     }
   };
   return {
@@ -79,7 +80,7 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
         o.write(`  ${planLine(p)}  ${c.dim(p.rule ?? '')}\n`);
       },
       reported: (f) =>
-        add(`4${f.check}\0${f.rule}`, () => `${c.yellow('not fixed')}  ${f.check}  ${c.dim(f.rule ?? 'walk')}`, f.message, () => `${f.path}  ${f.actual ?? ''}`.trimEnd()),
+        add(`4${f.check}\0${f.rule}`, () => `${c.yellow('not fixed')}  ${f.check}  ${c.dim(f.rule ?? 'walk')}`, printable(f.message), () => `${printable(f.path)}  ${printable(f.actual ?? '')}`.trimEnd()),
     },
     end(r) {
       const s = r.summary;

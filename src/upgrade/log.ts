@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { printable } from '../fix/printable.js';
 import { errnoOf, hostPath, type Root } from '../io/fs.js';
 
 export type LogLevel = 'notice' | 'warning' | 'err';
@@ -67,7 +68,10 @@ export function hookLog(o: HookLogOptions): HookLog {
   let fileBroken = false;
   let syslogBroken = false;
   return {
-    line(level, message) {
+    line(level, raw) {
+      // Messages carry paths and values from the configuration the service account edits: a newline in
+      // one would forge log lines ("post-upgrade: fixed 0, refused 0 …") in the file, syslog and output.
+      const message = printable(raw);
       o.out(`momentum-perms: ${message}\n`);
       if (o.logFile !== null && !fileBroken) {
         const why = appendLine(hostPath(o.root, o.logFile), `${now().toISOString()} momentum-perms[${process.pid}]: ${level}: ${message}\n`);
