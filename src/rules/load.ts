@@ -31,13 +31,18 @@ export interface LoadRulesOptions {
 
 function read(fs: FsLike, p: string): string | undefined {
   try {
-    return fs.readFileSync(p, 'utf8');
+    // A FIFO or a device in place of a rules file would block or never end, and the check that rules
+    // files are root's alone comes after the read: those are never opened (a directory fails with EISDIR).
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (st === undefined) return undefined;
+    if (st.isFile() || st.isDirectory()) return fs.readFileSync(p, 'utf8');
   } catch (e) {
     const errno = errnoOf(e);
     if (errno === undefined) throw e;
     if (errno === 'ENOENT' || errno === 'ENOTDIR') return undefined;
     throw new MpError('MP200', `cannot read rules file ${p}: ${errno}`);
   }
+  throw new MpError('MP200', `cannot read rules file ${p}: not a regular file`);
 }
 
 /**
