@@ -19,7 +19,7 @@ export const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'changed-during-fix': 'the entry is not the one the walk saw (another inode, type or values): something swapped it',
   'other-filesystem': 'the path crosses to another filesystem than its tree root',
   'unsafe-parent': 'its directory is writable by someone other than root and the new owner, who could swap the entry',
-  'setid-in-user-tree': 'it would grant setuid, setgid or sticky in a tree the service account can write',
+  'setid-in-user-tree': 'it would grant setuid, setgid or sticky where an account other than root can write (the entry, or a directory on the way)',
   'outside-tree': 'outside every tree the root-owned rules declare (paths from the configuration are not trusted)',
   'special-file': 'a FIFO, socket or device node that no rule names by its type',
   'not-root': 'changing ownership needs root',
