@@ -64,8 +64,7 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   // account owns or may write now (its content may be theirs: `$user`'s payload chowned to root), nor one
   // the change leaves to another account. Judged on the disk, not on the configuration's `user = …`, which
   // `$user` can point at any other account.
-  const entryWritable = writableByNonRoot(s.now) || writableByNonRoot(req.target);
-  if (grantsSetid(s.now, req.target, s.type) && (w.userWritable || entryWritable)) {
+  if (grantsSetid(s.now, req.target, s.type) && (w.userWritable || writableByNonRoot(s.now) || writableByNonRoot(req.target))) {
     return { kind: 'refused', reason: 'setid-in-user-tree' };
   }
   return GO;
