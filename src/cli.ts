@@ -191,7 +191,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   } catch (e) {
     if (isMpError(e)) {
       io.err(renderError(e) + '\n');
-      return e.code === 'MP301' ? EXIT.incomplete : EXIT.usage;
+      // Another run holding the lock, or a journal/output that could not be written, is "could not finish" (3),
+      // not a usage error: rerunning later may succeed.
+      return e.code === 'MP301' || e.code === 'MP305' ? EXIT.incomplete : EXIT.usage;
     }
     throw e;
   }
