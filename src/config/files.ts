@@ -1,5 +1,5 @@
 import { MpError } from '../errors.js';
-import { errnoOf, hostPath, type FsLike, type Root } from '../io/fs.js';
+import { errnoOf, hostPath, readRegularFile, type FsLike, type Root } from '../io/fs.js';
 import type { Pos } from './ast.js';
 import { errorAt } from './source.js';
 
@@ -47,25 +47,21 @@ export function kindOf(fs: FsLike, root: Root, p: string, cause?: Cause): FileKi
 
 /**
  * Read a configuration file as UTF-8. Only regular files of sane size are read: a FIFO or a device named by an
- * include would block or never end (an attack on a root run by whoever can edit the configuration).
- * A swap between this check and the read stays possible; FsLike has no open-without-blocking.
+ * include would block or never end (an attack on a root run by whoever can edit the configuration). The check
+ * and the read are made on one descriptor (readRegularFile), so a swap in between is not possible either.
  */
 export function readText(fs: FsLike, root: Root, p: string, cause?: Cause): FileText {
-  const host = hostPath(root, p);
-  let st;
+  let r;
   try {
-    st = fs.statSync(host, { throwIfNoEntry: false });
+    r = readRegularFile(fs, hostPath(root, p), MAX_CONFIG_BYTES);
   } catch (e) {
     throw fail(`cannot read ${p}: ${errnoOf(e) ?? String(e)}`, cause);
   }
-  if (!st) throw fail(`cannot read ${p}: it does not exist`, cause);
-  if (!st.isFile()) throw fail(`cannot read ${p}: not a regular file`, cause);
-  if (st.size > MAX_CONFIG_BYTES) throw fail(`cannot read ${p}: larger than ${MAX_CONFIG_BYTES} bytes`, cause);
-  try {
-    return { text: fs.readFileSync(host, 'utf8'), quotable: (st.mode & 0o004) !== 0 };
-  } catch (e) {
-    throw fail(`cannot read ${p}: ${errnoOf(e) ?? String(e)}`, cause);
+  if ('refused' in r) {
+    const why = { missing: 'it does not exist', 'not-regular': 'not a regular file', 'too-large': `larger than ${MAX_CONFIG_BYTES} bytes` };
+    throw fail(`cannot read ${p}: ${why[r.refused]}`, cause);
   }
+  return { text: r.text, quotable: (r.mode & 0o004) !== 0 };
 }
 
 /** Names in a directory, sorted by code unit (the "alphabetical" order ecelerity uses for directory includes). */

@@ -52,3 +52,59 @@ export function errnoOf(e: unknown): string | undefined {
     ? (e as { code: string }).code
     : undefined;
 }
+
+/** O_PATH (x86_64/arm64 value; Node has no constant): opens any file type without running a driver's open(). */
+export const O_PATH = 0o10000000;
+
+/**
+ * Read a regular file by name, following links, without a window between "is it a regular file?" and the
+ * read: on the real disk the name is opened with O_PATH (no driver open, no FIFO block), the descriptor is
+ * checked with fstat, and only that inode is reopened for reading through /proc/self/fd. Stops a name swapped
+ * for a FIFO (hangs a root run) or a link to a device (a driver's open() runs) after it was checked.
+ * Other FsLike implementations (memfs in tests) get the plain stat-then-read.
+ *
+ * Returns the text and the file's mode, or the reason it was not read.
+ */
+export function readRegularFile(
+  fs: FsLike,
+  host: string,
+  maxBytes: number,
+): { text: string; mode: number } | { refused: 'missing' | 'not-regular' | 'too-large' } {
+  if (fs !== realFs) {
+    const st = fs.statSync(host, { throwIfNoEntry: false });
+    if (!st) return { refused: 'missing' };
+    if (!st.isFile()) return { refused: 'not-regular' };
+    if (st.size > maxBytes) return { refused: 'too-large' };
+    return { text: fs.readFileSync(host, 'utf8'), mode: st.mode };
+  }
+  let pfd: number;
+  try {
+    pfd = nodeFs.openSync(host, O_PATH);
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return { refused: 'missing' };
+    throw e;
+  }
+  try {
+    const st = nodeFs.fstatSync(pfd);
+    if (!st.isFile()) return { refused: 'not-regular' };
+    if (st.size > maxBytes) return { refused: 'too-large' };
+    const fd = nodeFs.openSync(`/proc/self/fd/${pfd}`, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NOCTTY);
+    try {
+      // Read at most maxBytes + 1 so that a file grown after the fstat is still refused, not read whole.
+      const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
+      let n = 0;
+      for (;;) {
+        const r = nodeFs.readSync(fd, buf, n, buf.length - n, null);
+        if (r === 0) break;
+        n += r;
+        if (n === buf.length) break;
+      }
+      if (n > maxBytes) return { refused: 'too-large' };
+      return { text: buf.subarray(0, n).toString('utf8'), mode: st.mode };
+    } finally {
+      nodeFs.closeSync(fd);
+    }
+  } finally {
+    nodeFs.closeSync(pfd);
+  }
+}
