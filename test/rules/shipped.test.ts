@@ -85,6 +85,9 @@ const BASELINE: Row[] = [
   // installer records readable by everyone
   ['/opt/msys/etc/installer/ecelerity.d', 'dir', 0, 0, 0o750, ['mode']],
   ['/opt/msys/etc/installer/lastinstall', 'file', 0, 0, 0o644, []],
+  // root writes them: a service user owning them (or their directory) could replace what root reads
+  ['/opt/msys/etc/installer/lastinstall', 'file', 500, 500, 0o644, ['owner']],
+  ['/opt/msys/etc', 'dir', 500, 0, 0o755, ['owner']],
   // everywhere else in scope: only the checks that apply everywhere
   ['/opt/msys/ecelerity/README', 'file', 0, 0, 0o644, []],
   ['/var/log/eccluster/cluster.log', 'file', 4321, 0, 0o666, ['orphan', 'world-writable']],
@@ -121,6 +124,17 @@ describe.each(['4.x', '3.x'] as const)('shipped rules %s', (version) => {
 
   it.each(BASELINE)('%s %s %i:%i %o → %j', (p, type, uid, gid, mode, checks) => {
     expect(checkPath(b, entry(p, type, uid, gid, mode)).findings.map((f) => f.check)).toEqual(checks);
+  });
+});
+
+describe('shipped rules: a configuration that points the spool at root-written files', () => {
+  it.each(['4.x', '3.x'] as const)('%s: spoolbase = /opt/msys/etc/installer claims nothing there', (version) => {
+    const fs = createFsFromVolume(new Volume()) as unknown as FsLike;
+    const paths = PATHS.map((p) => (p.kind === 'spool' ? { ...p, path: '/opt/msys/etc/installer' } : p));
+    const b = bindRules(loadRules(fs, makeRoot('/'), { version }), config(paths, { version }), users());
+    // Root-owned installer records stay as they are; the service user is never made their owner.
+    expect(checkPath(b, entry('/opt/msys/etc/installer/lastinstall', 'file', 0, 0, 0o644)).target).toBeNull();
+    expect(checkPath(b, entry('/opt/msys/etc/installer/ecelerity.d', 'dir', 0, 0, 0o755)).target).toBeNull();
   });
 });
 
