@@ -50,19 +50,19 @@ const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 function measure(cmd, args) {
   const rssFile = path.join(os.tmpdir(), `mp-bench-rss-${process.pid}`);
   let argv;
-  if (GNU_TIME) argv = [GNU_TIME, '-f', '%M', '-o', rssFile, cmd, ...args];
-  else argv = ['python3', '-c', 'import resource,subprocess,sys\nr=subprocess.run(sys.argv[2:],stdout=subprocess.DEVNULL).returncode\nopen(sys.argv[1],"w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\nsys.exit(r)', rssFile, cmd, ...args];
+  if (GNU_TIME) argv = [GNU_TIME, '-f', '%U %S %M', '-o', rssFile, cmd, ...args];
+  else argv = ['python3', '-c', 'import resource,subprocess,sys\nr=subprocess.run(sys.argv[2:],stdout=subprocess.DEVNULL).returncode\nu=resource.getrusage(resource.RUSAGE_CHILDREN)\nopen(sys.argv[1],"w").write("%f %f %d" % (u.ru_utime, u.ru_stime, u.ru_maxrss))\nsys.exit(r)', rssFile, cmd, ...args];
   const devnull = fs.openSync('/dev/null', 'w');
   const t0 = process.hrtime.bigint();
   const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', devnull, 'pipe'], encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   fs.closeSync(devnull);
-  let rssKb = NaN;
+  let [user, sys, rssKb] = [NaN, NaN, NaN];
   try {
-    rssKb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    [user, sys, rssKb] = fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
     fs.rmSync(rssFile);
   } catch {}
-  return { wall, rssMb: rssKb / 1024, status: r.status, stderr: r.stderr };
+  return { wall, cpu: user + sys, rssMb: rssKb / 1024, status: r.status, stderr: r.stderr };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -109,22 +109,23 @@ function compare(root, o) {
   const got = Object.fromEntries(kinds.map((k) => [k, []]));
   for (let i = 0; i < o.runs; i++) for (const k of kinds) got[k].push(run(k));
   return Object.fromEntries(
-    kinds.map((k) => [k, { wall: median(got[k].map((x) => x.wall)), rss: Math.max(...got[k].map((x) => x.rssMb)), status: got[k][0].status }]),
+    kinds.map((k) => [k, { wall: median(got[k].map((x) => x.wall)), cpu: median(got[k].map((x) => x.cpu)), rss: Math.max(...got[k].map((x) => x.rssMb)), status: got[k][0].status }]),
   );
 }
 
 function report(made, buildS, r, formats) {
   console.log(`\n${made.toLocaleString('en-US')} spool entries (256 hashed directories, two files per message), ${buildS === null ? 'reused' : `built in ${buildS.toFixed(1)} s`}`);
-  console.log(`  ${'command'.padEnd(52)}${'wall (median)'.padEnd(16)}peak RSS`);
-  console.log(`  ${"find DIR -printf '%U %G %m %p\\n'".padEnd(52)}${s(r.find.wall).padEnd(16)}${mb(r.find.rss)}`);
-  for (const f of formats) {
-    const a = r[f];
-    console.log(`  ${`momentum-perms audit --format ${f} (exit ${a.status})`.padEnd(52)}${s(a.wall).padEnd(16)}${mb(a.rss)}`);
-  }
+  console.log(`  ${'command'.padEnd(52)}${'wall (median)'.padEnd(16)}${'CPU (median)'.padEnd(16)}peak RSS`);
+  const row = (label, x) => console.log(`  ${label.padEnd(52)}${s(x.wall).padEnd(16)}${s(x.cpu).padEnd(16)}${mb(x.rss)}`);
+  row("find DIR -printf '%U %G %m %p\\n'", r.find);
+  for (const f of formats) row(`momentum-perms audit --format ${f} (exit ${r[f].status})`, r[f]);
   for (const f of formats) {
     const a = r[f];
     const ratio = a.wall / r.find.wall;
-    console.log(`  ${f}: wall ratio audit/find ${ratio.toFixed(2)} (target ≤ 2.00) ${ratio <= 2 ? 'ok' : 'MISSED'}; peak RSS ${mb(a.rss)} (target ≤ 150 MB) ${a.rss <= 150 ? 'ok' : 'MISSED'}`);
+    console.log(
+      `  ${f}: wall ratio audit/find ${ratio.toFixed(2)} (target ≤ 2.00) ${ratio <= 2 ? 'ok' : 'MISSED'}, CPU ratio ${(a.cpu / r.find.cpu).toFixed(2)}; ` +
+        `peak RSS ${mb(a.rss)} (target ≤ 150 MB) ${a.rss <= 150 ? 'ok' : 'MISSED'}`,
+    );
   }
 }
 
