@@ -3,7 +3,6 @@
  * The findings array is streamed into the output as found (one finding per line), never held: a report of
  * two million findings costs the same memory as a report of two.
  */
-import { findingJson } from './finding-json.js';
 import type { ReportContext, ReportHeader, Reporter } from './types.js';
 
 export function jsonReporter(ctx: ReportContext): Reporter {
@@ -25,7 +24,7 @@ export function jsonReporter(ctx: ReportContext): Reporter {
     },
     finding(f) {
       open();
-      ctx.sink.write((count++ === 0 ? '\n' : ',\n') + findingJson(f));
+      ctx.sink.write((count++ === 0 ? '\n' : ',\n') + JSON.stringify(f));
     },
     end(r) {
       if (ctx.quiet && r.summary.findings === 0) return;
