@@ -104,12 +104,14 @@ export function e2eRoot(): E2eRoot {
   drift('missing', '/opt/msys/ecelerity/etc/license');
   r.file('/opt/msys/ecelerity/etc/environment', ROOT, ROOT, 0o644);
 
-  // orphan: installer records owned by an id with no passwd/group entry (uid and gid: two findings);
-  // the twin belongs to a real account.
-  r.file('/opt/msys/etc/installer/lastinstall', GHOST, GHOST, 0o644);
-  drift('orphan', '/opt/msys/etc/installer/lastinstall');
-  drift('orphan', '/opt/msys/etc/installer/lastinstall');
-  r.file('/opt/msys/etc/installer/ecelerity.d', MON, MON, 0o644);
+  // orphan: a file where no rule names an owner, owned by an id with no passwd/group entry (uid and gid:
+  // two findings); the twin belongs to a real account that is not the service user.
+  r.dir_('/opt/msys/ecelerity/docs', ROOT, ROOT, 0o755);
+  r.file('/opt/msys/ecelerity/docs/README', GHOST, GHOST, 0o644);
+  drift('orphan', '/opt/msys/ecelerity/docs/README');
+  drift('orphan', '/opt/msys/ecelerity/docs/README');
+  r.file('/opt/msys/ecelerity/docs/NOTES', MON, MON, 0o644);
+  r.file('/opt/msys/etc/installer/lastinstall', ROOT, ROOT, 0o644);
 
   // setid: a setuid root binary no rule allows; its twin has no setid bit.
   r.file('/opt/msys/ecelerity/sbin/ecelerity', ROOT, ROOT, 0o4755);
