@@ -463,7 +463,7 @@ describe('failures are reported, never a stack trace', () => {
       for (let i = 0; i < 60; i++) fs.chmodSync(r.h(`${SPOOL}/0/m${i}`), 0o644);
       const before = world();
       const x = await cli('fix', '--root', r.dir);
-      expect(x.code).toBe(2);
+      expect(x.code).toBe(3); // could not finish: a rerun once there is space completes it
       expect(x.err).toMatch(/^error MP305: cannot write journal .*ENOSPC/);
       noStack(x.err);
       // Whatever changed has its line in the journal.
