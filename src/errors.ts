@@ -5,6 +5,7 @@
  *
  * Anything else that escapes is a bug.
  */
+import { printable } from './printable.js';
 
 /** Stable error codes. Documented in README; never renamed once released. */
 export type ErrorCode =
@@ -77,7 +78,8 @@ export class MpError extends Error {
  *        |          ^
  */
 export function renderError(err: MpError): string {
-  const out: string[] = [`error ${err.code}: ${err.message}`];
+  // Messages and lines may carry names from the disk or the configuration: escape control characters.
+  const out: string[] = [`error ${err.code}: ${printable(err.message)}`];
   const loc = err.location;
   if (loc) {
     out.push(`  --> ${loc.file}:${loc.line}:${loc.column}`);
@@ -85,15 +87,21 @@ export function renderError(err: MpError): string {
       const num = String(loc.line);
       const pad = ' '.repeat(num.length);
       // Tabs are kept so that the caret lines up with what a terminal shows.
-      const shown = err.sourceLine.replace(/\r$/, '');
-      const prefix = shown.slice(0, Math.max(0, loc.column - 1)).replace(/[^\t]/g, ' ');
+      const line = err.sourceLine.replace(/\r$/, '');
+      const shown = keepTabs(line);
+      const prefix = keepTabs(line.slice(0, Math.max(0, loc.column - 1))).replace(/[^\t]/g, ' ');
       out.push(`${pad} |`);
       out.push(`${num} | ${shown}`);
       out.push(`${pad} | ${prefix}^`);
     }
   }
-  for (const n of err.notes) out.push(`  = ${n}`);
+  for (const n of err.notes) out.push(`  = ${printable(n)}`);
   return out.join('\n');
+}
+
+/** Control characters escaped, tabs kept (so that the caret lines up with what a terminal shows). */
+function keepTabs(text: string): string {
+  return text.split('\t').map(printable).join('\t');
 }
 
 export function isMpError(e: unknown): e is MpError {

@@ -27,7 +27,7 @@ export { openState, openDirUnder, openChildDir, type StateDir, type OpenDir } fr
 export { assertRootOnly, assertRulesTrusted } from './trust.js';
 export { fixWith, serviceIds, rulesHostPaths, cures, FIXABLE, type FixOptions, type FixResult } from './run.js';
 export { fixTextReporter, planLine, type FixReporter, type FixReportOptions } from './report-text.js';
-export { printable } from './printable.js';
+export { printable } from '../printable.js';
 export { fixJsonReporter } from './report-json.js';
 export { undo, type UndoOptions, type UndoResult } from './undo.js';
 export * from './types.js';

@@ -8,7 +8,7 @@ import type { ChalkInstance } from 'chalk';
 import { shellWord } from '../report/next.js';
 import type { Finding, Outcome } from '../types.js';
 import { showTarget } from './batch.js';
-import { printable } from './printable.js';
+import { printable } from '../printable.js';
 import { REFUSAL_TEXT } from './safety.js';
 import type { FixResult } from './run.js';
 import type { FixSink, PlannedChange } from './types.js';

@@ -3,6 +3,7 @@
  * so that two million drifted spool files read as one group, not two million lines. Memory: one small record
  * per group, however many findings.
  */
+import { printable } from '../printable.js';
 import type { AuditResult } from '../audit/types.js';
 import { CHECKS, type Check, type Finding } from '../types.js';
 import { nextCommand } from './next.js';
@@ -93,7 +94,8 @@ export function textReporter(ctx: ReportContext): Reporter {
         last = g;
       }
       g.count++;
-      if (g.samples.length < SAMPLES) g.samples.push({ path: f.path, actual: f.actual });
+      // A file name holding a newline or an escape sequence must not forge report lines or drive the terminal.
+      if (g.samples.length < SAMPLES) g.samples.push({ path: printable(f.path), actual: f.actual });
     },
     end(r) {
       if (ctx.quiet && r.summary.findings === 0) return;

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { printable } from '../fix/printable.js';
+import { printable } from '../printable.js';
 import { errnoOf, hostPath, type Root } from '../io/fs.js';
 
 export type LogLevel = 'notice' | 'warning' | 'err';
