@@ -1,5 +1,5 @@
 /**
- * The snippets of packaging/ that cron, systemd and RPM run, exercised as shipped (and as docs/upgrade.md
+ * The snippets of packaging/ that cron, systemd and RPM run, exercised as shipped (and as README.md
  * prints them). Two substitutions are made, and each must happen exactly once, so that a changed snippet
  * fails here instead of being tested half: ` --root ROOT` is appended (this machine has no Momentum at /),
  * and the node_exporter textfile directory becomes a temporary one.
@@ -180,9 +180,9 @@ describe.runIf(asRoot)('RPM scriptlets', () => {
   });
 });
 
-describe('docs/upgrade.md', () => {
+describe('README.md', () => {
   it('prints every packaging snippet exactly as shipped', () => {
-    const doc = fs.readFileSync(path.join(REPO, 'docs/upgrade.md'), 'utf8');
+    const doc = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
     for (const f of ['deb/preinst', 'deb/postinst', 'rpm/scriptlets.spec', 'cron.d/momentum-perms', 'systemd/momentum-perms-audit.service', 'systemd/momentum-perms-audit.timer']) {
       expect(doc, f).toContain('\n' + packagingFile(f).trimEnd() + '\n```');
     }
