@@ -135,4 +135,9 @@ function main() {
   }
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  console.error(`fix-bench: ${e instanceof Error ? e.message : e}`);
+  process.exitCode = 1;
+}
