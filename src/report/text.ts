@@ -5,7 +5,7 @@
  */
 import { printable } from '../printable.js';
 import type { AuditResult } from '../audit/types.js';
-import { CHECKS, type Check, type Finding } from '../types.js';
+import { CHECKS, type Check } from '../types.js';
 import { nextCommand } from './next.js';
 import type { ReportContext, ReportHeader, Reporter } from './types.js';
 

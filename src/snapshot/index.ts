@@ -7,15 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import type { AuditOptions } from '../audit/types.js';
-import { readConfig } from '../config/index.js';
-import type { ReadConfigOptions } from '../config/types.js';
+import { bindInstall } from '../audit/bind.js';
 import { closeDir, openChildDir, openDirUnder, openState, type OpenDir } from '../fix/state.js';
 import { assertRootOnly } from '../fix/trust.js';
 import { DEFAULT_STATE_DIR } from '../fix/types.js';
-import { hostPath, makeRoot, realFs, type FsLike, type Root } from '../io/fs.js';
-import { userDbFor, type UserDb } from '../io/users.js';
-import { bindRules, loadRules, type LoadRulesOptions } from '../rules/index.js';
-import type { BoundRules } from '../rules/types.js';
+import { hostPath, makeRoot } from '../io/fs.js';
 import { readSnapshot } from './reader.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import { takeSnapshot, type TakeResult } from './take.js';
@@ -50,19 +46,7 @@ export interface SnapshotResult extends TakeResult {
 }
 
 /** Configuration, rules and user database bound the way the audit binds them, without walking anything. */
-export function bindFor(opts: Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'>): { bound: BoundRules; fs: FsLike; root: Root; users: UserDb } {
-  const fs = opts.fs ?? realFs;
-  const root = makeRoot(opts.root);
-  const users = opts.users ?? userDbFor(fs, root);
-  const rc: ReadConfigOptions = {};
-  if (opts.configFile !== undefined) rc.configFile = opts.configFile;
-  if (opts.node !== undefined) rc.node = opts.node;
-  const config = readConfig(fs, root, users, rc);
-  const lo: LoadRulesOptions = { version: opts.ruleSet ?? config.version };
-  if (opts.localRules !== undefined) lo.localRules = opts.localRules;
-  if (opts.rulesFile !== undefined) lo.rulesFile = opts.rulesFile;
-  return { bound: bindRules(loadRules(fs, root, lo), config, users), fs, root, users };
-}
+export const bindFor = bindInstall;
 
 /** `2026-11-26T10-00-00Z.snap`: sortable, and no colon (which some tools read as host:path). */
 export function snapshotName(now: Date): string {

@@ -1,0 +1,34 @@
+import { readConfig } from '../config/index.js';
+import type { ReadConfigOptions } from '../config/types.js';
+import { makeRoot, realFs, type FsLike, type Root } from '../io/fs.js';
+import { userDbFor, type UserDb } from '../io/users.js';
+import { bindRules, loadRules } from '../rules/index.js';
+import type { LoadRulesOptions } from '../rules/load.js';
+import type { BoundRules } from '../rules/types.js';
+import type { AuditOptions } from './types.js';
+
+/** What every command that looks at the install starts from: the configuration and rules, bound. */
+export interface Bound {
+  bound: BoundRules;
+  fs: FsLike;
+  root: Root;
+  users: UserDb;
+}
+
+/**
+ * Read the configuration, load the rule layers for its version (`ruleSet` overrides) and bind them, without
+ * walking anything. Throws MpError for configuration and rules errors.
+ */
+export function bindInstall(opts: Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'>): Bound {
+  const fs = opts.fs ?? realFs;
+  const root = makeRoot(opts.root);
+  const users = opts.users ?? userDbFor(fs, root);
+  const rc: ReadConfigOptions = {};
+  if (opts.configFile !== undefined) rc.configFile = opts.configFile;
+  if (opts.node !== undefined) rc.node = opts.node;
+  const config = readConfig(fs, root, users, rc);
+  const lo: LoadRulesOptions = { version: opts.ruleSet ?? config.version };
+  if (opts.localRules !== undefined) lo.localRules = opts.localRules;
+  if (opts.rulesFile !== undefined) lo.rulesFile = opts.rulesFile;
+  return { bound: bindRules(loadRules(fs, root, lo), config, users), fs, root, users };
+}
