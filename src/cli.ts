@@ -155,9 +155,10 @@ export function buildProgram(run: (r: Runner) => void): Command {
     'momentum-perms example',
     'momentum-perms example --keep   # leave the example root behind to try fix and undo',
   ])
+    .option('--root <dir>', 'build the example in DIR (new or empty; kept) instead of a temporary directory')
     .option('--keep', 'keep the example root and print its path')
     .option('--json', 'print the audit as JSON')
-    .action(async (o: { keep?: boolean; json?: boolean }) => {
+    .action(async (o: { keep?: boolean; json?: boolean; root?: string }) => {
       const m = await import('./commands/example.js');
       run((io) => m.runExample(o, io));
     });

@@ -9,14 +9,24 @@ import { buildExample } from '../example/build.js';
 import { shellWord } from '../report/next.js';
 import { runAudit } from './audit.js';
 import type { Io } from './io.js';
+import { MpError } from '../errors.js';
+
+/** `--root DIR` for the example: DIR is created, or must be an empty directory (nothing of the user's is overwritten). */
+function emptyDir(dir: string): string {
+  const abs = path.resolve(dir);
+  fs.mkdirSync(abs, { recursive: true });
+  if (fs.readdirSync(abs).length > 0) throw new MpError('MP300', `--root ${abs} is not empty: the example is built only in a new or empty directory`);
+  return abs;
+}
 
 /**
  * Exit status: 0 when the example was built and audited (its findings are planted on purpose), the audit's
  * own status when it could not examine something (3), and 2 through MpError as everywhere.
  */
-export async function runExample(o: { keep?: boolean; json?: boolean }, io: Io): Promise<number> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'momentum-perms-example-'));
-  let keep = o.keep === true;
+export async function runExample(o: { keep?: boolean; json?: boolean; root?: string }, io: Io): Promise<number> {
+  const dir = o.root === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'momentum-perms-example-')) : emptyDir(o.root);
+  // An example built where the user asked is theirs to keep.
+  let keep = o.keep === true || o.root !== undefined;
   try {
     const ex = buildExample(dir);
     const c = io.color;

@@ -26,6 +26,21 @@ describe('momentum-perms example', () => {
     expect(fs.existsSync(dir!)).toBe(false);
   });
 
+  it('--root DIR builds the example in a new or empty DIR and keeps it; a non-empty DIR is refused', () => {
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'mp-example-root-'));
+    try {
+      const r = cli(['example', '--root', dir]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`The example install is kept in ${dir}`);
+      expect(fs.existsSync(path.join(dir, 'opt/msys/ecelerity/etc/conf/default/ecelerity.conf'))).toBe(true);
+      const again = cli(['example', '--root', dir]);
+      expect(again.status).toBe(2);
+      expect(again.stderr).toMatch(/^error MP300: --root .* is not empty/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--json prints the audit as one JSON document; --keep leaves the install and says what to try', () => {
     const j = cli(['example', '--json']);
     expect(j.status).toBe(0);
