@@ -12,6 +12,7 @@ const ERRNO_TEXT: Record<string, string> = {
   ELOOP: 'a directory contains itself (bind-mount loop); not entered',
   ENAMETOOLONG: 'path too long',
   EBADTYPE: 'unknown file type',
+  EILSEQ: 'the name is not valid UTF-8',
 };
 
 /** An entry or directory that could not be examined: exit status 3. */

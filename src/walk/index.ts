@@ -128,7 +128,11 @@ function listDirectory(
         continue;
       }
       if (st === undefined) {
-        onVanished();
+        // A name that is not UTF-8 reaches us decoded lossily (U+FFFD), so lstat cannot find it: that entry
+        // is unexaminable, not gone. Counting it as vanished would let a drifted file, or a whole directory,
+        // hide from the audit behind such a name. (Only checked on this rare path: no cost per entry.)
+        if (d.name.indexOf('\ufffd') >= 0) onError(p, 'EILSEQ');
+        else onVanished();
         continue;
       }
       const type = typeOfMode(st.mode);

@@ -90,4 +90,15 @@ describe('walk on the real disk', () => {
       '/var/spool/ecelerity/open/seen',
     ]);
   });
+  // Node decodes a name that is not UTF-8 lossily (bytes become U+FFFD), so lstat of the decoded name
+  // finds nothing. Counting that as "vanished" would leave the entry (or a whole directory) unexamined
+  // while the audit reports success.
+  it('reports a name that is not valid UTF-8 as an error, not as vanished', () => {
+    fs.writeFileSync(Buffer.from(host('var/spool/ecelerity/A/') + 'bad\xff\xfe', 'latin1'), 'x');
+    fs.writeFileSync(host('var/spool/ecelerity/A/good'), 'x');
+    const c = collect(realFs, dir, '/var/spool/ecelerity');
+    expect(c.vanished).toBe(0);
+    expect(c.errors).toEqual([{ path: '/var/spool/ecelerity/A/bad\ufffd\ufffd', errno: 'EILSEQ' }]);
+    expect(paths(c)).toContain('/var/spool/ecelerity/A/good');
+  });
 });
