@@ -178,7 +178,11 @@ export function bindRules(rules: RuleSet, config: MomentumConfig, users: UserDb)
     const modes = resolveModes(rule, config);
     for (const cp of config.paths) {
       if (cp.kind !== kind) continue;
-      let because = claimRefusal(literalPart(cp), protectedPaths, trees);
+      const claim = literalPart(cp);
+      let because = claimRefusal(claim, protectedPaths, trees);
+      // Outside every declared tree a configuration path is reported (`outside-tree`), never claimed:
+      // `TLS_Key = /etc/shadow` must not make the audit ask for /etc/shadow to be owned by the service user.
+      if (because === null && !trees.some((t) => within(claim, t.path))) continue;
       const base = normal(cp.path);
       // Template macros became `*`; `%{d}%{s}` gives `**`, which means one segment's worth here.
       const escaped = cp.pattern ? escapeGlob(base, true).replace(/\*+/g, '*') : escapeGlob(base);

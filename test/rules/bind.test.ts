@@ -53,7 +53,7 @@ describe('bindRules: ids and settings', () => {
 
   it('reads $settings from the configuration, never with setuid, setgid or sticky bits', () => {
     const cfg = config([SPOOL], { settings: { spool_mode: { value: '06777', source: 'ecelerity.conf:9' } } });
-    const b = bind('@spool/**  file.max=$spool_mode', cfg);
+    const b = bind('tree /var/spool/ecelerity spool\n@spool/**  file.max=$spool_mode', cfg);
     expect(b.bound[0]?.modes).toEqual([{ op: 'max', on: 'file', bits: 0o777, setting: 'spool_mode', from: { setting: 'spool_mode', source: 'ecelerity.conf:9' } }]);
   });
 
@@ -110,8 +110,8 @@ describe('bindRules: @kind expansion', () => {
     const key = cp('tls_key', '/etc/pki/tls/private/mx.key', 'private-key');
     const b = bind(trees + '@spool/**  owner=$user', config([sneaky, key, paths[1] as ConfigPath]));
     expect(b.outside).toEqual([sneaky, key]);
-    // The expansion exists but lies outside the trees: the audit does not walk /etc.
-    expect(b.bound[0]?.pattern).toBe('/etc/**');
+    // Outside the trees a configuration path is reported, never claimed: no rule is bound to /etc.
+    expect(b.bound).toEqual([]);
   });
 
   it('refuses a configuration path above a path a rule wants owned by root, or above a tree', () => {

@@ -145,3 +145,19 @@ describe('shipped rules: what differs in 3.x', () => {
     expect(checkPath(shipped('4.x'), e).findings.map((f) => f.check)).toEqual([]);
   });
 });
+
+describe('shipped rules: configuration paths outside every tree claim nothing for the service user', () => {
+  // The configuration is editable by the service user: `TLS_Key = /etc/shadow` in a Domain scope, or a
+  // logger pointed at /etc/sudoers, must not make the audit ask that /etc/shadow be owned by ecuser.
+  it.each(['4.x', '3.x'] as const)('%s: tls_key = /etc/shadow, mainlog = /etc/sudoers', (version) => {
+    const fs = createFsFromVolume(new Volume()) as unknown as FsLike;
+    const paths = [...PATHS, { ...cp('tls_key', '/etc/shadow', 'private-key'), scope: 'domain "example.com"' }, cp('ec_logger.mainlog', '/etc/sudoers', 'log')];
+    const b = bindRules(loadRules(fs, makeRoot('/'), { version }), config(paths, { version }), users());
+    expect(b.outside.map((p) => p.path)).toEqual(['/etc/shadow', '/etc/sudoers']);
+    for (const p of ['/etc/shadow', '/etc/sudoers']) {
+      const v = checkPath(b, entry(p, 'file', 0, 0, 0o640));
+      expect(v.findings.map((f) => f.check)).toEqual([]);
+      expect(v.target).toBeNull();
+    }
+  });
+});
