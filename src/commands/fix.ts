@@ -26,9 +26,9 @@ export function fixExitStatus(r: FixResult): number {
 }
 
 /** The reporter `--json` or the text default asks for, writing through `write`. */
-export function fixReporter(o: CommonOptions & { quiet?: boolean }, write: (t: string) => void, io: Io, command: 'fix' | 'undo', dryRun: boolean): FixReporter {
+export function fixReporter(o: CommonOptions & { quiet?: boolean; only?: string[] }, write: (t: string) => void, io: Io, command: 'fix' | 'undo', dryRun: boolean): FixReporter {
   if (o.json) return fixJsonReporter({ write, command, dryRun, root: makeRoot(o.root).dir });
-  return fixTextReporter({ write, color: io.color, command, dryRun, quiet: o.quiet === true, rerun: rerunArgs(o) });
+  return fixTextReporter({ write, color: io.color, command, dryRun, quiet: o.quiet === true, rerun: rerunArgs(o), ...(o.only ? { only: o.only } : {}) });
 }
 
 /** Run the fix and print its report. Throws MpError for usage, configuration, rules, state and lock errors. */

@@ -25,6 +25,8 @@ export interface FixReportOptions {
   quiet: boolean;
   /** Options that make a follow-up command look at the same install (`--root DIR`, …). */
   rerun: readonly string[];
+  /** `fix --only` selections, repeated in the suggested real run after a dry run. */
+  only?: readonly string[];
 }
 
 /** A report being built: feed it through `sink`, then `end` prints it. */
@@ -127,7 +129,8 @@ function summaryLine(r: FixResult, o: FixReportOptions): string {
 
 function nextStep(r: FixResult, o: FixReportOptions): [string, string] | null {
   const cmd = (...w: string[]): string => ['momentum-perms', ...w, ...o.rerun.map(shellWord)].join(' ');
-  if (o.dryRun && r.summary.planned > 0) return [cmd('fix'), 'make these changes (journaled, undoable)'];
+  // The real run must make the same selection as the dry run it follows.
+  if (o.dryRun && r.summary.planned > 0) return [cmd('fix', ...(o.only ?? []).flatMap((x) => ['--only', shellWord(x)])), 'make these changes (journaled, undoable)'];
   if (r.journal !== null && o.command === 'fix') {
     // undo takes --root but not the rules options.
     const i = o.rerun.indexOf('--root');

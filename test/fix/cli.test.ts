@@ -77,6 +77,16 @@ describe('fix', () => {
     expect(fs.existsSync(r.h(STATE))).toBe(false);
   });
 
+  it('after a dry run with --only, the suggested real run makes the same selection', async () => {
+    r = install();
+    fs.chmodSync(r.h(`${SPOOL}/0/m1`), 0o644);
+    fs.chownSync(r.h(CONF), 0, 0);
+    const x = await cli('fix', '--root', r.dir, '--dry-run', '--only', `${SPOOL}/0`);
+    expect(x.code).toBe(1);
+    expect(x.out).not.toContain(CONF);
+    expect(x.out).toMatch(new RegExp(`^Next: momentum-perms fix --only ${SPOOL}/0 --root \\S+`, 'm'));
+  });
+
   it('plans entries below a drifted directory as the real run will find it (the plan is exact)', async () => {
     r = install();
     fs.chownSync(r.h('/opt/msys/ecelerity/bin'), ECUSER, ECGROUP);
