@@ -45,6 +45,8 @@ const BASELINE: Row[] = [
   ['/opt/msys/ecelerity/etc/console_passwd', 'file', 500, 500, 0o600, []],
   ['/opt/msys/ecelerity/etc/console_passwd', 'file', 500, 500, 0o644, ['mode']],
   ['/opt/msys/ecelerity/etc/console_passwd', 'file', 0, 0, 0o600, ['owner', 'group']],
+  // private material must stay readable by $user: a console_passwd ecelerity cannot read breaks ec_console
+  ['/opt/msys/ecelerity/etc/console_passwd', 'file', 500, 500, 0o200, ['mode']],
   // credentials: root, $group, at most 0640 (and readable by the group)
   ['/opt/msys/etc/credentials.db', 'file', 0, 500, 0o640, []],
   ['/opt/msys/etc/credentials.db', 'file', 0, 500, 0o644, ['mode']],
