@@ -232,8 +232,10 @@ describe('the journal round-trips any file name', () => {
     fs.chmodSync(host, 0o4666);
     fs.chmodSync(r.h(`${SPOOL}/0/m1`), 0o644);
     const x = await cli('fix', '--root', r.dir, '--json');
-    // The walk cannot name it (readdir gives U+FFFD in its place): it is neither examined nor touched.
-    expect(x.code).toBe(0);
+    // The walk cannot name it (readdir gives U+FFFD in its place): it is reported as an error finding (so the
+    // run says it could not examine everything: 3) and is never touched.
+    expect(x.code).toBe(3);
+    expect((JSON.parse(x.out) as Report).reported.some((f) => f.check === 'error')).toBe(true);
     expect(outcomeOf(JSON.parse(x.out) as Report)).toEqual({ [`${SPOOL}/0/m1`]: 'fixed' });
     expect(fs.lstatSync(host).mode & 0o7777).toBe(0o4666);
     fs.rmSync(host);
