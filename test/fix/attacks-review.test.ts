@@ -23,6 +23,7 @@ afterEach(() => r?.cleanup());
 
 interface Report {
   outcomes: Outcome[];
+  reported: { path: string; check: string }[];
   journal: string | null;
   summary: Record<string, number>;
 }
