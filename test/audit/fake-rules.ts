@@ -2,7 +2,8 @@
  * A small hand-written BoundRules for the audit's own tests: it checks owner, group, world-writable and
  * "at most 0755 for dirs (memfs checks permission bits even for root), 0640 for files", enough to drive the pipeline without the rules engine.
  */
-import type { ConfigPath, MomentumConfig } from '../../src/config/types.js';
+import type { ConfigPath } from '../../src/config/types.js';
+import { config } from '../rules/builders.js';
 import type { BoundRules, TreeDecl } from '../../src/rules/types.js';
 import { octal, type Entry, type Finding, type Verdict } from '../../src/types.js';
 
@@ -12,24 +13,6 @@ export interface FakeOptions {
   gid?: number;
   outside?: ConfigPath[];
   required?: { path: string; rule: string }[];
-}
-
-export function fakeConfig(): MomentumConfig {
-  return {
-    configFile: '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf',
-    files: [],
-    version: '4.x',
-    security: {
-      user: { name: 'ecuser', id: 500, source: 'default' },
-      group: { name: 'ecuser', id: 500, source: 'default' },
-      supplementalGroups: [],
-      chroot: null,
-      capabilities: null,
-    },
-    paths: [],
-    warnings: [],
-    settings: {},
-  };
 }
 
 export function fakeBound(o: FakeOptions): BoundRules & { calls: { path: string; parent: string }[] } {
@@ -64,7 +47,7 @@ export function fakeBound(o: FakeOptions): BoundRules & { calls: { path: string;
     bound: [],
     refused: [],
     rules: { version: '4.x' as const, files: [], trees, rules: [] },
-    config: fakeConfig(),
+    config: config(),
     user: { name: 'ecuser', id: uid },
     group: { name: 'ecuser', id: gid },
     trees,
