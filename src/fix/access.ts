@@ -4,6 +4,7 @@
  * the root down is opened with O_DIRECTORY|O_NOFOLLOW relative to the one above it, and the open chain is
  * kept from one entry to the next (a spool directory holds thousands of entries).
  */
+import { typeOfMode as walkTypeOfMode } from '../walk/entry.js';
 import * as fs from 'node:fs';
 import type { EntryType } from '../types.js';
 import { O_PATH } from './types.js';
@@ -34,24 +35,12 @@ export function fdPath(fd: number): string {
   return `/proc/self/fd/${fd}`;
 }
 
-/** The entry type of an fstat mode. */
+/**
+ * The entry type of an fstat mode: the walk's mapping (one definition of S_IFMT's kinds), with a mode Linux
+ * never produces taken as a device, which every check then treats as the most restricted kind.
+ */
 export function typeOfMode(mode: number): EntryType {
-  switch (mode & fs.constants.S_IFMT) {
-    case fs.constants.S_IFREG:
-      return 'file';
-    case fs.constants.S_IFDIR:
-      return 'dir';
-    case fs.constants.S_IFLNK:
-      return 'symlink';
-    case fs.constants.S_IFIFO:
-      return 'fifo';
-    case fs.constants.S_IFSOCK:
-      return 'socket';
-    case fs.constants.S_IFCHR:
-      return 'char';
-    default:
-      return 'block';
-  }
+  return walkTypeOfMode(mode) ?? 'block';
 }
 
 function codeOf(e: unknown): string {

@@ -4,8 +4,7 @@
  */
 import type { EntryType, Outcome, RefusalReason, Target } from '../types.js';
 
-/** `O_PATH` (x86_64 and arm64): opens any inode, links included, without calling a driver's open(). */
-export const O_PATH = 0o10000000;
+export { O_PATH } from '../io/fs.js';
 export const S_ISUID = 0o4000;
 export const S_ISGID = 0o2000;
 export const S_ISVTX = 0o1000;

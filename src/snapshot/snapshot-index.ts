@@ -3,20 +3,13 @@
  * map holds only path → slot, so an entry costs its path string, one map entry and 27 bytes of columns
  * (measured: README "Snapshot format"). Lookups allocate nothing.
  */
-import type { EntryType } from '../types.js';
+import type { Entry, EntryType } from '../types.js';
 import type { SnapshotHeader } from './format.js';
 import { TYPE_INDEX } from './format.js';
 import { Coverage } from './coverage.js';
 
-/** One entry as the snapshot recorded it. */
-export interface SnapshotRecord {
-  type: EntryType;
-  uid: number;
-  gid: number;
-  mode: number;
-  dev: number;
-  ino: number;
-}
+/** One entry as the snapshot recorded it: the walk's Entry without its path (the key) and link count. */
+export type SnapshotRecord = Omit<Entry, 'path' | 'nlink'>;
 
 const TYPE_NUM: ReadonlyMap<EntryType, number> = new Map(TYPE_INDEX.map((t, i) => [t, i]));
 
