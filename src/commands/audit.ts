@@ -17,7 +17,7 @@ import { shellWord } from '../report/next.js';
 import { loadSnapshot, stateSnapshotPath } from '../snapshot/index.js';
 import { PRE_UPGRADE_SNAPSHOT, snapshotAge } from '../upgrade/hook.js';
 import { TEXTFILE_DIRS, TEXTFILE_ENV, textfileDir } from '../upgrade/status.js';
-import { sinceLines } from '../upgrade/report.js';
+import { sinceData, sinceLines } from '../upgrade/report.js';
 import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
 import { EXIT, type Io } from './io.js';
 import type { AuditCliOptions, CommonOptions } from './options.js';
@@ -136,6 +136,7 @@ async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factor
     // What the snapshot comparison found: inside a text report, on stderr beside machine formats.
     const s = since;
     if (format === 'text') ctx.epilogue = () => sinceLines(s);
+    if (format === 'json') ctx.members = () => ({ since: sinceData(s) });
   }
   const reporter = factory(ctx);
   try {
@@ -149,7 +150,7 @@ async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factor
       onFinding: (f) => reporter.finding(f),
     });
     reporter.end(result);
-    if (since !== undefined && format !== 'text' && !(o.quiet === true && result.summary.findings === 0)) {
+    if (since !== undefined && format !== 'text' && format !== 'json' && !(o.quiet === true && result.summary.findings === 0)) {
       io.err(sinceLines(since).join('\n') + '\n');
     }
     if (file) file.commit();

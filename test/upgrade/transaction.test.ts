@@ -288,3 +288,25 @@ describe.runIf(asRoot)('audit --metrics and --output', () => {
     expect(runCli(ws, ['audit', '--root', root]).status).toBe(0);
   });
 });
+
+describe.runIf(asRoot)('audit --since --json', () => {
+  it('carries what the text shows: counts, the changed entries that comply, and unrecorded findings', async () => {
+    await hook('pre-upgrade');
+    fs.chmodSync(path.join(root, EC_CTL), 0o700); // changed by the upgrade, still compliant
+    reset(KEY, 0o644); // changed by the upgrade, a finding
+    fs.chmodSync(path.join(root, SPOOL_FILE), 0o666); // in the spool, which the snapshot left out
+    const r = await cli(['audit', '--root', root, '--json', '--since', `/${SNAPS}/pre-upgrade.snap`]);
+    expect(r.status, r.err).toBe(1);
+    // In the document, not on stderr beside it (stderr has only the pending-snapshot notice).
+    expect(r.err).not.toMatch(/Since the snapshot/);
+    const doc = JSON.parse(r.out) as {
+      findings: { path: string; since?: string }[];
+      since: { findings: Record<string, number>; changedCompliant: { total: number; entries: { path: string; restore: boolean }[] } };
+    };
+    expect(new Set(doc.findings.filter((f) => f.path === KEY).map((f) => f.since))).toEqual(new Set(['changed-by-upgrade']));
+    expect(new Set(doc.findings.filter((f) => f.path === SPOOL_FILE).map((f) => f.since))).toEqual(new Set(['unrecorded']));
+    expect(doc.since.changedCompliant.total).toBe(1);
+    expect(doc.since.changedCompliant.entries[0]).toMatchObject({ path: EC_CTL, restore: true });
+    expect(doc.since.findings['unrecorded']).toBeGreaterThan(0);
+  });
+});
