@@ -213,12 +213,15 @@ hook exits 0 unless --strict. Manual: man 8 momentum-perms.\n`,
 /** The hook phases, for completion (the hook command checks them itself, with its own message). */
 const HOOK_PHASE_WORDS = ['pre-upgrade', 'post-upgrade', 'post-transaction'] as const;
 
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+}
+
 /** Run the CLI; returns the exit status. Expected failures never produce a stack trace. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  // `momentum-perms audit | head -1` must end quietly, not with an unhandled EPIPE.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
+  // `momentum-perms audit | head -1` must end quietly, not with an unhandled EPIPE. Once per process: tests
+  // call main() many times in one process.
+  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
   let pending: Runner | undefined;
   const program = buildProgram((r) => {
     pending = r;
