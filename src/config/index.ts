@@ -1,6 +1,7 @@
 import type { FsLike, Root } from '../io/fs.js';
 import type { UserDb } from '../io/users.js';
-import type { LoadedFile } from './ast.js';
+import { sourceOf, type LoadedFile, type Stmt } from './ast.js';
+import type { ConfigWarning } from './types.js';
 import { kindOf } from './files.js';
 import { ConfigLoader } from './loader.js';
 import { locateConfig, resolveMomentumPath } from './locate.js';
@@ -37,6 +38,7 @@ export function readConfig(fs: FsLike, root: Root, users: UserDb, opts: ReadConf
     loaded.push(loader.loadTop(localChanges));
   }
 
+  ctx.warnings.push(...scopesWithEquals(loaded));
   const global = mergeConfig(loaded);
   const security = securityModel(global, users, ctx);
   const { paths, settings } = configPaths(global, ctx);
@@ -49,4 +51,26 @@ export function readConfig(fs: FsLike, root: Root, users: UserDb, opts: ReadConf
     warnings: ctx.warnings,
     settings,
   };
+}
+
+/**
+ * `Esmtp_Listener = {` and `Replicate = "x" {}` appear in official examples; the documentation writes scopes
+ * without `=` everywhere else. They are read as scopes (nothing else could follow), with a warning, once per place.
+ */
+function scopesWithEquals(files: LoadedFile[]): ConfigWarning[] {
+  const out = new Map<string, ConfigWarning>();
+  const visit = (stmts: Stmt[]): void => {
+    for (const s of stmts) {
+      if (s.kind === 'include') for (const f of s.files ?? []) visit(f.stmts);
+      if (s.kind !== 'scope') continue;
+      if (s.equals) {
+        const source = sourceOf(s.equals);
+        const label = s.name === null ? s.type : `${s.type} "${s.name}"`;
+        out.set(source, { code: 'scope-with-equals', message: `'=' before the '{' of scope ${label}: read as a scope, as the documentation's examples mean it`, source });
+      }
+      visit(s.body);
+    }
+  };
+  for (const f of files) visit(f.stmts);
+  return [...out.values()];
 }
