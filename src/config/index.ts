@@ -4,13 +4,14 @@ import { sourceOf, type LoadedFile, type Stmt } from './ast.js';
 import type { ConfigWarning } from './types.js';
 import { kindOf } from './files.js';
 import { ConfigLoader } from './loader.js';
-import { locateConfig, resolveMomentumPath } from './locate.js';
+import * as path from 'node:path';
+import { locateConfig } from './locate.js';
 import { mergeConfig } from './merge.js';
 import { CORE_OPTIONS } from './path-options.js';
 import { configPaths } from './paths.js';
 import { securityModel } from './security.js';
 import type { MomentumConfig, ReadConfigOptions } from './types.js';
-import { scalarOf, type Ctx } from './values.js';
+import { RELATIVE_BASE, scalarOf, type Ctx } from './values.js';
 
 export type * from './types.js';
 export { parseConfig } from './parser.js';
@@ -33,7 +34,8 @@ export function readConfig(fs: FsLike, root: Root, users: UserDb, opts: ReadConf
 
   // Local_Changes_File is loaded after all other files, from where the configuration says it is.
   const lc = mergeConfig(loaded).options.get('local_changes_file');
-  const localChanges = resolveMomentumPath(lc ? scalarOf(ctx, lc) : LOCAL_CHANGES_DEFAULT);
+  // Taken from / like every path value, so that the file read is the file reported (values.ts, RELATIVE_BASE).
+  const localChanges = path.posix.resolve(RELATIVE_BASE, lc ? scalarOf(ctx, lc) : LOCAL_CHANGES_DEFAULT);
   if (kindOf(fs, root, localChanges) !== 'missing') {
     loaded.push(loader.loadTop(localChanges));
   }

@@ -1,6 +1,7 @@
 import { sourceOf } from './ast.js';
 import { descendants, scopeLabel, type MergedScope, type Setting } from './merge.js';
 import {
+  AUTH_OPTIONS,
   CONTROL_SOCKET_MODE,
   CORE_OPTIONS,
   DEFAULT_SPOOL_MODE,
@@ -8,30 +9,55 @@ import {
   NESTED_KEY_MODULES,
   PERSIST_IO,
   TLS_OPTIONS,
+  TRACE_SMTP,
   type ModuleOption,
 } from './path-options.js';
+import type { Value } from './ast.js';
 import type { ConfigPath, PathKind, Sourced } from './types.js';
-import { filesystemPath, modeOf, octal, scalarOf, sourceOfSetting, type Ctx } from './values.js';
+import { filesystemPath, invalid, modeOf, octal, scalarOf, sourceOfSetting, type Ctx } from './values.js';
 
 interface Raw {
   option: string;
   value: string;
   source: string;
   kind: PathKind;
-  template?: boolean;
+  template?: 'dkim' | 'format';
   scope?: string;
   fileMode?: Sourced<number>;
   dirMode?: Sourced<number>;
+  fileSchemes?: readonly string[];
+  quiet?: boolean;
+  absoluteOnly?: boolean;
+}
+
+/** `%{d}`/`%{s}` (DKIM), or every `%{x}` macro and `%Y`-style conversion (log file name formats), become `*`. */
+function expandTemplate(value: string, template: Raw['template']): string {
+  if (template === 'dkim') return value.replace(/%\{[ds]\}/g, '*');
+  if (template === 'format') return value.replace(/%\{[^}]*\}|%[A-Za-z]/g, '*').replace(/\*+/g, '*');
+  return value;
 }
 
 /** Turn a value into a ConfigPath, or a warning when it names no local file. Empty values mean "not written". */
 function toPath(ctx: Ctx, r: Raw): ConfigPath | undefined {
   if (r.value.trim() === '') return undefined;
-  const expanded = r.template ? r.value.replace(/%\{[ds]\}/g, '*') : r.value;
-  const fp = filesystemPath(expanded);
-  if ('scheme' in fp) {
-    ctx.warnings.push({ code: 'not-a-file', message: `${r.option} names ${r.value}, a ${fp.scheme}:// URI and not a local file; it is not checked`, source: r.source });
+  if (r.absoluteOnly && !r.value.trim().startsWith('/') && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(r.value.trim())) {
+    if (!r.quiet) ctx.warnings.push({ code: 'not-a-file', message: `${r.option} is ${r.value}, not a file path; it is not checked`, source: r.source });
     return undefined;
+  }
+  const expanded = expandTemplate(r.value, r.template);
+  const fp = filesystemPath(expanded, r.fileSchemes);
+  if ('scheme' in fp) {
+    if (!r.quiet) {
+      ctx.warnings.push({ code: 'not-a-file', message: `${r.option} names ${r.value}, a ${fp.scheme} URI and not a local file; it is not checked`, source: r.source });
+    }
+    return undefined;
+  }
+  if (fp.relative && r.source !== 'default') {
+    ctx.warnings.push({
+      code: 'relative-path',
+      message: `${r.option} is relative (${r.value}): taken from /, where the documentation's relative defaults land (var/log/ecelerity/…); ecelerity's working directory is not documented`,
+      source: r.source,
+    });
   }
   const p: ConfigPath = { option: r.option, path: fp.path, source: r.source, kind: r.kind };
   if (expanded !== r.value) p.pattern = true;
@@ -40,7 +66,24 @@ function toPath(ctx: Ctx, r: Raw): ConfigPath | undefined {
   if (r.fileMode && !fp.jlog) p.fileMode = r.fileMode;
   if (r.dirMode) p.dirMode = r.dirMode;
   if (r.scope !== undefined) p.scope = r.scope;
+  worldWritable(ctx, p, r);
   return p;
+}
+
+/**
+ * A mode that lets anyone write (pipe_io's documented default 0666 above all) is reported where it comes from:
+ * any local account could then forge or truncate what Momentum writes there.
+ */
+function worldWritable(ctx: Ctx, p: ConfigPath, r: Raw): void {
+  for (const [what, m] of [['files', p.fileMode], ['directories', p.dirMode]] as const) {
+    if (!m || (m.value & 0o002) === 0) continue;
+    const from = m.source === 'default' ? 'the documented default' : `set at ${m.source}`;
+    ctx.warnings.push({
+      code: 'world-writable-mode',
+      message: `${p.option} (${p.path}): ${what} are created with mode ${octal(m.value)} (${from}), writable by every local account; set the mode option to 0640 or tighter`,
+      source: r.source,
+    });
+  }
 }
 
 /** A mode from the first option present, else the documented default, else none. */
@@ -52,17 +95,46 @@ function modeFrom(ctx: Ctx, scope: MergedScope | undefined, options: readonly st
   return dflt === undefined ? undefined : { value: dflt, source: 'default' };
 }
 
+/**
+ * The values an option names, each with its label and where it is written: one scalar, every item of a list
+ * (`list`), one key of a dictionary (`dictKey`) or every value of one (`dictValues`). Anything else where a
+ * path belongs is MP108.
+ */
+function valuesOf(ctx: Ctx, name: string, o: ModuleOption, s: Setting): { label: string; text: string; source: string }[] {
+  const one = (v: Value, label: string): { label: string; text: string; source: string } => {
+    if (v.kind !== 'scalar') throw invalid(ctx, `${s.a.name} takes a single value here, not a ${v.kind === 'list' ? 'list' : 'dictionary'}`, v.pos);
+    return { label, text: v.text, source: `${v.pos.file}:${v.pos.line}` };
+  };
+  const v = s.a.value;
+  if (o.list && v.kind === 'list') return v.items.map((i) => one(i, name));
+  if (o.dictKey !== undefined || o.dictValues) {
+    if (v.kind !== 'dict') throw invalid(ctx, `${s.a.name} takes a dictionary ([ key = value … ])`, v.pos);
+    const entries = o.dictValues ? v.entries : v.entries.filter((e) => e.key.toLowerCase() === o.dictKey);
+    return entries.map((e) => one(e.value, o.dictValues ? `${name}.${e.key.toLowerCase()}` : name));
+  }
+  return [{ label: name, text: scalarOf(ctx, s), source: sourceOfSetting(s) }];
+}
+
+function moduleRaws(ctx: Ctx, module: string, scope: MergedScope | undefined, o: ModuleOption, s: Setting | undefined): Raw[] {
+  const name = `${module}.${o.option}`;
+  const values = s ? valuesOf(ctx, name, o, s) : o.default !== undefined ? [{ label: name, text: o.default, source: 'default' }] : [];
+  const fm = values.length ? modeFrom(ctx, scope, o.fileModeOptions, o.defaultFileMode) : undefined;
+  const dm = values.length ? modeFrom(ctx, scope, o.dirModeOptions, o.defaultDirMode) : undefined;
+  return values.map((v) => {
+    const r: Raw = { option: v.label, value: v.text, source: v.source, kind: o.kind };
+    if (o.template) r.template = o.template;
+    if (scope) r.scope = scopeLabel(scope);
+    if (fm) r.fileMode = fm;
+    if (dm) r.dirMode = dm;
+    if (o.fileSchemes) r.fileSchemes = o.fileSchemes;
+    if (o.quiet) r.quiet = true;
+    if (o.absoluteOnly) r.absoluteOnly = true;
+    return r;
+  });
+}
+
 function moduleRaw(ctx: Ctx, module: string, scope: MergedScope | undefined, o: ModuleOption, s: Setting | undefined): Raw | undefined {
-  const value = s ? scalarOf(ctx, s) : o.default;
-  if (value === undefined) return undefined;
-  const r: Raw = { option: `${module}.${o.option}`, value, source: s ? sourceOfSetting(s) : 'default', kind: o.kind };
-  if (o.template) r.template = true;
-  if (scope) r.scope = scopeLabel(scope);
-  const fm = modeFrom(ctx, scope, o.fileModeOptions, o.defaultFileMode);
-  const dm = modeFrom(ctx, scope, o.dirModeOptions, o.defaultDirMode);
-  if (fm) r.fileMode = fm;
-  if (dm) r.dirMode = dm;
-  return r;
+  return moduleRaws(ctx, module, scope, o, s)[0];
 }
 
 /**
@@ -80,7 +152,9 @@ export function configPaths(global: MergedScope, ctx: Ctx): { paths: ConfigPath[
 
   for (const c of CORE_OPTIONS) {
     const s = global.options.get(c.option);
-    const r: Raw = { option: c.option, value: s ? scalarOf(ctx, s) : c.default, source: s ? sourceOfSetting(s) : 'default', kind: c.kind };
+    const value = s ? scalarOf(ctx, s) : c.default;
+    if (value === undefined) continue;
+    const r: Raw = { option: c.option, value, source: s ? sourceOfSetting(s) : 'default', kind: c.kind };
     if (c.option === 'spoolbase') r.fileMode = spoolMode;
     raws.push(r);
   }
@@ -90,15 +164,22 @@ export function configPaths(global: MergedScope, ctx: Ctx): { paths: ConfigPath[
   const persist = moduleRaw(ctx, 'persist_io', persistScope, PERSIST_IO, persistScope?.options.get(PERSIST_IO.option));
   if (persist) raws.push(persist);
 
-  raws.push(...tlsFiles(ctx, global));
+  raws.push(...tlsFiles(ctx, global), ...anyScope(ctx, global));
   for (const scope of descendants(global)) {
     if (scope.parent === global && scope.key !== 'persist_io') {
       for (const o of MODULE_OPTIONS[scope.key] ?? []) {
-        const r = moduleRaw(ctx, scope.key, scope, o, scope.options.get(o.option));
-        if (r) raws.push(r);
+        if (o.in !== undefined) {
+          // Set in nested scopes only (`sieve { script "x" { source = … } }`): each such scope, with its label.
+          for (const inner of descendants(scope).filter((d) => o.in?.includes(d.key))) {
+            const s = inner.options.get(o.option);
+            if (s) raws.push(...moduleRaws(ctx, scope.key, inner, o, s));
+          }
+          continue;
+        }
+        raws.push(...moduleRaws(ctx, scope.key, scope, o, scope.options.get(o.option)));
       }
     }
-    raws.push(...nestedKeys(ctx, scope, global), ...controlSocket(ctx, scope), ...tlsFiles(ctx, scope));
+    raws.push(...nestedKeys(ctx, scope, global), ...controlSocket(ctx, scope), ...tlsFiles(ctx, scope), ...anyScope(ctx, scope));
   }
 
   const paths: ConfigPath[] = [];
@@ -125,7 +206,7 @@ function nestedKeys(ctx: Ctx, scope: MergedScope, global: MergedScope): Raw[] {
   if (!NESTED_KEY_MODULES.has(top.key)) return [];
   const s = scope.options.get('key');
   if (!s) return [];
-  return [{ option: `${top.key}.key`, value: scalarOf(ctx, s), source: sourceOfSetting(s), kind: 'private-key', template: true, scope: scopeLabel(scope) }];
+  return [{ option: `${top.key}.key`, value: scalarOf(ctx, s), source: sourceOfSetting(s), kind: 'private-key', template: 'dkim', scope: scopeLabel(scope) }];
 }
 
 /** `Control_Listener { Listen "/tmp/2025" { File_Mode = 0660 } }`: a unix socket. */
@@ -136,6 +217,17 @@ function controlSocket(ctx: Ctx, scope: MergedScope): Raw[] {
   const r: Raw = { option: 'control_listener.listen', value: scope.name, source: sourceOf(scope.pos), kind: 'socket', scope: scopeLabel(parent) };
   if (mode) r.fileMode = mode;
   return [r];
+}
+
+/** Options valid in any scope: the Auth*Parameters dictionaries' `uri`, and Trace_SMTP. */
+function anyScope(ctx: Ctx, scope: MergedScope): Raw[] {
+  const out: Raw[] = [];
+  for (const o of [...AUTH_OPTIONS, TRACE_SMTP]) {
+    const s = scope.options.get(o.option);
+    if (!s) continue;
+    for (const r of moduleRaws(ctx, '', scope.parent ? scope : undefined, o, s)) out.push({ ...r, option: o.option });
+  }
+  return out;
 }
 
 function tlsFiles(ctx: Ctx, scope: MergedScope): Raw[] {
