@@ -99,6 +99,9 @@ class Parser {
       const what = t.kind === 'string' ? 'a quoted string' : this.describe(t);
       this.fail(`expected an option or scope name, found ${what}`, t.pos);
     }
+    // No option or scope is named with dots only: `..` or `…` on a line of its own is an elision, even where the
+    // next line would make it parse (`..` then `fbl {` reads as a scope `..` named "fbl").
+    if (/^(\.+|…|⋮)$/.test(t.text)) this.failCopied(t, 'expected an option or scope name, found ');
     const key = t.text.toLowerCase();
     const p = this.lx.peek();
     if ((key === 'include' || key === 'readonly_include') && (p.kind === 'word' || p.kind === 'string')) {

@@ -48,7 +48,7 @@ export function curlyQuoteIn(s: string, from = 0): { at: number; name: string } 
 
 /** How `word` looks copied from documentation, or undefined when it does not. */
 export function copiedText(word: string): Copied | undefined {
-  if (word === '.' || word === '⋮') {
+  if (word === '.' || word === '..' || word === '⋮') {
     return { what: 'which looks like a documentation elision (a column of dots: the example leaves lines out here)', hint: 'write out what the example leaves out, or delete the dots', at: 0 };
   }
   if (/^(\.\.\.|…)/.test(word) || /(\.\.\.|…)$/.test(word)) {
