@@ -119,14 +119,15 @@ export const MODULE_OPTIONS: Readonly<Record<string, readonly ModuleOption[]>> =
   maildir: [{ option: 'basedir', kind: 'data', fileModeOptions: ['filemode'], dirModeOptions: ['dirmode'] }],
   sched: [{ option: 'backing_store', kind: 'data' }],
 
-  // Mobile loggers (mobile/mobile-reference/modules-xmpp-logger, mobility-mm-7-mms-logger, 3/3-push/…)
-  smpp_logger: [logNoDefault('logfile', ['logmode'])], // mobile/mobile-quick-start/quickmob-config-modules
-  mms_logger: [logNoDefault('logfile', ['logmode'])], // mobile/mobile-reference/mobility-mm-7-mms-logger
-  xmpp_logger: [logNoDefault('logfile', ['logmode'])], // mobile/mobile-reference/modules-xmpp-logger
-  apn_logger: [logNoDefault('logfile', ['logmode'])], // 3/3-push/apns-modules-apn-logger
-  gcm_logger: [logNoDefault('logfile', ['logmode'])], // 3/3-push/push-modules-gcm-logger
-  smpp_bounce_logger: [logNoDefault('bounce_logfile', ['bounce_logmode'])], // mobile/mobile-quick-start/quickmob-config-modules
-  mms_bounce_logger: [logNoDefault('bounce_logfile', ['bounce_logmode'])], // mobile/mobile-reference/mobility-mm-7-mms-bounce-logger
+  // Mobile loggers: every page documents logmode (bounce_logmode) "default 0644". Two defaults are relative
+  // (values.ts, RELATIVE_BASE), and mms_bounce_logger's is printed "eclerity": kept as documented.
+  smpp_logger: [log('logfile', '/var/log/ecelerity/smpplog.ec', ['logmode'])], // mobile/mobile-reference/mobility-configuration-smpp
+  mms_logger: [log('logfile', 'var/log/ecelerity/mm7log.ec', ['logmode'])], // mobile/mobile-reference/mobility-mm-7-mms-logger
+  xmpp_logger: [log('logfile', '/var/log/ecelerity/xmpplog.ec', ['logmode'])], // mobile/mobile-reference/modules-xmpp-logger
+  apn_logger: [log('logfile', 'var/log/ecelerity/apnlog.ec', ['logmode'])], // 3/3-push/apns-modules-apn-logger
+  gcm_logger: [log('logfile', '/var/log/ecelerity/gcmlog.ec', ['logmode'])], // 3/3-push/push-modules-gcm-logger
+  smpp_bounce_logger: [log('bounce_logfile', '/var/log/ecelerity/smppbouncelog.ec', ['bounce_logmode'])], // mobile/mobile-reference/modules-mobility-smpp-bounce-logger
+  mms_bounce_logger: [log('bounce_logfile', '/var/log/eclerity/mmsbouncelog.ec', ['bounce_logmode'])], // mobile/mobile-reference/mobility-mm-7-mms-bounce-logger
   // Other loggers
   chunk_logger: [logNoDefault('destination')], // 3/3-reference/3-reference-modules-chunk-logger
   custom_bounce_logger: [logNoDefault('bouncelog', ['bouncelog_mode'])], // 3/3-reference/3-reference-modules-custom-bounce-logger
@@ -135,7 +136,7 @@ export const MODULE_OPTIONS: Readonly<Record<string, readonly ModuleOption[]>> =
   sendmail_logger: [logNoDefault('mainlog'), logNoDefault('paniclog')], // 3/3-reference/3-reference-modules-sendmail-logger
   http_logger: [logNoDefault('log')], // 4/modules/http-logger
   event_hydrant: [logNoDefault('jlog_filename')], // 4/modules/event-hydrant
-  adaptive: [logNoDefault('jlog_file')], // 4/modules/4-adaptive
+  adaptive: [logNoDefault('jlog_file', [], { default: 'jlog:///var/log/adaptive/adaptive.rt=>ad_stats' })], // 4/modules/4-adaptive
   statp: [logNoDefault('log_file')], // 3/3-reference/modules-stats-producer
   ilf_logger: [logNoDefault('filename_format', [], { template: 'format' })], // 3/3-reference/3-reference-modules-ilf-logger
   as_logger: [logNoDefault('base_dir')], // 3/3-reference/3-reference-modules-as-logger
@@ -148,9 +149,12 @@ export const MODULE_OPTIONS: Readonly<Record<string, readonly ModuleOption[]>> =
   logs: [{ option: 'logfile', kind: 'log', template: 'format', fileModeOptions: ['file_mode'], dirModeOptions: ['dir_mode'] }],
 
   // Output files: 4/modules/pipeio documents output_mode and error_mode "Defaults to 0666"; pipe_transport's
-  // page (4/modules/pipe-transport) gives no mode default.
+  // page (4/modules/pipe-transport) documents no mode option, and /dev/null where a file is omitted.
   pipe_io: [output('output_file', 'output_mode', 0o666), output('error_file', 'error_mode', 0o666)],
-  pipe_transport: [output('output_file', 'output_mode', undefined), output('error_file', 'error_mode', undefined)],
+  pipe_transport: [
+    { option: 'output_file', kind: 'output' },
+    { option: 'error_file', kind: 'output' },
+  ],
 
   // Files only read
   datasource: [{ option: 'uri', kind: 'input', list: true, fileSchemes: DB_SCHEMES, quiet: true }], // 4/modules/ds-core
@@ -164,8 +168,8 @@ export const MODULE_OPTIONS: Readonly<Record<string, readonly ModuleOption[]>> =
   av_fsecure: [AV_SCRATCH], // 3/3-reference/modules-fsecure
   antivirus: [{ ...AV_SCRATCH, in: ['clamav', 'av_fsecure'] }], // 3/3-reference/3-reference-modules-antivirus: engines inside antivirus "x" { … }
   eleven: [
-    { option: 'work_dir', kind: 'scratch' }, // 4/modules/eleven
-    { option: 'license', kind: 'private-key' }, // 4/modules/eleven: the client key file
+    { option: 'work_dir', kind: 'scratch', default: '/var/tmp' }, // 4/modules/eleven
+    { option: 'license', kind: 'private-key', default: '/usr/local/eleven/etc/client.key' }, // 4/modules/eleven: the client key
   ],
 };
 

@@ -122,6 +122,18 @@ describe('config: the path options of the documentation, with their kinds', () =
     ]);
   });
 
+  it('a module configured without its path option gives the documented default, relative ones taken from / silently', () => {
+    const cfg = read('mm7 {}\nmms_logger "m" { }\napn_logger "a" { logmode = 0600 }\neleven { }\nadaptive { }\n');
+    expect(cfg.paths.filter((p) => p.source === 'default' && p.scope !== undefined && p.option !== 'persist_io.persist_path')).toEqual([
+      { option: 'mms_logger.logfile', path: '/var/log/ecelerity/mm7log.ec', source: 'default', kind: 'log', raw: 'var/log/ecelerity/mm7log.ec', fileMode: { value: 0o644, source: 'default' }, scope: 'mms_logger "m"' },
+      { option: 'apn_logger.logfile', path: '/var/log/ecelerity/apnlog.ec', source: 'default', kind: 'log', raw: 'var/log/ecelerity/apnlog.ec', fileMode: { value: 0o600, source: at(3) }, scope: 'apn_logger "a"' },
+      { option: 'eleven.work_dir', path: '/var/tmp', source: 'default', kind: 'scratch', scope: 'eleven' },
+      { option: 'eleven.license', path: '/usr/local/eleven/etc/client.key', source: 'default', kind: 'private-key', scope: 'eleven' },
+      { option: 'adaptive.jlog_file', path: '/var/log/adaptive/adaptive.rt', source: 'default', kind: 'log', raw: 'jlog:///var/log/adaptive/adaptive.rt=>ad_stats', scope: 'adaptive' },
+    ]);
+    expect(warningsOf(cfg)).toEqual([]);
+  });
+
   it('a relative path is taken from / (where the documented var/log/ecelerity/… defaults land), with a warning', () => {
     const cfg = read('mms_logger "m" { logfile = "var/log/ecelerity/mm7log.ec" }\n');
     expect(cfg.paths.find((p) => p.option === 'mms_logger.logfile')?.path).toBe('/var/log/ecelerity/mm7log.ec');
