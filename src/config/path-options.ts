@@ -189,8 +189,12 @@ export const AUTH_OPTIONS: readonly ModuleOption[] = [
   'authorizationparameters',
 ].map((option) => ({ option, kind: 'auth', dictKey: 'uri', fileSchemes: ['digest', 'file', 'groups', ...DB_SCHEMES], quiet: true }));
 
-/** `Trace_SMTP` in any scope writes SMTP transcripts, created with `Trace_SMTP_Mode` (4/config/ref-trace-smtp). */
-export const TRACE_SMTP: ModuleOption = { option: 'trace_smtp', kind: 'log', fileModeOptions: ['trace_smtp_mode'], absoluteOnly: true, quiet: true };
+/**
+ * trace_smtp_mode (4/config/ref-trace-smtp-mode, global, default 0640): the mode of the trace files the console's
+ * `trace smtp` command creates. Where they go is typed at the console, not configured: no path carries it, so it is
+ * reported as a setting (`$trace_smtp_mode` in rules) and warned about when it lets every account write.
+ */
+export const DEFAULT_TRACE_SMTP_MODE = 0o640;
 
 /** persist_io is loaded automatically whenever needed (4/modules/persistio), so its defaults always apply. */
 export const PERSIST_IO: ModuleOption = {

@@ -9,7 +9,7 @@ import {
   NESTED_KEY_MODULES,
   PERSIST_IO,
   TLS_OPTIONS,
-  TRACE_SMTP,
+  DEFAULT_TRACE_SMTP_MODE,
   type ModuleOption,
 } from './path-options.js';
 import type { Value } from './ast.js';
@@ -195,6 +195,18 @@ export function configPaths(global: MergedScope, ctx: Ctx): { paths: ConfigPath[
   const spoolbase = paths.find((p) => p.option === 'spoolbase');
   const settings: Record<string, Sourced<string>> = { spool_mode: { value: octal(spoolMode.value), source: spoolMode.source } };
   if (spoolbase) settings['spoolbase'] = { value: spoolbase.path, source: spoolbase.source };
+  const traceSetting = global.options.get('trace_smtp_mode');
+  const trace: Sourced<number> = traceSetting
+    ? { value: modeOf(ctx, traceSetting), source: sourceOfSetting(traceSetting) }
+    : { value: DEFAULT_TRACE_SMTP_MODE, source: 'default' };
+  settings['trace_smtp_mode'] = { value: octal(trace.value), source: trace.source };
+  if (trace.value & 0o002) {
+    ctx.warnings.push({
+      code: 'world-writable-mode',
+      message: `trace_smtp_mode ${octal(trace.value)}: the trace files of the console's trace smtp command are created writable by every local account; set it to 0640 or tighter`,
+      source: trace.source,
+    });
+  }
   return { paths, settings };
 }
 
@@ -219,10 +231,10 @@ function controlSocket(ctx: Ctx, scope: MergedScope): Raw[] {
   return [r];
 }
 
-/** Options valid in any scope: the Auth*Parameters dictionaries' `uri`, and Trace_SMTP. */
+/** Options valid in any scope: the Auth*Parameters dictionaries' `uri`. */
 function anyScope(ctx: Ctx, scope: MergedScope): Raw[] {
   const out: Raw[] = [];
-  for (const o of [...AUTH_OPTIONS, TRACE_SMTP]) {
+  for (const o of AUTH_OPTIONS) {
     const s = scope.options.get(o.option);
     if (!s) continue;
     for (const r of moduleRaws(ctx, '', scope.parent ? scope : undefined, o, s)) out.push({ ...r, option: o.option });

@@ -134,6 +134,19 @@ describe('config: the path options of the documentation, with their kinds', () =
     expect(warningsOf(cfg)).toEqual([]);
   });
 
+  it('trace_smtp_mode is a setting (the trace files go where the console says), warned about when world-writable', () => {
+    expect(read('spoolbase = /var/spool/ecelerity\n').settings['trace_smtp_mode']).toEqual({ value: '0640', source: 'default' });
+    const cfg = read('trace_smtp_mode = 0666\n');
+    expect(cfg.settings['trace_smtp_mode']).toEqual({ value: '0666', source: at(1) });
+    expect(warningsOf(cfg)).toEqual([
+      {
+        code: 'world-writable-mode',
+        message: "trace_smtp_mode 0666: the trace files of the console's trace smtp command are created writable by every local account; set it to 0640 or tighter",
+        source: at(1),
+      },
+    ]);
+  });
+
   it('a relative path is taken from / (where the documented var/log/ecelerity/… defaults land), with a warning', () => {
     const cfg = read('mms_logger "m" { logfile = "var/log/ecelerity/mm7log.ec" }\n');
     expect(cfg.paths.find((p) => p.option === 'mms_logger.logfile')?.path).toBe('/var/log/ecelerity/mm7log.ec');

@@ -94,6 +94,7 @@ describe('config: every option that names a path', () => {
     expect(json.settings).toEqual({
       spool_mode: { value: '0600', source: at(4) },
       spoolbase: { value: '/var/spool/ecelerity', source: at(3) },
+      trace_smtp_mode: { value: '0640', source: 'default' },
     });
   });
 

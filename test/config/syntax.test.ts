@@ -73,6 +73,7 @@ describe('config: a file using the whole syntax', () => {
     expect(json.settings).toEqual({
       spool_mode: { value: '0600', source: `${F}:15` },
       spoolbase: { value: '/var/spool/ecelerity2', source: `${F}:14` },
+      trace_smtp_mode: { value: '0640', source: 'default' },
     });
   });
 });
