@@ -26,6 +26,8 @@ interface Raw {
   fileMode?: Sourced<number>;
   dirMode?: Sourced<number>;
   fileSchemes?: readonly string[];
+  /** The options that set the file and directory modes, for the warning that names them. */
+  modeOptions?: { file?: string; dir?: string };
   quiet?: boolean;
   absoluteOnly?: boolean;
 }
@@ -78,9 +80,10 @@ function worldWritable(ctx: Ctx, p: ConfigPath, r: Raw): void {
   for (const [what, m] of [['files', p.fileMode], ['directories', p.dirMode]] as const) {
     if (!m || (m.value & 0o002) === 0) continue;
     const from = m.source === 'default' ? 'the documented default' : `set at ${m.source}`;
+    const option = (what === 'files' ? r.modeOptions?.file : r.modeOptions?.dir) ?? 'the mode option';
     ctx.warnings.push({
       code: 'world-writable-mode',
-      message: `${p.option} (${p.path}): ${what} are created with mode ${octal(m.value)} (${from}), writable by every local account; set the mode option to 0640 or tighter`,
+      message: `${p.option} (${p.path}): ${what} are created with mode ${octal(m.value)} (${from}), writable by every local account; set ${option} to 0640 or tighter`,
       source: r.source,
     });
   }
@@ -127,6 +130,9 @@ function moduleRaws(ctx: Ctx, module: string, scope: MergedScope | undefined, o:
     if (fm) r.fileMode = fm;
     if (dm) r.dirMode = dm;
     if (o.fileSchemes) r.fileSchemes = o.fileSchemes;
+    const file = o.fileModeOptions?.[0];
+    const dir = o.dirModeOptions?.[0];
+    if (file !== undefined || dir !== undefined) r.modeOptions = { ...(file !== undefined ? { file } : {}), ...(dir !== undefined ? { dir } : {}) };
     if (o.quiet) r.quiet = true;
     if (o.absoluteOnly) r.absoluteOnly = true;
     return r;
@@ -226,7 +232,7 @@ function controlSocket(ctx: Ctx, scope: MergedScope): Raw[] {
   const parent = scope.parent;
   if (scope.key !== 'listen' || !parent || parent.key !== 'control_listener' || !scope.name?.startsWith('/') || !scope.pos) return [];
   const mode = modeFrom(ctx, scope, ['file_mode'], undefined) ?? modeFrom(ctx, parent, ['file_mode'], CONTROL_SOCKET_MODE);
-  const r: Raw = { option: 'control_listener.listen', value: scope.name, source: sourceOf(scope.pos), kind: 'socket', scope: scopeLabel(parent) };
+  const r: Raw = { option: 'control_listener.listen', value: scope.name, source: sourceOf(scope.pos), kind: 'socket', scope: scopeLabel(parent), modeOptions: { file: 'File_Mode' } };
   if (mode) r.fileMode = mode;
   return [r];
 }

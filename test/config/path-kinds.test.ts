@@ -57,7 +57,7 @@ describe('config: the path options of the documentation, with their kinds', () =
     expect(warningsOf(cfg)).toEqual([
       {
         code: 'world-writable-mode',
-        message: 'pipe_io.output_file (/var/log/ecelerity/pipe.out): files are created with mode 0666 (the documented default), writable by every local account; set the mode option to 0640 or tighter',
+        message: 'pipe_io.output_file (/var/log/ecelerity/pipe.out): files are created with mode 0666 (the documented default), writable by every local account; set output_mode to 0640 or tighter',
         source: at(2),
       },
     ]);
