@@ -3,7 +3,7 @@ import { errorAt, lineAt } from './source.js';
 import { curlyQuoteIn } from './typography.js';
 
 /** Strings that spanned lines kept for the hint of an unterminated string (the first ones are the likely culprits). */
-const MAX_MULTILINE = 64;
+const MAX_MULTILINE = 16;
 
 export type TokenKind = 'word' | 'string' | '{' | '}' | '(' | ')' | '[' | ']' | '=' | ',' | 'eof';
 
