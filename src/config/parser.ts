@@ -1,8 +1,7 @@
 import type { Assignment, Dict, Include, List, Pos, Scope, Stmt, Value } from './ast.js';
 import { Lexer, type Token } from './lexer.js';
-import { errorAt } from './source.js';
+import { errorAt, lineAt } from './source.js';
 import { copiedText, curlyQuoteIn, opensWithCurlyQuote } from './typography.js';
-import { lineAt } from './source.js';
 
 /**
  * Deepest nesting of scopes, lists and dictionaries in one file. Real configurations nest four or five levels;
@@ -91,7 +90,7 @@ class Parser {
     const t = this.lx.next();
     if (t.kind !== 'word') {
       const e = this.lx.peek();
-      if (t.kind === '(' && e.kind === 'word' && copiedText(e.text)?.at === 0) {
+      if (t.kind === '(' && e.kind === 'word' && /^(\.\.\.|…)/.test(e.text)) {
         this.fail(`expected an option or scope name, found '(${e.text}', which looks like a documentation elision (the example leaves text out here)`, t.pos, [
           'write out what the example leaves out, or delete the elision',
         ]);
