@@ -81,9 +81,12 @@ function worldWritable(ctx: Ctx, p: ConfigPath, r: Raw): void {
     if (!m || (m.value & 0o002) === 0) continue;
     const from = m.source === 'default' ? 'the documented default' : `set at ${m.source}`;
     const option = (what === 'files' ? r.modeOptions?.file : r.modeOptions?.dir) ?? 'the mode option';
+    // A unix socket's write bit is the right to connect: every account could drive the console.
+    const effect = p.kind === 'socket' ? 'the socket is created with mode' : `${what} are created with mode`;
+    const who = p.kind === 'socket' ? 'which lets every local account connect' : 'writable by every local account';
     ctx.warnings.push({
       code: 'world-writable-mode',
-      message: `${p.option} (${p.path}): ${what} are created with mode ${octal(m.value)} (${from}), writable by every local account; set ${option} to 0640 or tighter`,
+      message: `${p.option} (${p.path}): ${effect} ${octal(m.value)} (${from}), ${who}; set ${option} to ${p.kind === 'socket' ? '0660 (the documented default)' : '0640'} or tighter`,
       source: r.source,
     });
   }

@@ -134,6 +134,17 @@ describe('config: the path options of the documentation, with their kinds', () =
     expect(warningsOf(cfg)).toEqual([]);
   });
 
+  it('a control socket any account may connect to is warned about, naming File_Mode', () => {
+    const cfg = read('Control_Listener { Listen "/tmp/2025" { File_Mode = 0666 } }\n');
+    expect(warningsOf(cfg)).toEqual([
+      {
+        code: 'world-writable-mode',
+        message: `control_listener.listen (/tmp/2025): the socket is created with mode 0666 (set at ${at(1)}), which lets every local account connect; set File_Mode to 0660 (the documented default) or tighter`,
+        source: at(1),
+      },
+    ]);
+  });
+
   it('trace_smtp_mode is a setting (the trace files go where the console says), warned about when world-writable', () => {
     expect(read('spoolbase = /var/spool/ecelerity\n').settings['trace_smtp_mode']).toEqual({ value: '0640', source: 'default' });
     const cfg = read('trace_smtp_mode = 0666\n');
