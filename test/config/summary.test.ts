@@ -59,9 +59,7 @@ describe('config: the readable summary', () => {
 });
 
 describe('renderSummary escapes what the configuration says', () => {
-  it('prints control characters in paths and values escaped, never raw', async () => {
-    const { renderSummary } = await import('../../src/config/index.js');
-    const { Chalk } = await import('chalk');
+  it('prints control characters in paths and values escaped, never raw', () => {
     const text = renderSummary(
       {
         configFile: '/etc/e\x1b[2J.conf',
