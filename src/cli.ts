@@ -61,6 +61,8 @@ export function buildProgram(run: (r: Runner) => void): Command {
     .option('--output <file>', 'write the report to FILE atomically instead of stdout')
     .option('--quiet', 'print nothing when there are no findings')
     .option('--since <snapshot>', 'mark findings changed-by-upgrade, preexisting or new against a snapshot')
+    .option('--metrics', "write node_exporter metrics to the textfile directory (same as --format prometheus --output DIR/momentum_perms.prom)")
+    .option('--textfile-dir <dir>', 'the textfile directory for --metrics (default: $MOMENTUM_PERMS_TEXTFILE_DIR, else the first that exists of /var/lib/prometheus/node-exporter and /var/lib/node_exporter/textfile_collector)')
     .action(async (o: AuditCliOptions) => {
       const m = await import('./commands/audit.js');
       run((io) => m.runAudit(o, io));
@@ -123,12 +125,13 @@ export function buildProgram(run: (r: Runner) => void): Command {
       rules: true,
       state: true,
     }),
-    ['momentum-perms snapshot', 'momentum-perms snapshot --include-spool --out /root/before.snap'],
+    ['momentum-perms snapshot', 'momentum-perms snapshot --include-spool --out /root/before.snap', 'momentum-perms snapshot --baseline   # for the periodic audit: what the hooks fall back on'],
   )
     .option('--out <file>', 'where to write (default: STATE-DIR/snapshots/<time>.snap)')
     .option('--include-spool', 'include the spool (large)')
+    .option('--baseline', 'refresh STATE-DIR/snapshots/baseline.snap, which post-upgrade restores from when no pre-upgrade snapshot was taken')
     .option('--json', 'print JSON')
-    .action(async (o: CommonOptions & { out?: string; includeSpool?: boolean }) => {
+    .action(async (o: CommonOptions & { out?: string; includeSpool?: boolean; baseline?: boolean }) => {
       const m = await import('./commands/snapshot.js');
       run((io) => m.runSnapshot(o, io));
     });
@@ -137,16 +140,22 @@ export function buildProgram(run: (r: Runner) => void): Command {
     addCommon(
       program
         .command('hook')
-        .argument('<phase>', 'pre-upgrade or post-upgrade')
-        .description('for package scriptlets: snapshot before an upgrade, fix --since after it; never blocks the transaction'),
+        .argument('<phase>', 'pre-upgrade, post-upgrade or post-transaction')
+        .description('for package triggers: snapshot before a transaction, fix after it; never blocks the transaction'),
       { rules: true, state: true },
     ),
-    ['momentum-perms hook pre-upgrade', 'momentum-perms hook post-upgrade'],
+    [
+      'momentum-perms hook pre-upgrade --files-from -     # rpm %transfiletriggerun: the file names on stdin',
+      'momentum-perms hook post-upgrade --files-from -    # rpm %transfiletriggerin',
+      'momentum-perms hook post-transaction               # rpm %transfiletriggerpostun, apt DPkg::Post-Invoke',
+    ],
   )
+    .option('--files-from <file>', "the transaction's file names, one per line ('-': standard input)")
+    .option('--textfile-dir <dir>', "where the hook's node_exporter metrics go (default as for audit --metrics)")
     .option('--strict', 'exit non-zero when the hook could not do its job')
     .option('--log-file <file>', 'log file (default: /var/log/momentum-perms.log)')
     .option('--no-syslog', 'do not log to syslog')
-    .action(async (phase: string, o: CommonOptions & { strict?: boolean; logFile?: string; syslog?: boolean }) => {
+    .action(async (phase: string, o: CommonOptions & { strict?: boolean; logFile?: string; syslog?: boolean; filesFrom?: string; textfileDir?: string }) => {
       const m = await import('./commands/hook.js');
       run((io) => m.runHook(phase, o, io));
     });

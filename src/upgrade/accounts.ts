@@ -41,7 +41,8 @@ function decide(
   now: Who,
   holder: string | undefined,
 ): { move: IdMove | null; notice: ((owned: number) => string) | null } {
-  if (was.id === now.id) return { move: null, notice: null };
+  // A snapshot taken while the configuration did not parse knows no account (id -1): nothing to carry over.
+  if (was.id === now.id || was.id < 0) return { move: null, notice: null };
   const head = describe(kind, was, now);
   if (holder !== undefined) {
     return {

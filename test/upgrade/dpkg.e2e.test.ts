@@ -60,7 +60,7 @@ describe.runIf(asRoot)('dpkg upgrade with the package hooks', () => {
     const v1 = dpkgInstall(ws, root, buildDeb(ws.dir, '1.0', V1));
     expect(v1.status, v1.out).toBe(0);
     // The first install has no snapshot: the rules decide (ecuser owns its configuration, root its binaries).
-    expect(v1.out).toContain('post-upgrade: no /var/lib/momentum-perms/snapshots/pre-upgrade.snap; fixing by the rules alone');
+    expect(v1.out).toContain('post-upgrade: no /var/lib/momentum-perms/snapshots/pre-upgrade.snap and no baseline /var/lib/momentum-perms/snapshots/baseline.snap; fixing by the rules alone');
     expect([st(root, CONF_PATH), st(root, KEY), st(root, LOG), st(root, BIN)]).toEqual(['500:500 0644', '500:500 0600', '500:500 0600', '0:0 0755']);
 
     // Local changes. Allowed: the panic log readable by a monitoring group (a local rule says so), and a key
