@@ -18,8 +18,10 @@ const REPO = fileURLToPath(new URL('../', import.meta.url));
 const P = (...p) => path.join(REPO, ...p);
 const pkg = JSON.parse(fs.readFileSync(P('package.json'), 'utf8'));
 const VERSION = pkg.version;
-const BUILD = P('build');
-const OUT = P('build/pkg');
+// `--out DIR` builds under DIR instead of build/ (the tests use a temporary directory each).
+const outAt = process.argv.indexOf('--out');
+const BUILD = outAt > 0 && process.argv[outAt + 1] ? path.resolve(process.argv[outAt + 1]) : P('build');
+const OUT = path.join(BUILD, 'pkg');
 
 function run(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...opts });
