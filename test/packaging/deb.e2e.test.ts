@@ -4,7 +4,6 @@
  * throw-away system (this machine's / under an overlay, with its dpkg database): `dpkg --root` runs the
  * maintainer scripts chrooted, as on a real host, and apt-get inside the chroot runs the apt hook.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
