@@ -96,6 +96,17 @@ const PIECES = {
   readme: P('README.md'),
 };
 
+/** Manual pages, when the project has them: man/NAME.SECTION, installed gzipped to /usr/share/man/manSECTION/. */
+const MAN = fs.existsSync(P('man')) ? fs.readdirSync(P('man')).filter((n) => /\.[1-8]$/.test(n)).sort() : [];
+function stageMan(dirFor) {
+  for (const n of MAN) {
+    const to = path.join(dirFor(n.slice(-1)), `${n}.gz`);
+    fs.mkdirSync(path.dirname(to), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(to, zlib.gzipSync(fs.readFileSync(P('man', n)), { level: 9 }));
+    fs.chmodSync(to, 0o644);
+  }
+}
+
 fs.rmSync(path.join(BUILD, 'rpm'), { recursive: true, force: true });
 fs.rmSync(path.join(BUILD, 'deb'), { recursive: true, force: true });
 fs.mkdirSync(OUT, { recursive: true });
@@ -113,6 +124,7 @@ copy(PIECES.settings, path.join(src, 'momentum-perms.default'));
 copy(PIECES.cron, path.join(src, 'examples/cron.d/momentum-perms'));
 copy(PIECES.license, path.join(src, 'LICENSE'));
 copy(PIECES.readme, path.join(src, 'README.md'));
+stageMan(() => path.join(src, 'man'));
 fs.mkdirSync(path.join(top, 'SOURCES'), { recursive: true });
 run('tar', ['--owner=0', '--group=0', '--numeric-owner', '--sort=name', '-czf', path.join(top, 'SOURCES', `${srcName}.tar.gz`), '-C', path.join(top, 'stage'), srcName]);
 run('rpmbuild', [
@@ -140,6 +152,7 @@ copy(PIECES.settings, path.join(tree, 'etc/default/momentum-perms'));
 copy(PIECES.apt, path.join(tree, 'etc/apt/apt.conf.d/80momentum-perms'));
 copy(PIECES.cron, path.join(doc, 'examples/cron.d/momentum-perms'));
 copy(PIECES.readme, path.join(doc, 'README.md'));
+stageMan((section) => path.join(tree, `usr/share/man/man${section}`));
 copy(P('packaging/deb/package/copyright'), path.join(doc, 'copyright'));
 const changelog = fs.readFileSync(P('packaging/deb/package/changelog'), 'utf8').replaceAll('@VERSION@', VERSION);
 fs.writeFileSync(path.join(doc, 'changelog.Debian.gz'), zlib.gzipSync(changelog, { level: 9 }));

@@ -125,6 +125,14 @@ describe.runIf(ready)('npm run package', () => {
     expect(info('postinst')).toMatch(/triggered\)[\s\S]*\/usr\/bin\/momentum-perms hook post-upgrade/);
   });
 
+  const man = fs.existsSync(path.join(REPO, 'man')) ? fs.readdirSync(path.join(REPO, 'man')).filter((n) => /\.[1-8]$/.test(n)) : [];
+  it.runIf(man.length > 0)('ships the manual pages of man/, gzipped, in both', () => {
+    const want = man.map((n) => `/usr/share/man/man${n.slice(-1)}/${n}.gz`).sort();
+    expect(out('rpm', ['-qpl', pkgs.rpm]).trim().split('\n').filter((p) => p.startsWith('/usr/share/man/')).sort()).toEqual(want);
+    const deb = out('dpkg-deb', ['-c', pkgs.deb]).split('\n').map((l) => (l.split(/\s+/)[5] ?? '').replace(/^\./, ''));
+    expect(deb.filter((p) => p.startsWith('/usr/share/man/') && !p.endsWith('/')).sort()).toEqual(want);
+  });
+
   it('the launcher runs the program by absolute path with /usr/bin/node', () => {
     const launcher = fs.readFileSync(path.join(REPO, 'packaging/bin/momentum-perms'), 'utf8');
     expect(launcher.split('\n')[0]).toBe('#!/usr/bin/node');
