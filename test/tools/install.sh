@@ -12,7 +12,7 @@
 #   prometheus_client      python3-prometheus-client   a second parser of the metrics
 #   setcap, getcap         libcap2-bin     file capabilities
 #   mandoc, bfs            mandoc, bfs     the manual page and the walk comparisons
-#   unshare, flock, ionice util-linux      the throw-away systems and the cron line
+#   unshare, flock, ionice, setpriv  util-linux  the throw-away systems, the cron line, the unit's bounds
 set -eu
 
 need=''
@@ -31,6 +31,7 @@ want bfs bfs
 want unshare util-linux
 want flock util-linux
 want ionice util-linux
+want setpriv util-linux
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need="$need python3-prometheus-client"
 
 [ -z "$need" ] && exit 0

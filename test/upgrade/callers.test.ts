@@ -161,6 +161,44 @@ describe.runIf(asRoot)('systemd service and timer', () => {
     expect(fs.existsSync(path.join(root, 'var/lib/momentum-perms/snapshots/baseline.snap'))).toBe(true);
   });
 
+  it('its commands work within the unit\'s bounds: its capabilities, no new privileges, / read-only but the ReadWritePaths', () => {
+    // What a running systemd would enforce, emulated: setpriv sets the capability bounding set and
+    // no_new_privs from the unit's own lines; in a mount namespace, the root is read-only but for the unit's
+    // ReadWritePaths (which exist here: the package ships the state directory).
+    const caps = /^CapabilityBoundingSet=(.+)$/m.exec(service)?.[1]?.split(/\s+/) ?? [];
+    expect(caps.length).toBeGreaterThan(0);
+    expect(service).toMatch(/^NoNewPrivileges=yes$/m);
+    expect(service).toMatch(/^ProtectSystem=strict$/m);
+    const rw = [...service.matchAll(/^ReadWritePaths=(.+)$/gm)].flatMap((m) => (m[1] ?? '').split(/\s+/)).map((p) => p.replace(/^-/, ''));
+    mkdir(root, '/var/lib/momentum-perms', 0, 0, 0o700);
+    mkdir(root, '/var/lib/prometheus/node-exporter', 0, 0, 0o755);
+    fs.chmodSync(path.join(root, LOG), 0o666);
+    const binds = rw
+      .filter((p) => fs.existsSync(path.join(root, p)))
+      .map((p) => `mount --bind '${root}${p}' '${root}${p}' && mount -o remount,bind,rw '${root}${p}'`)
+      .join(' && ');
+    const bounding = ['-all', ...caps.map((c) => `+${c.replace(/^CAP_/, '').toLowerCase()}`)].join(',');
+    const execs = [...service.matchAll(/^ExecStart=(.+)$/gm)].map((m) => localise(m[1] ?? ''));
+    const script =
+      `mount --bind '${root}' '${root}' && mount -o remount,bind,ro '${root}' && ${binds} || exit 9\n` +
+      execs.map((e) => `setpriv --bounding-set ${bounding} --inh-caps -all --no-new-privs -- sh -c 'umask 077; ${e}'; echo "status $?"`).join('\n');
+    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
+      env: { ...ws.env, MOMENTUM_PERMS_TEXTFILE_DIR: '/var/lib/prometheus/node-exporter' },
+      encoding: 'utf8',
+    });
+    expect(r.stdout.match(/^status \d+$/gm), r.stdout + r.stderr).toEqual(['status 1', 'status 0']);
+    const m = metrics(path.join(root, 'var/lib/prometheus/node-exporter/momentum_perms.prom'));
+    expect(m.get('momentum_perms_findings{check="world-writable"}')).toBe(1);
+    expect(fs.existsSync(path.join(root, 'var/lib/momentum-perms/snapshots/baseline.snap'))).toBe(true);
+    // And the bounds bite: the same audit cannot write where the unit may not.
+    const denied = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind '${root}' '${root}' && mount -o remount,bind,ro '${root}' && ${execs[0]}`], {
+      env: { ...ws.env, MOMENTUM_PERMS_TEXTFILE_DIR: '/textfile' },
+      encoding: 'utf8',
+    });
+    expect(denied.status, denied.stdout + denied.stderr).toBe(3);
+    expect(denied.stdout + denied.stderr).toContain('EROFS');
+  });
+
   it('the metrics directory is one setting, in the file the unit reads on Debian and on RHEL, and both writable', () => {
     const settings = packagingFile('default/momentum-perms');
     expect(settings).toMatch(/^#MOMENTUM_PERMS_TEXTFILE_DIR=\S+$/m);
