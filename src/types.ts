@@ -55,8 +55,12 @@ export const CHECKS: readonly Check[] = [
   'error',
 ];
 
-/** How a finding relates to a snapshot taken before an upgrade (`--since`). */
-export type Since = 'changed-by-upgrade' | 'preexisting' | 'new';
+/**
+ * How a finding relates to a snapshot taken before an upgrade (`--since`): the upgrade changed the entry,
+ * it was already so, the entry is new since, or the snapshot did not record that place (the spool without
+ * `--include-spool`, a directory it could not read).
+ */
+export type Since = 'changed-by-upgrade' | 'preexisting' | 'new' | 'unrecorded';
 
 /** One thing that is not as the rules want it. */
 export interface Finding {

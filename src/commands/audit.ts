@@ -17,9 +17,11 @@ import { shellWord } from '../report/next.js';
 import { loadSnapshot, stateSnapshotPath } from '../snapshot/index.js';
 import { PRE_UPGRADE_SNAPSHOT, snapshotAge } from '../upgrade/hook.js';
 import { TEXTFILE_DIRS, TEXTFILE_ENV, textfileDir } from '../upgrade/status.js';
-import { sinceLines } from '../upgrade/report.js';
+import { sinceData, sinceLines } from '../upgrade/report.js';
 import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
 import { EXIT, type Io } from './io.js';
+import { progress } from './progress.js';
+import { printable } from '../printable.js';
 import type { AuditCliOptions, CommonOptions } from './options.js';
 
 const DEFAULT_LOCAL_RULES = '/etc/momentum-perms/local.rules';
@@ -136,20 +138,29 @@ async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factor
     // What the snapshot comparison found: inside a text report, on stderr beside machine formats.
     const s = since;
     if (format === 'text') ctx.epilogue = () => sinceLines(s);
+    if (format === 'json') ctx.members = () => ({ since: sinceData(s) });
   }
   const reporter = factory(ctx);
+  const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   try {
     const result = run({
       ...opts,
+      ...(shown !== null ? { onVerdict: (v: { entry: { path: string } }) => shown.tick(v.entry.path) } : {}),
       onStart: (b) => {
         const reasons = new Map(b.rules.rules.map((r) => [r.id, r.reason]));
         const h = { root: makeRoot(o.root).dir, configFile: b.config.configFile, user: b.user, group: b.group };
         reporter.start({ ...h, reasonOf: (id: string) => reasons.get(id) });
+        // A person at a terminal learns at once what is being read, not only when the walk is over.
+        if (shown !== null && io.progress !== undefined) {
+          const trees = b.trees.map((t) => t.path).join(', ');
+          io.progress.write(printable(`Auditing ${trees} for ${b.user.name} (${b.user.id}), group ${b.group.name} (${b.group.id}), as ${b.config.configFile} says`) + '\n');
+        }
       },
       onFinding: (f) => reporter.finding(f),
     });
+    shown?.end();
     reporter.end(result);
-    if (since !== undefined && format !== 'text' && !(o.quiet === true && result.summary.findings === 0)) {
+    if (since !== undefined && format !== 'text' && format !== 'json' && !(o.quiet === true && result.summary.findings === 0)) {
       io.err(sinceLines(since).join('\n') + '\n');
     }
     if (file) file.commit();

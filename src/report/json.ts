@@ -29,7 +29,9 @@ export function jsonReporter(ctx: ReportContext): Reporter {
     end(r) {
       if (ctx.quiet && r.summary.findings === 0) return;
       open();
-      ctx.sink.write(`${count > 0 ? '\n' : ''}],"summary":${JSON.stringify(r.summary)}}\n`);
+      const more = ctx.members?.() ?? {};
+      const tail = Object.entries(more).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+      ctx.sink.write(`${count > 0 ? '\n' : ''}],"summary":${JSON.stringify(r.summary)}${tail}}\n`);
     },
   };
 }

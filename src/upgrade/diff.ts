@@ -55,7 +55,10 @@ function same(e: Entry | Target, t: Target): boolean {
 /** Classify against the snapshot; sets notes.since and notes.before. */
 function classify(ctx: DiffContext, e: Entry, parent: string, notes: DiffNotes): void {
   const snap = ctx.snap;
-  if (!snap.covers(e.path, parent)) return;
+  if (!snap.covers(e.path, parent)) {
+    notes.since = 'unrecorded';
+    return;
+  }
   const slot = snap.lookup(e.path);
   if (slot < 0) {
     notes.since = 'new';

@@ -65,7 +65,7 @@ function defaultUsers(opts: AuditOptions): UserDb {
 export function withSince(opts: AuditOptions, snap: SnapshotIndex, o: SinceOptions = {}): SinceSession {
   const keep = o.keep ?? 1000;
   const notes = newNotes();
-  const counts: SinceCounts = { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0 }, restored: 0, remapped: 0 };
+  const counts: SinceCounts = { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0, unrecorded: 0 }, restored: 0, remapped: 0 };
   const changed: ChangedEntry[] = [];
   let changedTotal = 0;
   const owned = { uid: 0, gid: 0 };
@@ -152,6 +152,6 @@ export function sinceAudit(audit: (opts: AuditOptions) => AuditResult, snap: Sna
     },
     notices: () => last?.notices() ?? [],
     changedCompliant: () => last?.changedCompliant() ?? { total: 0, entries: [] },
-    counts: () => last?.counts() ?? { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0 }, restored: 0, remapped: 0 },
+    counts: () => last?.counts() ?? { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0, unrecorded: 0 }, restored: 0, remapped: 0 },
   };
 }
