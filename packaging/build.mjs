@@ -6,7 +6,8 @@
  * Both hold the same program: /usr/lib/momentum-perms/{dist,bin,rules,package.json,node_modules (production
  * dependencies only)}, the launcher /usr/bin/momentum-perms, the systemd units, /etc/momentum-perms/local.rules
  * (a configuration file the package never overwrites), the settings file, /var/lib/momentum-perms 0700 root,
- * LICENSE and README, the cron file as an example. Prints the two paths.
+ * LICENSE and README, the cron file as an example, bash and zsh completion, the manual pages of man/.
+ * Prints the two paths.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -107,6 +108,16 @@ function stageMan(dirFor) {
   }
 }
 
+/** Shell completion scripts, as the built CLI prints them (`momentum-perms completion bash|zsh`). */
+const COMPLETION = Object.fromEntries(
+  ['bash', 'zsh'].map((shell) => [shell, run(process.execPath, [P('bin/momentum-perms.js'), 'completion', shell])]),
+);
+function putText(to, text) {
+  fs.mkdirSync(path.dirname(to), { recursive: true, mode: 0o755 });
+  fs.writeFileSync(to, text);
+  fs.chmodSync(to, 0o644);
+}
+
 fs.rmSync(path.join(BUILD, 'rpm'), { recursive: true, force: true });
 fs.rmSync(path.join(BUILD, 'deb'), { recursive: true, force: true });
 fs.mkdirSync(OUT, { recursive: true });
@@ -125,6 +136,8 @@ copy(PIECES.cron, path.join(src, 'examples/cron.d/momentum-perms'));
 copy(PIECES.license, path.join(src, 'LICENSE'));
 copy(PIECES.readme, path.join(src, 'README.md'));
 stageMan(() => path.join(src, 'man'));
+putText(path.join(src, 'completion/momentum-perms.bash'), COMPLETION.bash);
+putText(path.join(src, 'completion/_momentum-perms'), COMPLETION.zsh);
 fs.mkdirSync(path.join(top, 'SOURCES'), { recursive: true });
 run('tar', ['--owner=0', '--group=0', '--numeric-owner', '--sort=name', '-czf', path.join(top, 'SOURCES', `${srcName}.tar.gz`), '-C', path.join(top, 'stage'), srcName]);
 run('rpmbuild', [
@@ -153,6 +166,8 @@ copy(PIECES.apt, path.join(tree, 'etc/apt/apt.conf.d/80momentum-perms'));
 copy(PIECES.cron, path.join(doc, 'examples/cron.d/momentum-perms'));
 copy(PIECES.readme, path.join(doc, 'README.md'));
 stageMan((section) => path.join(tree, `usr/share/man/man${section}`));
+putText(path.join(tree, 'usr/share/bash-completion/completions/momentum-perms'), COMPLETION.bash);
+putText(path.join(tree, 'usr/share/zsh/vendor-completions/_momentum-perms'), COMPLETION.zsh);
 copy(P('packaging/deb/package/copyright'), path.join(doc, 'copyright'));
 const changelog = fs.readFileSync(P('packaging/deb/package/changelog'), 'utf8').replaceAll('@VERSION@', VERSION);
 fs.writeFileSync(path.join(doc, 'changelog.Debian.gz'), zlib.gzipSync(changelog, { level: 9 }));

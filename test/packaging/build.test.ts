@@ -61,6 +61,8 @@ describe.runIf(ready)('npm run package', () => {
         '/usr/share/licenses/momentum-perms/LICENSE',
         '/usr/share/doc/momentum-perms/README.md',
         '/usr/share/doc/momentum-perms/examples/cron.d/momentum-perms',
+        '/usr/share/bash-completion/completions/momentum-perms',
+        '/usr/share/zsh/site-functions/_momentum-perms',
       ]),
     );
     // Production dependencies only, and no type declarations.
@@ -110,6 +112,8 @@ describe.runIf(ready)('npm run package', () => {
         '/etc/apt/apt.conf.d/80momentum-perms',
         '/usr/share/doc/momentum-perms/copyright',
         '/usr/share/doc/momentum-perms/examples/cron.d/momentum-perms',
+        '/usr/share/bash-completion/completions/momentum-perms',
+        '/usr/share/zsh/vendor-completions/_momentum-perms',
       ]),
     );
     const rpmProgram = programFiles(out('rpm', ['-qpl', pkgs.rpm]).trim().split('\n'));
