@@ -95,7 +95,7 @@ export interface Overlay {
 
 /**
  * A throw-away system: this machine's / as the lower layer, and in the upper layer an /etc/passwd and
- * /etc/group with ecuser (500) and monitor (600), and a `logger` that appends to
+ * /etc/group with ecuser (500) and monitor (600), node_exporter's textfile directory, and a `logger` that appends to
  * /var/log/syslog.test instead of reaching this machine's syslog.
  */
 export function overlay(dir: string): Overlay {
@@ -117,6 +117,8 @@ export function overlay(dir: string): Overlay {
       .join('\n') + '\n';
   putUp('/etc/passwd', keep('/etc/passwd', ['ecuser']) + PASSWD.split('\n').filter((l) => l.startsWith('ecuser:')).join('\n') + '\n', 0o644);
   putUp('/etc/group', keep('/etc/group', ['ecuser', 'monitor']) + GROUP.split('\n').filter((l) => /^(ecuser|monitor):/.test(l)).join('\n') + '\n', 0o644);
+  // node_exporter's textfile directory (Debian's), where the hooks write their metrics when it exists.
+  fs.mkdirSync(path.join(upper, 'var/lib/prometheus/node-exporter'), { recursive: true, mode: 0o755 });
   putUp('/usr/bin/logger', `#!/bin/sh\nprintf '%s\\n' "$*" >> /var/log/syslog.test\n`, 0o755);
   const o: Overlay = {
     dir,
