@@ -131,6 +131,14 @@ describe.runIf(ready)("the tool's deb: a dpkg file trigger on /opt/msys and the 
     expect(sys.st(JLOGCTL)).toBe('0:0 0775');
   });
 
+  it('with node broken, apt exits 0 and the apt hook and the trigger each say the hook could not run', () => {
+    const u = aptUpgrade(`printf '#!/bin/sh\\nexit 134\\n' > "$M/usr/bin/node"`);
+    expect(u.status, u.out).toBe(0);
+    expect(u.out).toMatch(/^momentum-perms: hook pre-upgrade could not run /m);
+    expect(u.out).toMatch(/^momentum-perms: hook post-upgrade could not run \(\/usr\/bin\/momentum-perms, status 134\)/m);
+    expect(u.out).toMatch(/^momentum-perms: hook post-transaction could not run /m);
+  });
+
   it('the apt hook costs a host without Momentum nothing and says nothing', () => {
     // The commands exactly as apt reads them from the installed file, run the way apt runs them (sh -c).
     const script = path.join(sys.dir, 'hooks.sh');
