@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { MpError } from '../errors.js';
-import { errnoOf, makeRoot } from '../io/fs.js';
+import { errnoOf, makeRoot, readRegularFile, realFs } from '../io/fs.js';
 import { HOOK_PHASES, hookRoot, runHookPhase, type HookOptions, type HookPhase } from '../upgrade/hook.js';
 import { DEFAULT_LOG_FILE, hookLog } from '../upgrade/log.js';
 import { auditOptionsOf } from './audit.js';
@@ -30,14 +30,21 @@ const MAX_LIST_BYTES = 256 * 1024 * 1024;
  * checks, so a name outside the trees or a forged list can at most make the hook look at less or more.
  */
 export function readFileList(from: string, readFd: (fd: number) => Buffer = defaultRead): string[] {
-  let buf: Buffer;
+  let text: string;
   try {
-    buf = from === '-' ? readFd(0) : fs.readFileSync(from);
+    if (from === '-') text = readFd(0).toString('utf8');
+    else {
+      // Checked and read on one descriptor: a FIFO (or a device) in its place would hang the transaction.
+      const r = readRegularFile(realFs, from, MAX_LIST_BYTES);
+      if ('refused' in r) throw new MpError('MP300', `cannot read the file list ${from}: ${r.refused}`);
+      text = r.text;
+    }
   } catch (e) {
+    if (e instanceof MpError) throw e;
     throw new MpError('MP300', `cannot read the file list ${from === '-' ? 'from standard input' : from}: ${errnoOf(e) ?? String(e)}`);
   }
-  if (buf.length > MAX_LIST_BYTES) throw new MpError('MP300', `the file list ${from} is larger than ${MAX_LIST_BYTES} bytes`);
-  return buf.toString('utf8').split('\n').filter((l) => l !== '');
+  if (text.length > MAX_LIST_BYTES) throw new MpError('MP300', `the file list ${from} is larger than ${MAX_LIST_BYTES} bytes`);
+  return text.split('\n').filter((l) => l !== '');
 }
 
 function defaultRead(fd: number): Buffer {

@@ -25,7 +25,7 @@ import { loadSnapshot, snapshot, SNAPSHOT_DIR, stateSnapshotPath, type SnapshotP
 import type { SnapshotIndex } from '../snapshot/snapshot-index.js';
 import { shippedPlan } from './fallback.js';
 import type { HookLog } from './log.js';
-import { hookStatus, recordHookStatus } from './status.js';
+import { hookStatus, recordHookStatus, UNREADABLE } from './status.js';
 import { sinceAudit, type SinceAudit } from './since.js';
 
 export type HookPhase = 'pre-upgrade' | 'post-upgrade' | 'post-transaction';
@@ -84,9 +84,12 @@ export function fixStatus(r: FixResult): 0 | 1 | 3 {
   return r.summary.refused > 0 || r.reported > 0 || r.summary.planned > 0 ? 1 : 0;
 }
 
+/** Longest error text a hook line carries: a configuration value can be any length (logger(1) fails on E2BIG). */
+const MAX_ERROR_TEXT = 2000;
+
 export function describeError(e: unknown): string {
-  if (isMpError(e)) return `${e.code} ${e.message}${e.where ? ` (${e.where})` : ''}`;
-  return e instanceof Error ? e.message : String(e);
+  const text = isMpError(e) ? `${e.code} ${e.message}${e.where ? ` (${e.where})` : ''}` : e instanceof Error ? e.message : String(e);
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
 }
 
 /** A configuration error (MP1xx): the snapshot is still taken, of the trees the shipped rules declare. */
@@ -159,16 +162,22 @@ async function restoreSource(o: HookOptions, log: HookLog, now: Date): Promise<{
   }
   const baselineFile = stateSnapshotPath(o.stateDir, BASELINE_SNAPSHOT);
   const baselineAge = snapshotAge(o.root, o.stateDir, BASELINE_SNAPSHOT, now);
-  if (baselineAge !== undefined) {
+  const usedSince = lastUse(o, now);
+  if (baselineAge === undefined) {
+    why += ` and no baseline ${baselineFile}`;
+  } else if (usedSince !== undefined && Math.floor((now.getTime() - baselineAge) / 1000) * 1000 <= usedSince) {
+    // A baseline older than the last post-upgrade step describes a state that step already moved past: the
+    // second package's postinst of one dpkg run, or a plain `dpkg -i` after an upgrade, would otherwise undo
+    // what was fixed (or taken back from the service account) since the baseline was taken.
+    why += ` and the baseline ${baselineFile} of ${when(now, baselineAge)} is older than the last post-upgrade step`;
+  } else {
     try {
       const snap = await loadSnapshot(baselineFile, o.root);
-      log.line('warning', `post-upgrade: ${why}; restoring local choices from the baseline ${baselineFile} of ${when(now, baselineAge)}`);
+      log.line('warning', `post-upgrade: ${why}; restoring local choices from the baseline ${baselineFile} of ${when(now, baselineAge)} (only those that take access away)`);
       return { snap, pending: false };
     } catch (e) {
       why += `; baseline: ${describeError(e)}`;
     }
-  } else {
-    why += ` and no baseline ${baselineFile}`;
   }
   log.line('warning', `post-upgrade: ${why}; fixing by the rules alone`);
   return undefined;
@@ -179,7 +188,22 @@ function accountsMoved(snap: SnapshotIndex, o: HookOptions): boolean {
   const h = snap.header;
   if (h.user.id < 0) return false;
   const { bound } = bindInstall(o);
-  return h.user.id !== bound.user.id || h.group.id !== bound.group.id;
+  // The same rule as the id moves (accounts.ts): only a re-created account of the same name counts, so the
+  // names the service account writes into the configuration cannot make the hook walk the whole spool.
+  const moved = (was: { name: string; id: number }, now: { name: string; id: number }): boolean =>
+    was.name === now.name && !/^\d+$/.test(was.name) && was.id !== now.id;
+  return moved(h.user, bound.user) || moved(h.group, bound.group);
+}
+
+/** When a post-upgrade step last finished (ms), from the status record or the snapshot it set aside. */
+function lastUse(o: HookOptions, now: Date): number | undefined {
+  const s = hookStatus(o);
+  const ok = s !== UNREADABLE ? s['post-upgrade']?.ok : undefined;
+  const recorded = ok !== undefined ? ok * 1000 : undefined;
+  const age = snapshotAge(o.root, o.stateDir, LAST_UPGRADE_SNAPSHOT, now);
+  const moved = age !== undefined ? now.getTime() - age : undefined;
+  if (recorded === undefined) return moved;
+  return moved === undefined ? recorded : Math.max(recorded, moved);
 }
 
 /** Rename STATE/snapshots/FROM to TO, through the verified state directory. */
@@ -211,7 +235,10 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
     fixOpts.scope = { paths: files ?? [] };
   }
   let since: SinceAudit | undefined;
-  const fix = source !== undefined ? fixWith((since = sinceAudit(auditFn, source.snap)).audit, fixOpts) : fixWith(auditFn, fixOpts);
+  // From the baseline, which may be older than changes made since, nothing is given back to the service
+  // account (see DiffContext.guard); the pending snapshot of this transaction is restored from in full.
+  const fix =
+    source !== undefined ? fixWith((since = sinceAudit(auditFn, source.snap, { guarded: !source.pending })).audit, fixOpts) : fixWith(auditFn, fixOpts);
   for (const n of since?.notices() ?? []) log.line('warning', `post-upgrade: ${n}`);
   const s = fix.summary;
   const c = since?.counts();
@@ -235,8 +262,9 @@ function postTransaction(o: HookOptions, log: HookLog, now: Date): HookOutcome {
   if (age === undefined) return { status: 0, jobStatus: 0 };
   const failed = lastStatus(o, 'post-upgrade');
   // A post-upgrade step of this transaction that failed (the lock held, say) left the snapshot for a person
-  // to run `hook post-upgrade` with: it is kept, and `audit` keeps saying so.
-  if (failed !== undefined && failed.at >= now.getTime() - age - 1000) {
+  // to run `hook post-upgrade` with: it is kept, and `audit` keeps saying so. A status that cannot be read
+  // may hold such a failure: the snapshot is kept then too.
+  if (failed === UNREADABLE || (failed !== undefined && failed.at >= now.getTime() - age - 1000)) {
     log.line('warning', `post-transaction: the post-upgrade step failed; ${stateSnapshotPath(o.stateDir, PRE_UPGRADE_SNAPSHOT)} is kept: run momentum-perms hook post-upgrade`);
     return { status: 3, jobStatus: 3 };
   }
@@ -245,9 +273,11 @@ function postTransaction(o: HookOptions, log: HookLog, now: Date): HookOutcome {
   return { status: 0, jobStatus: 0 };
 }
 
-/** The last recorded failure of a phase (status 2 or 3), with its time in ms. */
-function lastStatus(o: HookOptions, phase: HookPhase): { status: number; at: number } | undefined {
-  const p = hookStatus(o)[phase];
+/** The last recorded failure of a phase (status 2 or 3), with its time in ms; UNREADABLE when unknown. */
+function lastStatus(o: HookOptions, phase: HookPhase): { status: number; at: number } | undefined | typeof UNREADABLE {
+  const s = hookStatus(o);
+  if (s === UNREADABLE) return UNREADABLE;
+  const p = s[phase];
   return p !== undefined && p.status >= 2 ? { status: p.status, at: p.at * 1000 } : undefined;
 }
 
@@ -259,6 +289,9 @@ export async function runHookPhase(phase: HookPhase, o: HookOptions, log: HookLo
   const now = (o.now ?? (() => new Date()))();
   let out: HookOutcome;
   let message = '';
+  // Recorded before the work starts: a hook killed by the out-of-memory killer or a signal inside the
+  // transaction leaves "did not finish" in the status and the metrics, not the previous run's success.
+  recordHookStatus(o, phase, 3, now, 'started; did not finish', log);
   try {
     out = phase === 'pre-upgrade' ? pre(o, log, now) : phase === 'post-upgrade' ? await post(o, log, now) : postTransaction(o, log, now);
   } catch (e) {

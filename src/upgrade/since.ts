@@ -39,6 +39,8 @@ export interface SinceOptions {
   users?: UserDb;
   /** How many changed-but-compliant entries to keep for the report (default 1000; all are counted). */
   keep?: number;
+  /** Restore only what takes access away from the service account (DiffContext.guard): for the baseline. */
+  guarded?: boolean;
 }
 
 export interface SinceSession {
@@ -78,7 +80,7 @@ export function withSince(opts: AuditOptions, snap: SnapshotIndex, o: SinceOptio
   const onStart = (bound: BoundRules): void => {
     const check = bound.check.bind(bound);
     accounts = accountChanges(snap.header, bound, o.users ?? defaultUsers(opts));
-    const c: DiffContext = { snap, uid: accounts.uid, gid: accounts.gid, check };
+    const c: DiffContext = { snap, uid: accounts.uid, gid: accounts.gid, check, guard: o.guarded ? { uid: bound.user.id, gid: bound.group.id } : null };
     uidChanged = snap.header.user.id !== bound.user.id;
     gidChanged = snap.header.group.id !== bound.group.id;
     // Every verdict passes through check(). Diffing there annotates findings before the audit emits them

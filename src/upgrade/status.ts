@@ -24,6 +24,8 @@ export interface PhaseStatus {
   /** Unix time in seconds. */
   at: number;
   message: string;
+  /** When the phase last finished with status 0 or 1 (Unix seconds), kept across later records. */
+  ok?: number;
 }
 export type HookStatus = Record<string, PhaseStatus>;
 
@@ -40,39 +42,47 @@ export function textfileDir(root: Root, given: string | null | undefined, env: N
 }
 
 const MAX_STATUS_BYTES = 64 * 1024;
+/** A phase's message is cut to this: the status of every phase must fit the file, whatever a message says. */
+export const MAX_MESSAGE = 1000;
+
+/** The status file could not be read: what it recorded is unknown. */
+export const UNREADABLE = 'unreadable' as const;
 
 /**
  * Read the status file through the open state directory: never through a link, never a FIFO (O_NONBLOCK,
- * then fstat), never more than 64 KiB. Anything odd reads as "no status yet".
+ * then fstat), never more than 64 KiB. No file is "no status yet"; anything else odd is UNREADABLE, and
+ * callers fail closed on it (a record of a failure must not be lost by being unreadable).
  */
-function readStatus(stateFd: number): HookStatus {
+function readStatus(stateFd: number): HookStatus | typeof UNREADABLE {
   let fd: number;
   try {
     fd = fs.openSync(`/proc/self/fd/${stateFd}/${HOOK_STATUS_FILE}`, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch {
-    return {};
+  } catch (e) {
+    return errnoOf(e) === 'ENOENT' ? {} : UNREADABLE;
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_STATUS_BYTES) return {};
+    if (!st.isFile() || st.size > MAX_STATUS_BYTES) return UNREADABLE;
     const buf = Buffer.alloc(st.size);
     const n = fs.readSync(fd, buf, 0, st.size, 0);
     const parsed = JSON.parse(buf.subarray(0, n).toString('utf8')) as unknown;
-    if (typeof parsed !== 'object' || parsed === null) return {};
+    if (typeof parsed !== 'object' || parsed === null) return UNREADABLE;
     const out: HookStatus = {};
     for (const [k, v] of Object.entries(parsed as Record<string, Partial<PhaseStatus>>)) {
-      if (typeof v?.status === 'number' && typeof v.at === 'number') out[k] = { status: v.status, at: v.at, message: String(v.message ?? '') };
+      if (typeof v?.status === 'number' && typeof v.at === 'number') {
+        out[k] = { status: v.status, at: v.at, message: String(v.message ?? ''), ...(typeof v.ok === 'number' ? { ok: v.ok } : {}) };
+      }
     }
     return out;
   } catch {
-    return {};
+    return UNREADABLE;
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** The recorded status of every phase (as root; empty when there is none or it cannot be read). */
-export function hookStatus(o: { root?: string | undefined; stateDir?: string | undefined }): HookStatus {
+/** The recorded status of every phase (as root), or UNREADABLE (a state directory or file that is not right). */
+export function hookStatus(o: { root?: string | undefined; stateDir?: string | undefined }): HookStatus | typeof UNREADABLE {
   try {
     const state = openState(makeRoot(o.root), o.stateDir ?? DEFAULT_STATE_DIR);
     try {
@@ -81,7 +91,7 @@ export function hookStatus(o: { root?: string | undefined; stateDir?: string | u
       state.close();
     }
   } catch {
-    return {};
+    return UNREADABLE;
   }
 }
 
@@ -117,8 +127,14 @@ export function recordHookStatus(
   try {
     const state = openState(root, o.stateDir ?? DEFAULT_STATE_DIR);
     try {
-      all = readStatus(state.state.fd);
-      all[phase] = { status, at: Math.floor(now.getTime() / 1000), message };
+      const read = readStatus(state.state.fd);
+      // Kept as it is, not replaced by this phase alone: it may hold the record of a failure.
+      if (read === UNREADABLE) throw new Error(`${state.state.path}/${HOOK_STATUS_FILE} cannot be read; it is left as it is`);
+      all = read;
+      const cut = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
+      const at = Math.floor(now.getTime() / 1000);
+      const ok = status < 2 ? at : all[phase]?.ok;
+      all[phase] = { status, at, message: cut, ...(ok !== undefined ? { ok } : {}) };
       const f = openAtomic(`/proc/self/fd/${state.state.fd}/${HOOK_STATUS_FILE}`, 0o600, `${state.state.path}/${HOOK_STATUS_FILE}`);
       try {
         f.write(JSON.stringify(all) + '\n');

@@ -310,3 +310,80 @@ describe.runIf(asRoot)('audit --since --json', () => {
     expect(doc.since.findings['unrecorded']).toBeGreaterThan(0);
   });
 });
+
+describe.runIf(asRoot)('what the service account cannot steer through the hooks', () => {
+  const AS_EC = ['setpriv', '--reuid=500', '--regid=500', '--clear-groups'];
+  function asEcuser(script: string): void {
+    const r = spawnSync(AS_EC[0] as string, [...AS_EC.slice(1), '/bin/sh', '-c', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+  }
+
+  it('ids named in the configuration while a snapshot is taken never move orphaned files to the service account', async () => {
+    // Files of ids no account has (a tarball install): root's secret tool with an orphan group, data with an orphan owner.
+    put(root, '/opt/msys/ecelerity/bin/secret-tool', 0, 4321, 0o750, 'secret\n');
+    mkdir(root, '/opt/msys/ecelerity/share', 0, 0, 0o755);
+    put(root, '/opt/msys/ecelerity/share/data', 1234, 0, 0o600, 'x\n');
+    const conf = path.join(root, CONF_PATH);
+    asEcuser(`printf 'Security {\\n  user = "1234"\\n  group = "4321"\\n}\\n' > '${conf}'`);
+    await hook('pre-upgrade');
+    asEcuser(`printf 'Security {\\n  user = "ecuser"\\n  group = "ecuser"\\n}\\n' > '${conf}'`);
+    const post = await hook('post-upgrade');
+    expect(post.out).toMatch(/user changed from 1234 \(1234\) in the snapshot to ecuser \(500\); its \d+ entries are left as they are/);
+    expect(post.out).not.toMatch(/the whole spool is examined/);
+    expect(st(root, '/opt/msys/ecelerity/bin/secret-tool')).toBe('0:4321 0750');
+    expect(st(root, '/opt/msys/ecelerity/share/data')).toBe('1234:0 0600');
+  });
+
+  it('a baseline older than the last post-upgrade step is not restored from, and never gives the service account a file back', async () => {
+    mkdir(root, '/opt/msys/ecelerity/share', 0, 0, 0o755);
+    put(root, '/opt/msys/ecelerity/share/notes', 500, 500, 0o644);
+    fs.chmodSync(path.join(root, KEY), 0o400);
+    expect((await cli(['snapshot', '--baseline', '--root', root])).status).toBe(0);
+    // The administrator takes the notes back; an upgrade (no pre-upgrade step) resets the key.
+    fs.chownSync(path.join(root, '/opt/msys/ecelerity/share/notes'), 0, 0);
+    reset(KEY, 0o644);
+    const first = await hook('post-upgrade');
+    expect(first.out).toMatch(/restoring local choices from the baseline .* \(only those that take access away\)/);
+    expect(st(root, '/opt/msys/ecelerity/share/notes')).toBe('0:0 0644');
+    expect(st(root, KEY)).toBe('500:500 0400');
+    // The next package's postinst of the same run, after the administrator loosened the key on purpose.
+    fs.chmodSync(path.join(root, KEY), 0o600);
+    const second = await hook('post-upgrade');
+    expect(second.out).toMatch(/the baseline .* is older than the last post-upgrade step; fixing by the rules alone/);
+    expect(st(root, KEY)).toBe('500:500 0600');
+  });
+
+  it('a failure stays on record whatever the length of what the configuration says', async () => {
+    await hook('pre-upgrade');
+    const conf = path.join(root, CONF_PATH);
+    asEcuser(`printf 'Security {\\n  user = "%s"\\n}\\n' "$(head -c 70000 /dev/zero | tr '\\0' a)" > '${conf}'`);
+    const post = await hook('post-upgrade');
+    expect(post.out).toMatch(/could not do its job: MP105 /);
+    expect(Math.max(...post.out.split('\n').map((l) => l.length))).toBeLessThan(2200);
+    const status = fs.readFileSync(path.join(root, 'var/lib/momentum-perms/hook-status.json'), 'utf8');
+    expect(status.length).toBeLessThan(4096);
+    expect((JSON.parse(status) as Record<string, { status: number }>)['post-upgrade']?.status).toBe(2);
+    const end = await hook('post-transaction');
+    expect(end.out).toMatch(/the post-upgrade step failed; .*pre-upgrade\.snap is kept/);
+    expect(snaps()).toEqual(['pre-upgrade.snap']);
+  });
+
+  it('an unreadable status file is kept, and the pending snapshot with it', async () => {
+    await hook('pre-upgrade');
+    fs.writeFileSync(path.join(root, 'var/lib/momentum-perms/hook-status.json'), 'x'.repeat(70 * 1024), { mode: 0o600 });
+    const end = await hook('post-transaction');
+    expect(end.out).toMatch(/hook-status\.json cannot be read; it is left as it is/);
+    expect(end.out).toMatch(/pre-upgrade\.snap is kept/);
+    expect(snaps()).toEqual(['pre-upgrade.snap']);
+    expect(fs.statSync(path.join(root, 'var/lib/momentum-perms/hook-status.json')).size).toBe(70 * 1024);
+  });
+
+  it('--files-from naming a FIFO does not hang the hook', async () => {
+    const fifo = path.join(ws.dir, 'list.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = await hook('post-upgrade', '--files-from', fifo);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/post-upgrade: cannot read the file list .*list\.fifo: not-regular; going on without it/);
+    expect(r.out).toMatch(/post-upgrade: fixed /);
+  });
+});
