@@ -1,8 +1,9 @@
 /**
  * The package hooks under a real package manager, as root: a small fake Momentum package built with
- * dpkg-deb, whose maintainer scripts are packaging/deb/preinst and postinst verbatim, installed and upgraded
- * with `dpkg --root` into a throw-away root. The snippets reach the built CLI through `momentum-perms` on
- * PATH, and learn the root from DPKG_ROOT.
+ * dpkg-deb, whose maintainer scripts are the snippets packaging/deb/preinst and postinst (for self-built
+ * Momentum packages), installed and upgraded with `dpkg --root` into a throw-away root. The snippets' absolute
+ * /usr/bin/momentum-perms is replaced by the workspace's wrapper of the built CLI, and they learn the root
+ * from DPKG_ROOT. (test/packaging/ installs the tool's own deb, with its file trigger, chrooted.)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,8 +1,8 @@
 /**
- * The node_exporter textfile output, read back by a real parser of the exposition format: Debian's
- * python3-prometheus-client (`.ci/run` installs it).
+ * The node_exporter textfile output, read back by two real parsers of the exposition format: Prometheus'
+ * `promtool check metrics` and Debian's python3-prometheus-client (`npm test` installs both when missing).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,8 +12,10 @@ import { Chalk } from 'chalk';
 import type { Finding } from '../../src/types.js';
 import { fakeBound } from './fakes.js';
 
-/** Parse with prometheus_client and return {family: {type, help, samples: [{labels, value}]}}. */
+/** Check with promtool, parse with prometheus_client and return {family: {type, help, samples: [{labels, value}]}}. */
 function parse(text: string): Record<string, { type: string; help: string; samples: { name: string; labels: Record<string, string>; value: number }[] }> {
+  const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  expect([lint.error, lint.status, lint.stdout + lint.stderr]).toEqual([undefined, 0, '']);
   const py = `
 import sys, json
 from prometheus_client.parser import text_string_to_metric_families
