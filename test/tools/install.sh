@@ -13,6 +13,9 @@
 #   setcap, getcap         libcap2-bin     file capabilities
 #   mandoc, bfs            mandoc, bfs     the manual page and the walk comparisons
 #   unshare, flock, ionice, setpriv  util-linux  the throw-away systems, the cron line, the unit's bounds
+#   man                    man-db          the manual page rendered as a person reads it
+#   zsh                    zsh             the zsh completion, run in zsh
+#   script                 bsdutils        a real terminal for the progress line
 set -eu
 
 need=''
@@ -32,6 +35,9 @@ want unshare util-linux
 want flock util-linux
 want ionice util-linux
 want setpriv util-linux
+want man man-db
+want zsh zsh
+want script bsdutils
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need="$need python3-prometheus-client"
 
 [ -z "$need" ] && exit 0
