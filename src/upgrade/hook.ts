@@ -165,7 +165,7 @@ async function restoreSource(o: HookOptions, log: HookLog, now: Date): Promise<{
   const usedSince = lastUse(o, now);
   if (baselineAge === undefined) {
     why += ` and no baseline ${baselineFile}`;
-  } else if (usedSince !== undefined && Math.floor((now.getTime() - baselineAge) / 1000) * 1000 <= usedSince) {
+  } else if (usedSince !== undefined && now.getTime() - baselineAge <= usedSince) {
     // A baseline older than the last post-upgrade step describes a state that step already moved past: the
     // second package's postinst of one dpkg run, or a plain `dpkg -i` after an upgrade, would otherwise undo
     // what was fixed (or taken back from the service account) since the baseline was taken.
@@ -198,8 +198,7 @@ function accountsMoved(snap: SnapshotIndex, o: HookOptions): boolean {
 /** When a post-upgrade step last finished (ms), from the status record or the snapshot it set aside. */
 function lastUse(o: HookOptions, now: Date): number | undefined {
   const s = hookStatus(o);
-  const ok = s !== UNREADABLE ? s['post-upgrade']?.ok : undefined;
-  const recorded = ok !== undefined ? ok * 1000 : undefined;
+  const recorded = s !== UNREADABLE ? s['post-upgrade']?.okMs : undefined;
   const age = snapshotAge(o.root, o.stateDir, LAST_UPGRADE_SNAPSHOT, now);
   const moved = age !== undefined ? now.getTime() - age : undefined;
   if (recorded === undefined) return moved;

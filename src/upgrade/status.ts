@@ -24,8 +24,8 @@ export interface PhaseStatus {
   /** Unix time in seconds. */
   at: number;
   message: string;
-  /** When the phase last finished with status 0 or 1 (Unix seconds), kept across later records. */
-  ok?: number;
+  /** When the phase last finished with status 0 or 1 (milliseconds since the epoch), kept across later records. */
+  okMs?: number;
 }
 export type HookStatus = Record<string, PhaseStatus>;
 
@@ -70,7 +70,7 @@ function readStatus(stateFd: number): HookStatus | typeof UNREADABLE {
     const out: HookStatus = {};
     for (const [k, v] of Object.entries(parsed as Record<string, Partial<PhaseStatus>>)) {
       if (typeof v?.status === 'number' && typeof v.at === 'number') {
-        out[k] = { status: v.status, at: v.at, message: String(v.message ?? ''), ...(typeof v.ok === 'number' ? { ok: v.ok } : {}) };
+        out[k] = { status: v.status, at: v.at, message: String(v.message ?? ''), ...(typeof v.okMs === 'number' ? { okMs: v.okMs } : {}) };
       }
     }
     return out;
@@ -133,8 +133,8 @@ export function recordHookStatus(
       all = read;
       const cut = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
       const at = Math.floor(now.getTime() / 1000);
-      const ok = status < 2 ? at : all[phase]?.ok;
-      all[phase] = { status, at, message: cut, ...(ok !== undefined ? { ok } : {}) };
+      const okMs = status < 2 ? now.getTime() : all[phase]?.okMs;
+      all[phase] = { status, at, message: cut, ...(okMs !== undefined ? { okMs } : {}) };
       const f = openAtomic(`/proc/self/fd/${state.state.fd}/${HOOK_STATUS_FILE}`, 0o600, `${state.state.path}/${HOOK_STATUS_FILE}`);
       try {
         f.write(JSON.stringify(all) + '\n');
