@@ -91,6 +91,8 @@ export type RefusalReason =
   | 'setid-in-user-tree' // would grant setuid/setgid/sticky in a tree the service user can write
   | 'outside-tree' // not inside a tree that root-owned rules declare
   | 'special-file' // FIFO, socket or device not named by a rule
+  | 'writable-content' // would make root's alone, in place, a file another account can write now (laundering)
+  | 'hardlinks-unprotected' // would let another account read a file while fs.protected_hardlinks is off (a link outliving its other name)
   | 'not-root'; // fixing ownership needs root
 
 export interface Outcome {

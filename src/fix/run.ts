@@ -33,6 +33,8 @@ export interface FixOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' |
   batchSize?: number;
   /** Test hook: called after a batch is journaled, before it is applied. */
   beforeApply?: () => void;
+  /** fs.protected_hardlinks as the fix should take it (default: the running kernel's); see ApplyOptions. */
+  hardlinksProtected?: boolean;
 }
 
 export interface FixResult {
@@ -159,7 +161,7 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
     result.reported++;
     sink.reported?.(f);
   };
-  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, ...auditOpts } = opts;
+  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, hardlinksProtected, ...auditOpts } = opts;
   const router = findingRouter(only, report);
   let state: StateDir | undefined;
   let lock: Lock | undefined;
@@ -185,6 +187,7 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
           sink,
           ...(batchSize !== undefined ? { batchSize } : {}),
           ...(beforeApply !== undefined ? { beforeApply } : {}),
+          ...(hardlinksProtected !== undefined ? { hardlinksProtected } : {}),
         });
       },
       onFinding: router.finding,
