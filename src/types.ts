@@ -92,6 +92,7 @@ export type RefusalReason =
   | 'outside-tree' // not inside a tree that root-owned rules declare
   | 'special-file' // FIFO, socket or device not named by a rule
   | 'writable-content' // would make root's alone, in place, a file another account can write now (laundering)
+  | 'config-unconfirmed' // a change to a root file that only the service-editable configuration asks for
   | 'hardlinks-unprotected' // would let another account read a file while fs.protected_hardlinks is off (a link outliving its other name)
   | 'not-root'; // fixing ownership needs root
 
@@ -145,4 +146,9 @@ export interface Verdict {
   typeNamedByRule: boolean;
   /** True when a rule allows setuid/setgid bits here. */
   setidAllowed: boolean;
+  /**
+   * The target's owner or group (where it changes) is asked for by `@kind` rules alone, that is by a path
+   * the configuration names and no plain rule does. Absent means false.
+   */
+  claimedByConfig?: boolean;
 }

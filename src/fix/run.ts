@@ -13,7 +13,7 @@ import { emptySummary } from './batch.js';
 import { inTree } from './safety.js';
 import { JournalWriter, journalName } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
-import { normaliseOnly, planVerdict, withoutUngrantedSetid } from './plan.js';
+import { normaliseOnly, planVerdict, withoutUngrantedSetid, type PlanOptions } from './plan.js';
 import { closeDir, openDirUnder, openState, type StateDir } from './state.js';
 import { assertRulesTrusted } from './trust.js';
 import { DEFAULT_STATE_DIR, type FixSink, type FixSummary, type JournalHeader, type ServiceIds } from './types.js';
@@ -117,8 +117,9 @@ function findingSelected(f: Finding, only: readonly string[]): boolean {
 }
 
 /** Turn a verdict into an outcome or a request for the applier; report the findings its target does not cure. */
-function handle(v: Verdict, applier: Applier, only: readonly string[], report: (f: Finding) => void): void {
-  const step = planVerdict(v, { only });
+function handle(v: Verdict, applier: Applier, plan: PlanOptions, report: (f: Finding) => void): void {
+  const only = plan.only;
+  const step = planVerdict(v, plan);
   for (const f of v.findings) if (!cures(v, f) && findingSelected(f, only)) report(f);
   if (step.kind === 'change') applier.submit(step.request);
   else if (step.kind === 'refused' && v.target !== null) {
@@ -167,6 +168,7 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
   let lock: Lock | undefined;
   let applier: Applier | undefined;
   let journal: JournalWriter | undefined;
+  let plan: PlanOptions = { only };
   try {
     if (!dryRun) {
       state = openState(root, stateDir ?? DEFAULT_STATE_DIR);
@@ -177,6 +179,11 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
       onStart: (bound) => {
         // Before anything is changed: rules the service account could edit decide nothing as root.
         assertRulesTrusted(rulesHostPaths(bound, root));
+        plan = {
+          only,
+          serviceTrees: new Set(bound.rules.trees.filter((t) => t.spool).map((t) => t.path)),
+          unconfirmedGid: bound.groupConfirmed === true ? null : bound.group.id,
+        };
         const service = serviceIds(bound);
         const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: root.dir, time: new Date().toISOString(), pid: process.pid, service };
         const open = state !== undefined ? journalOpener(root, state, explicit, header) : noJournal;
@@ -193,7 +200,7 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
       onFinding: router.finding,
       onVerdict: (v) => {
         router.verdict(v);
-        if (applier !== undefined) handle(v, applier, only, report);
+        if (applier !== undefined) handle(v, applier, plan, report);
       },
     });
     router.end();

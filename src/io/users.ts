@@ -10,6 +10,8 @@ export interface UserEntry {
 export interface GroupEntry {
   name: string;
   gid: number;
+  /** The group's member list (group(5)'s fourth field); empty when unknown. */
+  members?: string[];
 }
 
 /**
@@ -44,7 +46,7 @@ export function parseGroup(text: string): GroupEntry[] {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#') || line.startsWith('+') || line.startsWith('-')) continue;
     const f = line.split(':');
-    if (f[0] && /^\d+$/.test(f[2] ?? '')) out.push({ name: f[0], gid: Number(f[2]) });
+    if (f[0] && /^\d+$/.test(f[2] ?? '')) out.push({ name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').filter((m) => m !== '') });
   }
   return out;
 }
@@ -122,7 +124,7 @@ export function nssUserDb(fs: FsLike): UserDb {
   };
   const group = (key: string): GroupEntry | undefined => {
     const f = getent('group', key);
-    return f && f[0] ? { name: f[0], gid: Number(f[2]) } : undefined;
+    return f && f[0] ? { name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').filter((m) => m !== '') } : undefined;
   };
   return {
     describe: 'the system name service (getent), then /etc/passwd and /etc/group',

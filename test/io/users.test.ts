@@ -23,7 +23,7 @@ describe('nssUserDb: names the configuration chooses are keys, never getent opti
     const db = nssUserDb(realFs);
     expect(db.userByName('root')).toEqual({ name: 'root', uid: 0, gid: 0 });
     expect(db.userById(0)?.name).toBe('root');
-    expect(db.groupByName('root')).toEqual({ name: 'root', gid: 0 });
+    expect(db.groupByName('root')).toMatchObject({ name: 'root', gid: 0 });
     expect(db.groupById(0)?.name).toBe('root');
   });
 });
