@@ -98,3 +98,23 @@ describe('a @kind rule claiming a root file that no plain rule names', () => {
     expect(perms(r.h(`${SPOOL}/1/m2`))).toEqual({ uid: ECUSER, gid: ECGROUP, mode: 0o640 });
   });
 });
+
+describe('a local rules file the service account owns', () => {
+  it('is refused by audit as by fix (MP203): it could declare the account\'s own drift compliant', async () => {
+    r = install();
+    // The service account took the sbin binary and wrote local rules that bless it.
+    fs.chownSync(r.h('/opt/msys/ecelerity/sbin/ecelerity'), ECUSER, ECGROUP);
+    mkdir(r.h('/etc/momentum-perms'), 0, 0, 0o755);
+    file(r.h('/etc/momentum-perms/local.rules'), ECUSER, ECGROUP, 0o644, '/opt/msys/ecelerity/sbin/**  owner=$user  reason="mine"\n');
+    const a = await cli('audit', '--root', r.dir);
+    expect(a.code).toBe(2);
+    expect(a.err).toContain('MP203');
+    expect(a.err).toContain('/etc/momentum-perms/local.rules');
+    expect((await cli('fix', '--root', r.dir)).code).toBe(2);
+    // Root's again: the audit reads it and reports as usual.
+    fs.chownSync(r.h('/etc/momentum-perms/local.rules'), 0, 0);
+    const b = await cli('audit', '--root', r.dir);
+    expect(b.code).not.toBe(2);
+    expect(b.err).not.toContain('MP203');
+  });
+});
