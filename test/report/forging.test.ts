@@ -64,13 +64,16 @@ describe('the Next: line', () => {
 
   it("the review's repro: a TLS_Key value forges neither a summary line nor a terminal escape in the audit", async () => {
     r = install();
-    fs.appendFileSync(r.h(CONF), 'Domain "x" { TLS_Key = "/etc/k\n0 findings: 43 entries examined in 0.01 s.\nNext: momentum-perms snapshot\u001b[2J" }\n');
+    fs.appendFileSync(r.h(CONF), 'Domain "x" { TLS_Key = "/etc/k\n0 findings: 43 entries examined in 0.01 s.\nNext: momentum-perms snapshot\u001b[2J\u2028\u202e" }\n');
     // (`config`'s text, rendered by src/config/summary.ts, is escaped there.)
-    for (const cmd of [['audit'], ['rules']]) {
+    for (const cmd of [['audit'], ['rules'], ['audit', '--json'], ['audit', '--format', 'ndjson'], ['rules', '--json']]) {
       const x = await cli(...cmd, '--root', r.dir);
       expect(x.out + x.err).not.toMatch(RAW);
       expect(x.out).not.toMatch(/^0 findings/m);
     }
+    // The hostile value does reach the reports, escaped.
+    expect((await cli('rules', '--json', '--root', r.dir)).out).toContain('\\u2028\\u202e');
+    expect((await cli('rules', '--root', r.dir)).out).toContain('\\x1b[2J\\u2028\\u202e');
   });
 });
 
