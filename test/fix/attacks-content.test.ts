@@ -42,6 +42,7 @@ async function holdWritable(host: string): Promise<{ write: () => Promise<string
     'p = sys.argv[2].encode()',
     'm[0:len(p)] = p',
     'm.flush()',
+    'os.pwrite(fd, p, 0)',
     'print("done", flush=True)',
   ].join('\n');
   const c = spawn('/usr/bin/setpriv', ['--reuid', String(ECUSER), '--regid', String(ECGROUP), '--clear-groups', '/usr/bin/python3', '-c', py, host, PAYLOAD]);
