@@ -95,6 +95,9 @@ export type RefusalReason =
   | 'setid-in-user-tree' // would grant setuid/setgid/sticky in a tree the service user can write
   | 'outside-tree' // not inside a tree that root-owned rules declare
   | 'special-file' // FIFO, socket or device not named by a rule
+  | 'writable-content' // would make root's alone, in place, a file another account can write now (laundering)
+  | 'config-unconfirmed' // a change to a root file that only the service-editable configuration asks for
+  | 'hardlinks-unprotected' // would let another account read a file while fs.protected_hardlinks is off (a link outliving its other name)
   | 'not-root'; // fixing ownership needs root
 
 export interface Outcome {
@@ -147,4 +150,9 @@ export interface Verdict {
   typeNamedByRule: boolean;
   /** True when a rule allows setuid/setgid bits here. */
   setidAllowed: boolean;
+  /**
+   * The target's owner or group (where it changes) is asked for by `@kind` rules alone, that is by a path
+   * the configuration names and no plain rule does. Absent means false.
+   */
+  claimedByConfig?: boolean;
 }

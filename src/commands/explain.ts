@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import { errnoOf, hostPath } from '../io/fs.js';
 import { explainPath } from '../rules/index.js';
+import { jsonText } from '../printable.js';
 import { explainText } from '../rules/print.js';
 import type { Entry } from '../types.js';
 import { entryOf, typeOfMode } from '../walk/index.js';
@@ -30,6 +31,6 @@ export function runExplain(p: string, o: CommonOptions, io: Io, env: CommandEnv 
     else throw new MpError('MP300', `cannot examine ${target}: ${errno}`);
   }
   const x = explainPath(bound, target, entry, users);
-  io.out(o.json ? JSON.stringify(x, null, 2) + '\n' : explainText(x, io.color));
+  io.out(o.json ? jsonText(x, 2) + '\n' : explainText(x, io.color));
   return x.findings.length > 0 ? EXIT.findings : EXIT.ok;
 }

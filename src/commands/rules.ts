@@ -3,6 +3,7 @@ import type { ReadConfigOptions } from '../config/types.js';
 import { makeRoot, realFs, type FsLike, type Root } from '../io/fs.js';
 import { userDbFor, type UserDb } from '../io/users.js';
 import { bindRules, loadRules, type BoundRules, type LoadRulesOptions } from '../rules/index.js';
+import { jsonText } from '../printable.js';
 import { rulesJson, rulesText } from '../rules/print.js';
 import type { Io } from './io.js';
 import { EXIT } from './io.js';
@@ -35,6 +36,6 @@ export function bindFromOptions(o: CommonOptions, env: CommandEnv = {}): { bound
 /** `momentum-perms rules [--json]`: the effective rules with their origin. Exit 0; errors are thrown (2). */
 export function runRules(o: CommonOptions, io: Io, env: CommandEnv = {}): number {
   const { bound } = bindFromOptions(o, env);
-  io.out(o.json ? JSON.stringify(rulesJson(bound), null, 2) + '\n' : rulesText(bound, io.color));
+  io.out(o.json ? jsonText(rulesJson(bound), 2) + '\n' : rulesText(bound, io.color));
   return EXIT.ok;
 }
