@@ -1,3 +1,4 @@
+import { jsonText } from '../printable.js';
 import { readConfig, renderSummary } from '../config/index.js';
 import { makeRoot, realFs } from '../io/fs.js';
 import { userDbFor } from '../io/users.js';
@@ -17,6 +18,6 @@ export function runConfig(o: CommonOptions, io: Io): number {
     ...(o.node !== undefined ? { node: o.node } : {}),
     ...(searchPath !== undefined && searchPath !== '' ? { searchPath } : {}),
   });
-  io.out(o.json ? JSON.stringify(cfg, null, 2) + '\n' : renderSummary(cfg, io.color));
+  io.out(o.json ? jsonText(cfg, 2) + '\n' : renderSummary(cfg, io.color));
   return EXIT.ok;
 }

@@ -2,6 +2,7 @@
  * `momentum-perms snapshot`: record owner, group and mode of every entry of the Momentum trees, for
  * `audit --since` and `fix --since` after an upgrade. Only parses options, calls the API and prints.
  */
+import { jsonText, printable } from '../printable.js';
 import { MpError } from '../errors.js';
 import { snapshot, stateSnapshotPath, type SnapshotOptions, type SnapshotResult } from '../snapshot/index.js';
 import { BASELINE_SNAPSHOT, PRE_UPGRADE_SNAPSHOT, snapshotAge } from '../upgrade/hook.js';
@@ -30,7 +31,8 @@ export function snapshotText(r: SnapshotResult, rerun: readonly string[]): strin
   for (const u of r.unreadable) lines.push(`Could not read ${u.path}: ${u.errno} (not covered by this snapshot).`);
   const next = ['momentum-perms', 'audit', '--since', shellWord(r.path), ...rerun.map(shellWord)].join(' ');
   lines.push('', `Next: after the upgrade, see what it changed: ${next}`);
-  return lines.join('\n') + '\n';
+  // Paths come from the disk and the configuration: escaped, so that none can forge a line or drive the terminal.
+  return lines.map(printable).join('\n') + '\n';
 }
 
 /** Exit status: 0 written, 3 written but some places could not be read; errors throw MpError (2). */
@@ -56,7 +58,7 @@ export function runSnapshot(o: SnapshotCliOptions, io: Io): number {
   const r = snapshot(opts);
   if (o.json) {
     const { file: _f, ...rest } = r;
-    io.out(JSON.stringify(rest) + '\n');
+    io.out(jsonText(rest) + '\n');
   } else io.out(snapshotText(r, rerunArgs(o)));
   return r.unreadable.length > 0 ? EXIT.incomplete : EXIT.ok;
 }

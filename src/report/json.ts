@@ -31,7 +31,7 @@ export function jsonReporter(ctx: ReportContext): Reporter {
       if (ctx.quiet && r.summary.findings === 0) return;
       open();
       const more = ctx.members?.() ?? {};
-      const tail = Object.entries(more).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+      const tail = Object.entries(more).map(([k, v]) => `,${jsonText(k)}:${jsonText(v)}`).join('');
       ctx.sink.write(`${count > 0 ? '\n' : ''}],"summary":${JSON.stringify(r.summary)}${tail}}\n`);
     },
   };

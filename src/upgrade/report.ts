@@ -2,6 +2,7 @@
  * What `--since` adds to a text report: the account notices, the findings by how they relate to the
  * snapshot, and the entries the upgrade changed that still comply. Pure: lines in, the caller prints them.
  */
+import { printable } from '../printable.js';
 import { octal, type Target } from '../types.js';
 import type { SinceSession } from './since.js';
 
@@ -50,5 +51,6 @@ export function sinceLines(s: Omit<SinceSession, 'opts'>): string[] {
   if (c.restored > 0 || c.remapped > 0) {
     lines.push(`fix --since would give ${c.restored} entries their pre-upgrade values and ${c.remapped} a re-created account's new id.`);
   }
-  return lines;
+  // Paths and account names come from the disk and the configuration: escaped, one line each.
+  return lines.map(printable);
 }

@@ -387,3 +387,22 @@ describe.runIf(asRoot)('what the service account cannot steer through the hooks'
     expect(r.out).toMatch(/post-upgrade: fixed /);
   });
 });
+
+describe.runIf(asRoot)('names from the disk in what the snapshot and --since print', () => {
+  it('are escaped in the snapshot text and JSON, the --since lines and the --since JSON', async () => {
+    const evil = '/opt/msys/ecelerity/bin/a\u001b[2J\u202Eb\nerror MP000: forged';
+    put(root, evil, 0, 0, 0o755);
+    const snap = await cli(['snapshot', '--root', root, '--json']);
+    expect(snap.status, snap.err).toBe(0);
+    expect(snap.out).not.toMatch(/[\u001b\u202e\u2028]/);
+    await hook('pre-upgrade');
+    fs.chmodSync(path.join(root, evil), 0o700); // changed by the upgrade, still compliant: listed by --since
+    const text = await cli(['audit', '--root', root, '--since', `/${SNAPS}/pre-upgrade.snap`]);
+    expect(text.out).toContain('a\\x1b[2J\\u202eb\\nerror MP000: forged');
+    expect(text.out).not.toMatch(/^error MP000/m);
+    expect(text.out).not.toMatch(/[\u001b\u202e]/);
+    const json = await cli(['audit', '--root', root, '--json', '--since', `/${SNAPS}/pre-upgrade.snap`]);
+    expect(json.out).not.toMatch(/[\u001b\u202e]/);
+    expect((JSON.parse(json.out) as { since: { changedCompliant: { entries: { path: string }[] } } }).since.changedCompliant.entries[0]?.path).toBe(evil);
+  });
+});
