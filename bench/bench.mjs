@@ -2,13 +2,14 @@
 // The audit benchmark: builds a synthetic Momentum spool under a temporary root and times
 // `momentum-perms audit --root` against `find DIR -printf '%U %G %m %p\n'` on the same tree in the same run.
 //
-//   node bench/bench.mjs [--entries N] [--scale] [--format ndjson|text] [--runs R] [--drift D] [--keep]
+//   node bench/bench.mjs [--entries N] [--scale] [--flat] [--format ndjson|text] [--runs R] [--drift D] [--keep]
 //
 // --entries N   spool entries (default 1,000,000; directories included)
 // --scale       also build a 100,000-entry spool and compare the audit's peak RSS at both sizes
 // --format F    report format(s) of the audit runs, comma-separated (default ndjson; output to /dev/null)
 // --runs R      timed runs of each command after one warm-up run (default 3; the median wall time is shown)
 // --drift D     D files in every 10,000 get mode 0644, so the audit has findings to report (default 0)
+// --flat        one spool directory holding every file, instead of 256 hashed directories
 // --keep        leave the temporary roots behind
 // --reuse DIR   measure a root left by --keep instead of building one (--scale does not apply)
 import { spawnSync } from 'node:child_process';
@@ -22,7 +23,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'bin', 'momentum-perms.js');
 
 function parseArgs(argv) {
-  const o = { entries: 1_000_000, scale: false, formats: ['ndjson'], runs: 3, drift: 0, keep: false, reuse: null };
+  const o = { entries: 1_000_000, scale: false, flat: false, formats: ['ndjson'], runs: 3, drift: 0, keep: false, reuse: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -32,6 +33,7 @@ function parseArgs(argv) {
     };
     if (a === '--entries') o.entries = Number(next().replace(/[_,]/g, ''));
     else if (a === '--scale') o.scale = true;
+    else if (a === '--flat') o.flat = true;
     else if (a === '--format') o.formats = next().split(',');
     else if (a === '--runs') o.runs = Number(next());
     else if (a === '--drift') o.drift = Number(next());
@@ -81,13 +83,13 @@ function machine() {
   return `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}, ${fsType} at ${os.tmpdir()}`;
 }
 
-function build(entries, drift) {
+function build(entries, drift, flat) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-'));
   const uid = process.getuid() === 0 ? 500 : process.getuid();
   const gid = process.getgid() === 0 ? 500 : process.getgid();
   const t0 = Date.now();
   process.umask(0o022);
-  const made = buildBenchRoot(root, { entries, uid, gid, drift });
+  const made = buildBenchRoot(root, { entries, uid, gid, drift, flat });
   return { root, made, buildS: (Date.now() - t0) / 1000 };
 }
 
@@ -113,8 +115,8 @@ function compare(root, o) {
   );
 }
 
-function report(made, buildS, r, formats) {
-  console.log(`\n${made.toLocaleString('en-US')} spool entries (256 hashed directories, two files per message), ${buildS === null ? 'reused' : `built in ${buildS.toFixed(1)} s`}`);
+function report(made, buildS, r, formats, flat) {
+  console.log(`\n${made.toLocaleString('en-US')} spool entries (${flat ? 'one flat directory' : '256 hashed directories'}, two files per message), ${buildS === null ? 'reused' : `built in ${buildS.toFixed(1)} s`}`);
   console.log(`  ${'command'.padEnd(52)}${'wall (median)'.padEnd(16)}${'CPU (median)'.padEnd(16)}peak RSS`);
   const row = (label, x) => console.log(`  ${label.padEnd(52)}${s(x.wall).padEnd(16)}${s(x.cpu).padEnd(16)}${mb(x.rss)}`);
   row("find DIR -printf '%U %G %m %p\\n'", r.find);
@@ -136,7 +138,7 @@ function main() {
   console.log(`peak RSS from ${GNU_TIME ? '/usr/bin/time -f %M' : "Python's getrusage(RUSAGE_CHILDREN)"}; ${o.runs} timed runs of each after a warm-up run; audit --quiet, output to /dev/null${o.drift ? `; ${o.drift} in 10,000 files drifted` : ''}`);
   if (o.reuse !== null) {
     const made = Number(spawnSync('find', [path.join(o.reuse, SPOOL)], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout.split('\n').length - 1);
-    report(made, null, compare(o.reuse, o), o.formats);
+    report(made, null, compare(o.reuse, o), o.formats, o.flat);
     return;
   }
   const sizes = o.scale ? [100_000, o.entries] : [o.entries];
@@ -144,10 +146,10 @@ function main() {
   const roots = [];
   try {
     for (const n of sizes) {
-      const b = build(n, o.drift);
+      const b = build(n, o.drift, o.flat);
       roots.push(b.root);
       const r = compare(b.root, o);
-      report(b.made, b.buildS, r, o.formats);
+      report(b.made, b.buildS, r, o.formats, o.flat);
       results.push({ n, r });
       if (!o.keep) fs.rmSync(b.root, { recursive: true, force: true });
     }

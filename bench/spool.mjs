@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const SPOOL = '/var/spool/ecelerity';
-const DIRS = 256;
+const HASHED = 256;
 
 function write(root, p, text, mode = 0o644) {
   const host = path.join(root, p);
@@ -16,9 +16,11 @@ function write(root, p, text, mode = 0o644) {
 /**
  * Build the fake root in `root` with about `entries` spool entries (directories included), owned by
  * `uid`:`gid` (named ecuser in the root's passwd). `drift` files out of every 10,000 get mode 0644 so that
- * the text report has something to group. Returns the exact number of spool entries made.
+ * the text report has something to group. `flat`: one spool directory holding every file instead of 256
+ * hashed ones (the shape that once made the audit's memory grow). Returns the exact number of spool entries made.
  */
-export function buildBenchRoot(root, { entries, uid, gid, drift = 0 }) {
+export function buildBenchRoot(root, { entries, uid, gid, drift = 0, flat = false }) {
+  const DIRS = flat ? 1 : HASHED;
   write(root, '/etc/passwd', `root:x:0:0:root:/root:/bin/bash\necuser:x:${uid}:${gid}:Momentum:/opt/msys/ecelerity:/sbin/nologin\n`);
   write(root, '/etc/group', `root:x:0:\necuser:x:${gid}:\n`);
   const conf = write(

@@ -9,10 +9,10 @@ const ERRNO_TEXT: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EIO: 'input/output error',
-  ELOOP: 'a directory contains itself (bind-mount loop); not entered',
+  ELOOP: 'a symbolic link on the way to the tree, or a directory that contains itself (bind-mount loop); not entered',
   ENAMETOOLONG: 'path too long',
   EBADTYPE: 'unknown file type',
-  EILSEQ: 'the name is not valid UTF-8',
+  EILSEQ: 'the name is not valid UTF-8 (bytes outside ASCII shown as \\xNN)',
 };
 
 /** An entry or directory that could not be examined: exit status 3. */

@@ -4,7 +4,8 @@
  * without touching a real install.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { MpError } from '../errors.js';
+import { errnoOf } from '../io/fs.js';
 
 /** Who owns what in the example: root's ids and the service account's. */
 export interface ExampleIds {
@@ -70,7 +71,7 @@ interface Item {
   needsRoot?: boolean;
 }
 
-/** The install, parents before children. Modes are exact: the umask does not apply (chmod after create). */
+/** The install, parents before children. Modes are exact: the umask does not apply (fchmod after create). */
 function layout(): Item[] {
   const dir = (p: string, owner: Owner, mode: number): Item => ({ path: p, owner, mode });
   const file = (p: string, owner: Owner, mode: number, text = '', drift?: string): Item =>
@@ -117,30 +118,110 @@ function layout(): Item[] {
   return items;
 }
 
+const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
+// O_EXCL: a name planted in advance (a link to /etc/shadow) makes the create fail; it is never written through.
+const NEW_FILE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW | fs.constants.O_NOCTTY;
+
+/** One entry the build created: its open descriptor and where it is (the pinned parent and the name). */
+interface Made {
+  fd: number;
+  parentFd: number;
+  name: string;
+  dev: number;
+  ino: number;
+  item: Item;
+}
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  for (let n = 0; n < buf.length; ) n += fs.writeSync(fd, buf, n, buf.length - n);
+}
+
 /**
- * Build the example install in `dir` (which must exist and be empty). Ownership is real when the ids
- * differ from the current user's (root only); modes are set exactly with chmod.
+ * Remove what the build made, deepest first, through the pinned parent descriptors: only a name that still
+ * has the device and inode the build created is removed. Called only before any ownership was given away,
+ * when every directory made is root's and 0700, so no other account can have put anything in them.
  */
-export function buildExample(dir: string, ids: ExampleIds = exampleIds()): Example {
-  const host = (p: string): string => path.join(dir, p);
+function removeMade(made: Made[]): void {
+  for (let i = made.length - 1; i >= 0; i--) {
+    const m = made[i] as Made;
+    const at = `/proc/self/fd/${m.parentFd}/${m.name}`;
+    try {
+      const st = fs.lstatSync(at);
+      if (st.dev === m.dev && st.ino === m.ino) {
+        if (m.item.text === undefined) fs.rmdirSync(at);
+        else fs.unlinkSync(at);
+      }
+    } catch {
+      // Best effort: what cannot be removed stays, inside the root-only example directory.
+    }
+  }
+}
+
+/**
+ * Build the example install in the directory open as `top` (empty, and writable by root alone when run as
+ * root; `dir` names it in messages). Ownership is real when the ids differ from the current user's (root
+ * only); modes are set exactly.
+ *
+ * Every entry is created through the descriptor of its parent (`/proc/self/fd/N/name`, O_EXCL|O_NOFOLLOW),
+ * root's and 0700/0600 while the build runs, and its owner and mode are set through its own descriptor
+ * only after all content is written, deepest first. Stops: the service account, given a directory early,
+ * swapping a name inside it for a link to /etc/shadow so that root writes and chowns the link's target.
+ * A failed build removes only what it made, through the same descriptors, before anything was given away.
+ */
+export function buildExample(top: number, dir: string, ids: ExampleIds = exampleIds()): Example {
   const drift: PlantedDrift[] = [];
   const chown = ids.rootUid !== ids.userUid || ids.rootGid !== ids.userGid;
-  for (const it of layout()) {
-    const p = host(it.path);
-    if (it.text === undefined) fs.mkdirSync(p, { mode: 0o700 });
-    else fs.writeFileSync(p, it.text, { mode: 0o600 });
-    const [uid, gid] = it.owner === 'root' ? [ids.rootUid, ids.rootGid] : [ids.userUid, ids.userGid];
-    if (chown) fs.chownSync(p, uid, gid);
-    fs.chmodSync(p, it.mode);
+  const items = layout();
+  items.push(
+    {
+      path: '/etc/passwd',
+      text: 'root:x:0:0:root:/root:/bin/sh\n' + `ecuser:x:${ids.userUid}:${ids.userGid}:Momentum:/opt/msys/ecelerity:/sbin/nologin\n`,
+      owner: 'root',
+      mode: 0o644,
+    },
+    { path: '/etc/group', text: `root:x:0:\necuser:x:${ids.userGid}:\n`, owner: 'root', mode: 0o644 },
+  );
+  const dirs = new Map<string, number>([['/', top]]);
+  const made: Made[] = [];
+  try {
+    for (const it of items) {
+      const slash = it.path.lastIndexOf('/');
+      const parentFd = dirs.get(slash === 0 ? '/' : it.path.slice(0, slash)) as number;
+      const name = it.path.slice(slash + 1);
+      const at = `/proc/self/fd/${parentFd}/${name}`;
+      let fd: number;
+      if (it.text === undefined) {
+        fs.mkdirSync(at, 0o700);
+        fd = fs.openSync(at, DIR_FLAGS);
+        dirs.set(it.path, fd);
+      } else {
+        fd = fs.openSync(at, NEW_FILE, 0o600);
+      }
+      const st = fs.fstatSync(fd);
+      made.push({ fd, parentFd, name, dev: st.dev, ino: st.ino, item: it });
+      if (it.text !== undefined) writeAll(fd, it.text);
+    }
+  } catch (e) {
+    removeMade(made);
+    for (const m of made) fs.closeSync(m.fd);
+    throw new MpError('MP305', `cannot build the example in ${dir}: ${errnoOf(e) ?? String(e)}`);
+  }
+  // Only now, with every file written, is anything given away: children before their directories, each
+  // through its own descriptor (a name swapped meanwhile changes nothing), chown before chmod.
+  try {
+    for (let i = made.length - 1; i >= 0; i--) {
+      const m = made[i] as Made;
+      const [uid, gid] = m.item.owner === 'root' ? [ids.rootUid, ids.rootGid] : [ids.userUid, ids.userGid];
+      if (chown) fs.fchownSync(m.fd, uid, gid);
+      fs.fchmodSync(m.fd, m.item.mode);
+    }
+  } finally {
+    for (const m of made) fs.closeSync(m.fd);
+  }
+  for (const it of items) {
     // Without root, a file cannot be given to root: that drift is left out rather than faked.
     if (it.drift !== undefined && (chown || it.needsRoot !== true)) drift.push({ path: it.path, what: it.drift });
   }
-  fs.writeFileSync(
-    host('/etc/passwd'),
-    'root:x:0:0:root:/root:/bin/sh\n' +
-      `ecuser:x:${ids.userUid}:${ids.userGid}:Momentum:/opt/msys/ecelerity:/sbin/nologin\n`,
-    { mode: 0o644 },
-  );
-  fs.writeFileSync(host('/etc/group'), `root:x:0:\necuser:x:${ids.userGid}:\n`, { mode: 0o644 });
   return { dir, ids, drift };
 }

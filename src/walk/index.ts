@@ -6,8 +6,9 @@
  * large the tree is; findings are the caller's to stream.
  */
 import type { Stats } from 'node:fs';
-import { errnoOf, hostPath, type FsLike, type Root } from '../io/fs.js';
+import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
 import type { Entry } from '../types.js';
+import { walkByDescriptors } from './descriptors.js';
 import { entryOf, parentOf, typeOfMode } from './entry.js';
 
 export { entryOf, parentOf, typeOfMode } from './entry.js';
@@ -46,7 +47,8 @@ function isAncestor(f: Frame | null, dev: number, ino: number): boolean {
 
 /**
  * Walk `tree` (a Momentum path) under `root`: visit the tree's root and every entry below it, dotfiles
- * included. Symbolic links are never followed (a link is reported as a link). Directories on another device
+ * included. Symbolic links are never followed (a link is reported as a link), not even one put in place of
+ * a directory after it was seen, nor one on the way from `root` to the tree (an `ELOOP` error). Directories on another device
  * are visited but not entered unless `crossFilesystems`. An entry that vanishes between readdir and lstat
  * calls `onVanished` (the spool does this all day); an unreadable directory or entry calls `onError` and the
  * walk goes on. A tree that does not exist is skipped silently: the rules of one version may name trees that
@@ -62,6 +64,9 @@ export function walk(
   onVanished: () => void,
 ): void {
   const top = hostPath({ dir: '/' }, tree);
+  // On the real disk: through directory descriptors (src/walk/descriptors.ts), so that a directory swapped
+  // for a link is never followed. Other FsLike implementations (memfs in tests) are walked by path below.
+  if (fs === realFs) return walkByDescriptors(root, top, opts, visit, onError, onVanished);
   let st: Stats | undefined;
   try {
     st = fs.lstatSync(hostPath(root, top), NO_THROW);

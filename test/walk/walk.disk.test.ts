@@ -5,6 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realFs } from '../../src/io/fs.js';
+import { MAX_OPEN } from '../../src/walk/descriptors.js';
+import { walk } from '../../src/walk/index.js';
 import { collect, paths } from './helpers.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -90,15 +92,107 @@ describe('walk on the real disk', () => {
       '/var/spool/ecelerity/open/seen',
     ]);
   });
-  // Node decodes a name that is not UTF-8 lossily (bytes become U+FFFD), so lstat of the decoded name
-  // finds nothing. Counting that as "vanished" would leave the entry (or a whole directory) unexamined
-  // while the audit reports success.
-  it('reports a name that is not valid UTF-8 as an error, not as vanished', () => {
+  // A name that is not UTF-8 is examined by its exact bytes (listed as a Buffer, lstat'ed through its
+  // directory's descriptor), reported as EILSEQ (status 3), and what lies below it is walked too.
+  it('examines a name that is not valid UTF-8 by its bytes, reports it as an error, and walks below it', () => {
     fs.writeFileSync(Buffer.from(host('var/spool/ecelerity/A/') + 'bad\xff\xfe', 'latin1'), 'x');
     fs.writeFileSync(host('var/spool/ecelerity/A/good'), 'x');
+    fs.mkdirSync(Buffer.from(host('var/spool/ecelerity/A/') + 'd\xff', 'latin1'));
+    fs.writeFileSync(Buffer.from(host('var/spool/ecelerity/A/') + 'd\xff/inside', 'latin1'), 'x');
     const c = collect(realFs, dir, '/var/spool/ecelerity');
     expect(c.vanished).toBe(0);
-    expect(c.errors).toEqual([{ path: '/var/spool/ecelerity/A/bad\ufffd\ufffd', errno: 'EILSEQ' }]);
-    expect(paths(c)).toContain('/var/spool/ecelerity/A/good');
+    expect(c.errors.sort((x, y) => x.path.localeCompare(y.path))).toEqual([
+      { path: '/var/spool/ecelerity/A/bad\\xff\\xfe', errno: 'EILSEQ' },
+      { path: '/var/spool/ecelerity/A/d\\xff', errno: 'EILSEQ' },
+    ]);
+    // The names themselves are errors, not entries (nothing can name them); what is below is walked.
+    expect(paths(c)).toEqual(expect.arrayContaining(['/var/spool/ecelerity/A/good', '/var/spool/ecelerity/A/d\\xff/inside']));
+    expect(paths(c).filter((p) => p.endsWith('\\xfe') || p.endsWith('\\xff'))).toEqual([]);
+  });
+
+  // The decoy: a symbolic link named with the literal U+FFFD next to a directory named with the byte 0xff.
+  // A walk by decoded names finds the decoy where the directory is, and never sees the setuid file below it.
+  it('is not fooled by a decoy named with U+FFFD next to a directory whose name is not UTF-8', () => {
+    const a = host('var/spool/ecelerity/A/');
+    fs.mkdirSync(Buffer.from(a + 'h\xff', 'latin1'), { mode: 0o777 });
+    fs.writeFileSync(Buffer.from(a + 'h\xff/x', 'latin1'), '', { mode: 0o6777 });
+    fs.chmodSync(Buffer.from(a + 'h\xff/x', 'latin1'), 0o6777);
+    fs.symlinkSync('/nonexistent', a + 'h\ufffd');
+    const c = collect(realFs, dir, '/var/spool/ecelerity');
+    expect(c.errors).toEqual([{ path: '/var/spool/ecelerity/A/h\\xff', errno: 'EILSEQ' }]);
+    const x = c.entries.find((e) => e.path === '/var/spool/ecelerity/A/h\\xff/x');
+    expect(x).toMatchObject({ type: 'file', mode: 0o6777 });
+    expect(c.entries.find((e) => e.path === '/var/spool/ecelerity/A/h\ufffd')?.type).toBe('symlink');
+  });
+
+  // The swap, made at the worst moment: the parent's listing has seen the directory (the visit callback is
+  // called then), and it is replaced by a link to a directory outside the tree before it is listed.
+  it('never follows a directory swapped for a link after the listing saw it: it is counted as vanished', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-walk-outside-'));
+    try {
+      for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(outside, `host-file-${i}`), '');
+      fs.mkdirSync(host('var/spool/ecelerity/A/sub'));
+      fs.writeFileSync(host('var/spool/ecelerity/A/sub/msg'), '');
+      const seen: string[] = [];
+      let vanished = 0;
+      walk(
+        realFs,
+        { dir },
+        '/var/spool/ecelerity',
+        { crossFilesystems: false },
+        (e) => {
+          seen.push(e.path);
+          if (e.path === '/var/spool/ecelerity/A/sub') {
+            fs.renameSync(host('var/spool/ecelerity/A/sub'), host('var/spool/ecelerity/moved'));
+            fs.symlinkSync(outside, host('var/spool/ecelerity/A/sub'));
+          }
+        },
+        () => {},
+        () => void vanished++,
+      );
+      expect(seen.filter((p) => p.includes('host-file'))).toEqual([]);
+      expect(seen).not.toContain('/var/spool/ecelerity/A/sub/msg');
+      expect(vanished).toBe(1);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('does not reach a tree through a link on the way to it: an ELOOP error', () => {
+    fs.mkdirSync(host('elsewhere/conf'), { recursive: true });
+    fs.writeFileSync(host('elsewhere/conf/x'), '');
+    fs.mkdirSync(host('opt/msys'), { recursive: true });
+    fs.symlinkSync(host('elsewhere'), host('opt/msys/ecelerity'));
+    const c = collect(realFs, dir, '/opt/msys/ecelerity/conf');
+    expect(c.entries).toEqual([]);
+    expect(c.errors).toEqual([{ path: '/opt/msys/ecelerity/conf', errno: 'ELOOP' }]);
+    // The tree's own root as a link: examined as the link, not entered (as before).
+    const l = collect(realFs, dir, '/opt/msys/ecelerity');
+    expect(l.entries.map((e) => [e.path, e.type])).toEqual([['/opt/msys/ecelerity', 'symlink']]);
+  });
+
+  // Deeper than the descriptors kept open, with a waiting sibling at every level: those let go are opened
+  // again from their nearest open ancestor; every entry is still found, and descriptors stay bounded.
+  it('walks a tree deeper than MAX_OPEN with siblings at every level, with a bounded number of open descriptors', () => {
+    const depth = MAX_OPEN * 2 + 10;
+    let d = host('var/spool/ecelerity/A');
+    for (let i = 0; i < depth; i++) {
+      fs.mkdirSync(path.join(d, 's'));
+      fs.writeFileSync(path.join(d, 's', 'f'), '');
+      d = path.join(d, 'd');
+      fs.mkdirSync(d);
+    }
+    const fdsBefore = fs.readdirSync('/proc/self/fd').length;
+    let most = 0;
+    let n = 0;
+    const errors: string[] = [];
+    walk(realFs, { dir }, '/var/spool/ecelerity', { crossFilesystems: false }, () => {
+      if (++n % 50 === 0) most = Math.max(most, fs.readdirSync('/proc/self/fd').length - fdsBefore);
+    }, (p, e) => errors.push(`${e} ${p}`), () => errors.push('vanished'));
+    expect(errors).toEqual([]);
+    // ecelerity, A, then per level: s, s/f, d.
+    expect(n).toBe(2 + depth * 3);
+    expect(most).toBeLessThanOrEqual(MAX_OPEN + 4);
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(fdsBefore);
   });
 });

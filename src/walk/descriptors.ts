@@ -1,0 +1,399 @@
+/**
+ * The walk on the real disk, through directory descriptors: no path is ever resolved again after the
+ * directory holding it was opened.
+ *
+ * Stops: the service account, which owns the spool, replacing a directory the walk has seen (and queued)
+ * with a symbolic link to `/` before it is listed: a path-based walk would then list and lstat the whole host
+ * as if it were the spool (reports and snapshots full of root's paths, and work without end). Here each
+ * directory is opened relative to its parent's descriptor with O_DIRECTORY|O_NOFOLLOW, and its fstat must
+ * show the device and inode the parent's listing saw: a swap is an entry that vanished, never followed.
+ * Children are listed through /proc/self/fd/N and examined with lstat through /proc/self/fd/N/name.
+ *
+ * Names are read as bytes: a name that is not UTF-8 is examined by its exact bytes (a decoy named with a
+ * literal U+FFFD cannot stand in for it), reported as an `EILSEQ` error, and walked like any other.
+ *
+ * Memory stays flat: a directory is read in batches (opendir, never a whole readdir); a descriptor is kept
+ * only while a directory still has sub-directories waiting (at most MAX_OPEN of them, the deepest; one
+ * closed meanwhile is opened again from its nearest open ancestor, checking device and inode at each step).
+ */
+import * as fs from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { errnoOf, type Root } from '../io/fs.js';
+import { entryOf, parentOf, typeOfMode } from './entry.js';
+import type { OnError, Visit, WalkOptions } from './index.js';
+
+const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+/** Descriptors kept for directories with sub-directories still waiting: the deepest ones, at most this many. */
+export const MAX_OPEN = 64;
+/** Entries read from the kernel per batch. */
+const BATCH = 256;
+const NO_THROW = { throwIfNoEntry: false } as const;
+/** PATH_MAX (4096) counts the final NUL: a host path of 4096 bytes or more cannot be named. */
+const PATH_MAX_BYTES = 4095;
+
+/** A directory seen by its parent's listing and waiting to be listed. */
+interface Frame {
+  /** Momentum path (names that are not UTF-8 written with `\xNN` escapes). */
+  path: string;
+  /** The exact name in the parent directory. */
+  name: string | Buffer;
+  dev: number;
+  ino: number;
+  up: Frame | null;
+  /** Open descriptor of this directory, or -1. */
+  fd: number;
+  /** Sub-directories pushed and not yet opened. */
+  pending: number;
+}
+
+/**
+ * A name as text: itself when it is UTF-8; otherwise every byte outside ASCII as `\xNN`, so that the name
+ * can never print like (nor be matched as) another name that is valid UTF-8, such as one with U+FFFD.
+ */
+export function nameText(name: Buffer): string {
+  if (isUtf8(name)) return name.toString('utf8');
+  let s = '';
+  for (const b of name) s += b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return s;
+}
+
+/** `/proc/self/fd/N/name`: the name looked up in the directory open as N, and nowhere else. */
+function at(dirFd: number, name: string | Buffer): string | Buffer {
+  const prefix = `/proc/self/fd/${dirFd}/`;
+  return typeof name === 'string' ? prefix + name : Buffer.concat([Buffer.from(prefix), name]);
+}
+
+function isGone(code: string | undefined): boolean {
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** The working directory, open, so that it can be put back whatever its path has become; null if it cannot be. */
+function openCwd(): number | null {
+  try {
+    return fs.openSync('.', fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch {
+    return null;
+  }
+}
+
+function isLink(p: string | Buffer): boolean {
+  return fs.lstatSync(p, NO_THROW)?.isSymbolicLink() === true;
+}
+
+function isAncestor(f: Frame | null, dev: number, ino: number): boolean {
+  for (let a = f; a !== null; a = a.up) if (a.dev === dev && a.ino === ino) return true;
+  return false;
+}
+
+/**
+ * Open a directory the listing saw, by its name in the directory open as `parentFd`: O_NOFOLLOW, and the
+ * same device and inode as seen. Returns -1 when it was removed or replaced (by a link, a file, another
+ * directory) since: that is a vanished entry, never followed.
+ */
+function openSeen(parentFd: number, name: string | Buffer, dev: number, ino: number): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(at(parentFd, name), DIR_FLAGS);
+  } catch (e) {
+    const code = errnoOf(e);
+    if (isGone(code) || code === 'ELOOP') return -1;
+    throw e;
+  }
+  const st = fs.fstatSync(fd);
+  if (st.dev !== dev || st.ino !== ino) {
+    fs.closeSync(fd);
+    return -1;
+  }
+  return fd;
+}
+
+export function walkByDescriptors(
+  root: Root,
+  tree: string,
+  opts: WalkOptions,
+  visit: Visit,
+  onError: OnError,
+  onVanished: () => void,
+): void {
+  const parts = tree === '/' ? [] : tree.slice(1).split('/');
+  // --root is the administrator's choice: it is opened as given. Below it, nothing is followed.
+  let fd: number;
+  try {
+    fd = fs.openSync(root.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch (e) {
+    const code = errnoOf(e);
+    if (!isGone(code)) onError(tree, code ?? 'EIO');
+    return;
+  }
+  let top: Frame;
+  try {
+    let st: fs.Stats | undefined;
+    let name = '';
+    // The directories above the tree, one at a time with O_NOFOLLOW: a link on the way (planted in a
+    // directory the service account can write, above a nested tree) would move the whole tree elsewhere.
+    for (let i = 0; i < parts.length; i++) {
+      name = parts[i] as string;
+      if (i === parts.length - 1) break;
+      let next: number;
+      try {
+        next = fs.openSync(at(fd, name), DIR_FLAGS);
+      } catch (e) {
+        const code = errnoOf(e);
+        // O_DIRECTORY|O_NOFOLLOW on a link fails with ENOTDIR (or ELOOP): a link is an error, a file or
+        // nothing there is a tree this install does not have (skipped silently, as before).
+        if (code === 'ELOOP' || (code === 'ENOTDIR' && isLink(at(fd, name)))) onError(tree, 'ELOOP');
+        else if (!isGone(code)) onError(tree, code ?? 'EIO');
+        return;
+      }
+      fs.closeSync(fd);
+      fd = next;
+    }
+    try {
+      st = parts.length === 0 ? fs.fstatSync(fd) : fs.lstatSync(at(fd, name), NO_THROW);
+    } catch (e) {
+      const code = errnoOf(e);
+      if (!isGone(code)) onError(tree, code ?? 'EIO');
+      return;
+    }
+    if (st === undefined) return;
+    const type = typeOfMode(st.mode);
+    if (type === undefined) return onError(tree, 'EBADTYPE');
+    visit(entryOf(tree, st, type), parentOf(tree));
+    if (type !== 'dir') return;
+    const dirFd = parts.length === 0 ? fd : openSeen(fd, name, st.dev, st.ino);
+    if (dirFd < 0) return onVanished();
+    if (dirFd !== fd) fs.closeSync(fd);
+    fd = -1;
+    top = { path: tree, name, dev: st.dev, ino: st.ino, up: null, fd: dirFd, pending: 0 };
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+  new DescriptorWalk(root.dir === '/' ? 0 : Buffer.byteLength(root.dir), top.dev, opts, visit, onError, onVanished).run(top);
+}
+
+class DescriptorWalk {
+  private readonly stack: Frame[] = [];
+  /** Frames holding a descriptor for sub-directories still waiting, shallowest first (the tree's root excepted). */
+  private readonly held: Frame[] = [];
+  /** A descriptor of the working directory the walk started in, or null to look names up by /proc/self/fd/N/name. */
+  private cwd: number | null = openCwd();
+  /** One batch's lstat answers: mode, uid, gid, dev, ino, nlink per name; or an errno code (ENOENT: gone). */
+  private readonly batch = { num: new Float64Array(BATCH * 6), errno: new Array<string | null>(BATCH).fill(null) };
+
+  constructor(
+    /** Bytes `--root` adds in front of every Momentum path (0 for `/`). */
+    private readonly hostLength: number,
+    private readonly rootDev: number,
+    private readonly opts: WalkOptions,
+    private readonly visit: Visit,
+    private readonly onError: OnError,
+    private readonly onVanished: () => void,
+  ) {}
+
+  run(top: Frame): void {
+    try {
+      this.list(top);
+      for (let f = this.stack.pop(); f !== undefined; f = this.stack.pop()) this.enter(f);
+    } finally {
+      if (this.cwd !== null) fs.closeSync(this.cwd);
+      // Only after an exception (a callback threw): close whatever is still open.
+      for (const f of this.held) if (f.fd >= 0) fs.closeSync(f.fd);
+      if (top.fd >= 0) fs.closeSync(top.fd);
+    }
+  }
+
+  /** Open a popped frame through its parent, list it, and let go of the parent when it has nothing left waiting. */
+  private enter(f: Frame): void {
+    const up = f.up as Frame;
+    let fd = -1;
+    try {
+      const pfd = this.descriptorOf(up);
+      if (pfd >= 0) fd = openSeen(pfd, f.name, f.dev, f.ino);
+    } catch (e) {
+      this.onError(f.path, errnoOf(e) ?? 'EIO');
+      fd = -2;
+    } finally {
+      if (--up.pending === 0) this.release(up);
+    }
+    if (fd === -1) return this.onVanished();
+    if (fd < 0) return;
+    f.fd = fd;
+    this.list(f);
+  }
+
+  /** The descriptor of a waiting frame's directory, opened again from its nearest open ancestor if it was let go; -1 if it changed. */
+  private descriptorOf(f: Frame): number {
+    if (f.fd >= 0) return f.fd;
+    const chain: Frame[] = [];
+    let a: Frame = f;
+    while (a.fd < 0) {
+      chain.push(a);
+      a = a.up as Frame; // the tree's root is never let go
+    }
+    let pfd = a.fd;
+    // A directory opened on the way that has nothing left waiting is only passed through: closed at once.
+    let passing = false;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const c = chain[i] as Frame;
+      let fd: number;
+      try {
+        fd = openSeen(pfd, c.name, c.dev, c.ino);
+      } finally {
+        if (passing) fs.closeSync(pfd);
+      }
+      if (fd < 0) return -1;
+      passing = c.pending === 0;
+      if (!passing) this.hold(c, fd);
+      pfd = fd;
+    }
+    return pfd;
+  }
+
+  private hold(f: Frame, fd: number): void {
+    f.fd = fd;
+    if (f.up === null) return;
+    this.held.push(f);
+    if (this.held.length > MAX_OPEN) {
+      const old = this.held.shift() as Frame;
+      fs.closeSync(old.fd);
+      old.fd = -1;
+    }
+  }
+
+  private release(f: Frame): void {
+    // The tree's root stays open for the whole walk: every directory let go is opened again from it at worst.
+    if (f.fd < 0 || f.up === null) return;
+    fs.closeSync(f.fd);
+    f.fd = -1;
+    const i = this.held.lastIndexOf(f);
+    if (i >= 0) this.held.splice(i, 1);
+  }
+
+  /**
+   * lstat a batch of names in the directory open as `fd`: each answer is Stats, undefined (gone) or an
+   * errno code. With the working directory set to that directory (through /proc/self/fd/N: the inode, not
+   * a path), a bare name is looked up there and nowhere else, as with fstatat(), at the cost of a plain
+   * lstat; /proc/self/fd/N/name costs about twice as much. The working directory is the walk's only between
+   * the two chdir calls, where no other code runs; it is put back through a descriptor of the original.
+   */
+  private lstatBatch(fd: number, prefix: string, names: (string | Buffer)[]): void {
+    const out = this.batch;
+    const cwd = this.cwd;
+    if (cwd !== null) {
+      try {
+        process.chdir(`/proc/self/fd/${fd}`);
+      } catch {
+        this.cwd = null; // a worker thread cannot chdir: by /proc/self/fd/N/name from now on
+        fs.closeSync(cwd);
+        return this.lstatBatch(fd, prefix, names);
+      }
+    }
+    try {
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i] as string | Buffer;
+        let st: fs.Stats | undefined;
+        try {
+          st = fs.lstatSync(cwd !== null ? name : typeof name === 'string' ? prefix + name : at(fd, name), NO_THROW);
+        } catch (e) {
+          out.errno[i] = errnoOf(e) ?? 'EIO';
+          continue;
+        }
+        out.errno[i] = st === undefined ? 'ENOENT' : null;
+        if (st === undefined) continue;
+        // Numbers only: a batch of Stats objects kept alive until the batch is visited measured 20 MB
+        // more peak memory on a million entries (they outlive the young generation).
+        const n = out.num;
+        const k = i * 6;
+        n[k] = st.mode;
+        n[k + 1] = st.uid;
+        n[k + 2] = st.gid;
+        n[k + 3] = st.dev;
+        n[k + 4] = st.ino;
+        n[k + 5] = st.nlink;
+      }
+    } finally {
+      if (cwd !== null) process.chdir(`/proc/self/fd/${cwd}`);
+    }
+  }
+
+  /** List the open directory of `f` in batches; visit each entry; queue its sub-directories. */
+  private list(f: Frame): void {
+    const fd = f.fd;
+    const base = f.path === '/' ? '' : f.path;
+    const prefix = `/proc/self/fd/${fd}/`;
+    let pushed = 0;
+    let dir: fs.Dir;
+    try {
+      dir = fs.opendirSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' as BufferEncoding, bufferSize: BATCH });
+    } catch (e) {
+      this.onError(f.path, errnoOf(e) ?? 'EIO');
+      this.release(f);
+      return;
+    }
+    const names: (string | Buffer)[] = [];
+    try {
+      for (let done = false; !done; ) {
+        names.length = 0;
+        while (names.length < BATCH) {
+          let d: { name: Buffer } | null;
+          try {
+            d = dir.readSync() as unknown as { name: Buffer } | null;
+          } catch (e) {
+            this.onError(f.path, errnoOf(e) ?? 'EIO');
+            d = null;
+          }
+          if (d === null) {
+            done = true;
+            break;
+          }
+          names.push(isUtf8(d.name) ? d.name.toString('utf8') : d.name);
+        }
+        this.lstatBatch(fd, prefix, names);
+        const { num, errno } = this.batch;
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i] as string | Buffer;
+          const utf8 = typeof name === 'string';
+          const p = base + '/' + (utf8 ? name : nameText(name));
+          // A path longer than the system's limit: no path-based tool (nor a person) can name it. Reported,
+          // not entered, as a walk by path would (the check costs nothing for ordinary paths).
+          if (p.length * 3 + this.hostLength > PATH_MAX_BYTES && Buffer.byteLength(p) + this.hostLength > PATH_MAX_BYTES) {
+            this.onError(p, 'ENAMETOOLONG');
+            continue;
+          }
+          const code = errno[i];
+          if (code !== null) {
+            if (isGone(code)) this.onVanished();
+            else this.onError(p, code as string);
+            continue;
+          }
+          const k = i * 6;
+          const mode = num[k] as number;
+          const type = typeOfMode(mode);
+          if (type === undefined) {
+            this.onError(p, 'EBADTYPE');
+            continue;
+          }
+          const dev = num[k + 3] as number;
+          const ino = num[k + 4] as number;
+          // A name that is not UTF-8 was examined by its exact bytes, but no report, rule or fix can name it:
+          // it is an error finding (status 3), never visited, and a directory is still walked, so that what
+          // lies below cannot hide behind such a name (nor behind a decoy named with a literal U+FFFD).
+          if (utf8) this.visit({ path: p, type, uid: num[k + 1] as number, gid: num[k + 2] as number, mode: mode & 0o7777, dev, ino, nlink: num[k + 5] as number }, f.path);
+          else this.onError(p, 'EILSEQ');
+          if (type !== 'dir' || (dev !== this.rootDev && !this.opts.crossFilesystems)) continue;
+          // A bind mount of an ancestor below itself would make the walk endless (find: "file system loop").
+          if (isAncestor(f, dev, ino)) this.onError(p, 'ELOOP');
+          else {
+            this.stack.push({ path: p, name, dev, ino, up: f, fd: -1, pending: 0 });
+            pushed++;
+          }
+        }
+      }
+    } finally {
+      dir.closeSync();
+      f.pending = pushed;
+      if (pushed === 0) this.release(f);
+      else this.hold(f, fd);
+    }
+  }
+}
