@@ -68,14 +68,6 @@ function isGone(code: string | undefined): boolean {
 }
 
 /** The working directory, open, so that it can be put back whatever its path has become; null if it cannot be. */
-function openCwd(): number | null {
-  try {
-    return fs.openSync('.', fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  } catch {
-    return null;
-  }
-}
-
 function isLink(p: string | Buffer): boolean {
   return fs.lstatSync(p, NO_THROW)?.isSymbolicLink() === true;
 }
@@ -175,8 +167,6 @@ class DescriptorWalk {
   private readonly stack: Frame[] = [];
   /** Frames holding a descriptor for sub-directories still waiting, shallowest first (the tree's root excepted). */
   private readonly held: Frame[] = [];
-  /** A descriptor of the working directory the walk started in, or null to look names up by /proc/self/fd/N/name. */
-  private cwd: number | null = openCwd();
   /** One batch's lstat answers: mode, uid, gid, dev, ino, nlink per name; or an errno code (ENOENT: gone). */
   private readonly batch = { num: new Float64Array(BATCH * 6), errno: new Array<string | null>(BATCH).fill(null) };
 
@@ -195,7 +185,6 @@ class DescriptorWalk {
       this.list(top);
       for (let f = this.stack.pop(); f !== undefined; f = this.stack.pop()) this.enter(f);
     } finally {
-      if (this.cwd !== null) fs.closeSync(this.cwd);
       // Only after an exception (a callback threw): close whatever is still open.
       for (const f of this.held) if (f.fd >= 0) fs.closeSync(f.fd);
       if (top.fd >= 0) fs.closeSync(top.fd);
@@ -270,49 +259,34 @@ class DescriptorWalk {
   }
 
   /**
-   * lstat a batch of names in the directory open as `fd`: each answer is Stats, undefined (gone) or an
-   * errno code. With the working directory set to that directory (through /proc/self/fd/N: the inode, not
-   * a path), a bare name is looked up there and nowhere else, as with fstatat(), at the cost of a plain
-   * lstat; /proc/self/fd/N/name costs about twice as much. The working directory is the walk's only between
-   * the two chdir calls, where no other code runs; it is put back through a descriptor of the original.
+   * lstat a batch of names in the directory open as `fd`: each answer is a set of numbers, gone (ENOENT) or
+   * an errno code. Each name is looked up through /proc/self/fd/N/name: in that directory's inode and nowhere
+   * else, as with fstatat(). (Changing the working directory into it would make each lookup cheaper, but the
+   * working directory is the whole process's: a relative path anywhere else would resolve inside the tree.)
    */
   private lstatBatch(fd: number, prefix: string, names: (string | Buffer)[]): void {
     const out = this.batch;
-    const cwd = this.cwd;
-    if (cwd !== null) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string | Buffer;
+      let st: fs.Stats | undefined;
       try {
-        process.chdir(`/proc/self/fd/${fd}`);
-      } catch {
-        this.cwd = null; // a worker thread cannot chdir: by /proc/self/fd/N/name from now on
-        fs.closeSync(cwd);
-        return this.lstatBatch(fd, prefix, names);
+        st = fs.lstatSync(typeof name === 'string' ? prefix + name : at(fd, name), NO_THROW);
+      } catch (e) {
+        out.errno[i] = errnoOf(e) ?? 'EIO';
+        continue;
       }
-    }
-    try {
-      for (let i = 0; i < names.length; i++) {
-        const name = names[i] as string | Buffer;
-        let st: fs.Stats | undefined;
-        try {
-          st = fs.lstatSync(cwd !== null ? name : typeof name === 'string' ? prefix + name : at(fd, name), NO_THROW);
-        } catch (e) {
-          out.errno[i] = errnoOf(e) ?? 'EIO';
-          continue;
-        }
-        out.errno[i] = st === undefined ? 'ENOENT' : null;
-        if (st === undefined) continue;
-        // Numbers only: a batch of Stats objects kept alive until the batch is visited measured 20 MB
-        // more peak memory on a million entries (they outlive the young generation).
-        const n = out.num;
-        const k = i * 6;
-        n[k] = st.mode;
-        n[k + 1] = st.uid;
-        n[k + 2] = st.gid;
-        n[k + 3] = st.dev;
-        n[k + 4] = st.ino;
-        n[k + 5] = st.nlink;
-      }
-    } finally {
-      if (cwd !== null) process.chdir(`/proc/self/fd/${cwd}`);
+      out.errno[i] = st === undefined ? 'ENOENT' : null;
+      if (st === undefined) continue;
+      // Numbers only: a batch of Stats objects kept alive until the batch is visited measured 20 MB
+      // more peak memory on a million entries (they outlive the young generation).
+      const n = out.num;
+      const k = i * 6;
+      n[k] = st.mode;
+      n[k + 1] = st.uid;
+      n[k + 2] = st.gid;
+      n[k + 3] = st.dev;
+      n[k + 4] = st.ino;
+      n[k + 5] = st.nlink;
     }
   }
 
