@@ -17,7 +17,7 @@ import { loadSnapshot } from '../snapshot/index.js';
 import { sinceLines } from '../upgrade/report.js';
 import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
 import { EXIT, type Io } from './io.js';
-import type { AuditCliOptions, CommonOptions } from './options.js';
+import { packageOptionsOf, type AuditCliOptions, type CommonOptions } from './options.js';
 
 const DEFAULT_LOCAL_RULES = '/etc/momentum-perms/local.rules';
 
@@ -38,6 +38,8 @@ export function rerunArgs(o: CommonOptions): string[] {
   if (o.localRules !== undefined && o.localRules !== DEFAULT_LOCAL_RULES) a.push('--local-rules', o.localRules);
   if (o.rules !== undefined) a.push('--rules', o.rules);
   if (o.ruleSet !== undefined) a.push('--rule-set', o.ruleSet);
+  if (o.packages === false) a.push('--no-packages');
+  if (o.rpmDbpath !== undefined) a.push('--rpm-dbpath', o.rpmDbpath);
   return a;
 }
 
@@ -54,6 +56,8 @@ export function auditOptionsOf(o: CommonOptions): AuditOptions {
     a.ruleSet = o.ruleSet;
   }
   if (o.crossFilesystems) a.crossFilesystems = true;
+  const p = packageOptionsOf(o);
+  if (p !== undefined) a.packages = p;
   return a;
 }
 
