@@ -46,6 +46,8 @@ export function buildProgram(run: (r: Runner) => void): Command {
     ['momentum-perms config', 'momentum-perms config --root /srv/chroot --json'],
   )
     .option('--json', 'print JSON')
+    .option('--no-packages', "leave out the package layer (what Momentum's rpm packages declare)")
+    .option('--rpm-dbpath <dir>', 'the rpm database under --root (default: /usr/lib/sysimage/rpm or /var/lib/rpm)')
     .action(async (o: CommonOptions) => {
       const m = await import('./commands/config.js');
       run((io) => m.runConfig(o, io));
