@@ -73,8 +73,6 @@ export function verifyPackages(bound: BoundRules, fs: FsLike, root: Root, users:
   const lines: VerifyLine[] = [];
   const summary = { files: 0, differ: 0, findings: 0, errors: 0 };
   if (!layer) return { lines, summary };
-  const nameOf = (uid: number): string | undefined => users.userById(uid)?.name;
-  const groupOf = (gid: number): string | undefined => users.groupById(gid)?.name;
   const files = [...layer.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const f of files) {
     summary.files++;
@@ -98,8 +96,9 @@ export function verifyPackages(bound: BoundRules, fs: FsLike, root: Root, users:
     }
     const e = l.entry;
     const M = e.type !== f.type || (e.type !== 'symlink' && e.mode !== f.mode);
-    const U = nameOf(e.uid) !== f.user;
-    const G = groupOf(e.gid) !== f.group;
+    // As rpm does: a declared account without an entry was installed as root, and is verified against root.
+    const U = e.uid !== (users.userByName(f.user)?.uid ?? 0);
+    const G = e.gid !== (users.groupByName(f.group)?.gid ?? 0);
     const flags = `.${M ? 'M' : '.'}...${U ? 'U' : '.'}${G ? 'G' : '.'}..`;
     const v = bound.check(e, path.posix.dirname(f.path));
     const r = layer.resolve(f.path, e.type);
