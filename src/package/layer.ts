@@ -72,7 +72,9 @@ export interface PackageLayer {
    * For a package file: its expectation, every matching rule with the package's rule in its place (in the
    * order they apply), and their fold. Null when no package owns the path.
    */
-  resolve(path: string, type: EntryType): { pe: PackageExpectation; folded: Expectation; rules: BoundRule[] } | null;
+  resolve(path: string, type: EntryType): Resolved | null;
+  /** The same for a package file whose directory is known (the audit's hot path). */
+  resolveFile(f: PackageFile, parent: string, type: EntryType): Resolved;
   /** The `unowned` finding on an entry no package owns, given the rules that match it; null when none. */
   unowned(entry: Entry, matching: readonly BoundRule[]): Finding | null;
   /** Every bound rule matching a path, in the order they apply (without the package's rule). */
@@ -120,6 +122,15 @@ function translate(which: 'user' | 'group', name: string, ids: Ids, source: stri
   return found === undefined ? null : { id: found, text: `${name} (${found})`, note: null };
 }
 
+/** The package expectation, every matching rule with the package's in its place, and their fold. */
+export interface Resolved {
+  pe: PackageExpectation;
+  folded: Expectation;
+  rules: BoundRule[];
+}
+
+const TYPE_INDEX: Record<EntryType, number> = { file: 0, dir: 1, symlink: 2, fifo: 3, socket: 4, char: 5, block: 6 };
+
 function dirOf(p: string): string {
   const i = p.lastIndexOf('/');
   return i <= 0 ? '/' : p.slice(0, i);
@@ -145,14 +156,14 @@ export function bindPackages(bound: BoundRules, read: PackageRead, users: UserDb
   const place = bound.bound.reduce((m, b) => (b.rule.origin === 'shipped' ? Math.max(m, b.index) : m), -1) + 0.5;
 
   // Matching rules per directory, as the audit's check does: most package files share their directory's answer.
-  const dirs = new Map<string, { all: BoundRule[]; some: BoundRule[] }>();
-  const rulesAt = (p: string): BoundRule[] => {
-    const parent = dirOf(p);
+  // Where no rule needs a per-entry test, the result is cached per declaration and entry type (`byDecl`).
+  const dirs = new Map<string, { all: BoundRule[]; some: BoundRule[]; byDecl: Map<number, Resolved> }>();
+  const dirFor = (parent: string): { all: BoundRule[]; some: BoundRule[]; byDecl: Map<number, Resolved> } => {
     let d = dirs.get(parent);
     if (d === undefined) {
       if (dirs.size > 4096) dirs.clear();
       const segs = pathSegments(parent);
-      d = { all: [], some: [] };
+      d = { all: [], some: [], byDecl: new Map() };
       for (const r of bound.bound) {
         const c = childrenMatch(r.glob, segs);
         if (c === ALL) d.all.push(r);
@@ -160,15 +171,19 @@ export function bindPackages(bound: BoundRules, read: PackageRead, users: UserDb
       }
       dirs.set(parent, d);
     }
+    return d;
+  };
+  const rulesAt = (p: string): BoundRule[] => {
+    const d = dirFor(dirOf(p));
     if (d.some.length === 0) return d.all;
     const out = d.all.slice();
     for (const r of d.some) if (r.matches(p)) out.push(r);
     return out.sort((a, b) => a.index - b.index);
   };
 
-  const cache = new Map<string, { pe: PackageExpectation; folded: Expectation; rules: BoundRule[] }>();
+  const cache = new Map<string, Resolved>();
   /** The package expectation and the fold of every matching rule with it, cached by what decides them. */
-  const resolve = (f: PackageFile, type: EntryType, matching: readonly BoundRule[]): { pe: PackageExpectation; folded: Expectation; rules: BoundRule[] } => {
+  const resolve = (f: PackageFile, type: EntryType, matching: readonly BoundRule[]): Resolved => {
     let key = `${f.nevra}\0${f.type}\0${f.mode}\0${f.user}\0${f.group}\0${f.flags}\0${type}\0`;
     for (const b of matching) key += b.index + ',';
     const hit = cache.get(key);
@@ -261,7 +276,15 @@ export function bindPackages(bound: BoundRules, read: PackageRead, users: UserDb
     files: read.files,
     resolve(p, type) {
       const f = read.files.get(p);
-      return f === undefined ? null : resolve(f, type, rulesAt(p));
+      return f === undefined ? null : layer.resolveFile(f, dirOf(p), type);
+    },
+    resolveFile(f, parent, type) {
+      const d = dirFor(parent);
+      if (d.some.length > 0) return resolve(f, type, rulesAt(f.path));
+      const k = f.decl * 8 + TYPE_INDEX[type];
+      let r = d.byDecl.get(k);
+      if (r === undefined) d.byDecl.set(k, (r = resolve(f, type, d.all)));
+      return r;
     },
     unowned(entry, matching) {
       if (!PACKAGE_ONLY.test(entry.path)) return null;
@@ -314,8 +337,7 @@ export function packageCheck(bound: BoundRules, layer: PackageLayer, users: User
       return u === null ? v : { ...v, findings: [...v.findings, u] };
     }
     f.seen = true;
-    const r = layer.resolve(entry.path, entry.type);
-    if (r === null) return v;
+    const r = layer.resolveFile(f, parent, entry.type);
     const pv = judge(r.folded, entry, v.tree, ids);
     if (r.pe.hazards.length === 0) return pv;
     return { ...pv, findings: [...pv.findings, ...r.pe.hazards.map((h) => ({ path: entry.path, ...h }))] };

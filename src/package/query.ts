@@ -37,6 +37,11 @@ export interface PackageFile {
   flags: number;
   /** The audit met this path during its walk (set by the package check; a run-local mark). */
   seen: boolean;
+  /**
+   * A small number shared by every file with the same package, type, mode, owner, group and flags: the
+   * package check caches its expectation per directory and declaration with it.
+   */
+  decl: number;
 }
 
 /** Where the records come from. */
@@ -114,23 +119,25 @@ function findDb(fs: FsLike, root: Root, asked: string | undefined): { dbpath: st
   return { reason: asked !== undefined ? `no rpm database in ${candidates[0]}` : `no rpm database (looked in ${DB_PATHS.join(', ')})` };
 }
 
-/** Parse one record line (without the leading marker); null when it is not a record. */
-function parseRecord(line: string): PackageFile | null {
-  const f: string[] = [];
+/** Where the name starts in a record line (after the fifth tab), or -1 when it is not a record. */
+function nameStart(line: string): number {
   let at = 0;
   for (let i = 0; i < 5; i++) {
     const tab = line.indexOf('\t', at);
-    if (tab < 0) return null;
-    f.push(line.slice(at, tab));
+    if (tab < 0) return -1;
     at = tab + 1;
   }
-  const [nevra, modeText, user, group, flagsText] = f as [string, string, string, string, string];
-  const name = line.slice(at);
+  return at;
+}
+
+/** Parse the fields of one record line (without the leading marker) whose name is `name`; null when invalid. */
+function parseRecord(line: string, name: string, decl: number): PackageFile | null {
+  const [nevra, modeText, user, group, flagsText] = line.split('\t', 5) as [string, string, string, string, string];
   if (!name.startsWith('/') || !/^[0-7]+$/.test(modeText) || !/^\d+$/.test(flagsText)) return null;
   const full = parseInt(modeText, 8);
   const type = TYPES[full & S_IFMT];
   if (type === undefined) return null;
-  return { path: name, nevra, type, mode: full & 0o7777, user, group, flags: Number(flagsText), seen: false };
+  return { path: name, nevra, type, mode: full & 0o7777, user, group, flags: Number(flagsText), seen: false, decl };
 }
 
 /**
@@ -181,17 +188,34 @@ function parseOutput(fd: number, keep: (p: string) => boolean, source: PackageSo
   let pending: string | null = null;
   // A chunk may end inside a multi-byte character: the decoder carries it over.
   const decoder = new StringDecoder('utf8');
+  const decls = new Map<string, number>();
+  // rpm prints a package's records together: the package is looked at once, when it changes.
+  let nevra = '';
+  let nevraKept = false;
+  // Most records belong to other packages and other places: only the name is looked at before `keep`.
   const flush = (): void => {
     if (pending === null) return;
-    const rec = parseRecord(pending);
+    const line: string = pending;
     pending = null;
-    if (rec === null) return;
+    const at = nameStart(line);
+    if (at < 0) return;
     records++;
-    if (rec.nevra.startsWith('msys-')) momentum.add(rec.nevra);
-    if (!keep(rec.path)) return;
-    packages.add(rec.nevra);
+    if (!(line.charCodeAt(nevra.length) === 9 && line.startsWith(nevra))) {
+      nevra = line.slice(0, line.indexOf('\t'));
+      nevraKept = false;
+      if (nevra.startsWith('msys-')) momentum.add(nevra);
+    }
+    const name = line.slice(at);
     // A path two packages own (a shared directory): the first record stands for both.
-    if (!files.has(rec.path)) files.set(rec.path, rec);
+    if (!keep(name) || files.has(name)) return;
+    const head = line.slice(0, at);
+    let decl = decls.get(head);
+    if (decl === undefined) decls.set(head, (decl = decls.size));
+    const rec = parseRecord(head, name, decl);
+    if (rec === null) return;
+    if (!nevraKept) packages.add(rec.nevra);
+    nevraKept = true;
+    files.set(name, rec);
   };
   const line = (l: string): void => {
     if (l.startsWith('@\t')) {
