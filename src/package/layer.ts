@@ -198,7 +198,11 @@ export function bindPackages(bound: BoundRules, read: PackageRead, users: UserDb
 
   const makeExpectation = (f: PackageFile, type: EntryType, shipped: readonly BoundRule[]): PackageExpectation => {
     const provenance = provenanceOf(f);
-    const s: Expectation = expectationFor(shipped, type);
+    // Only plain shipped rules can take an attribute from the package. Rules derived from the configuration
+    // (`@kind`), which the service account can edit, never win over what root's package declares:
+    // `tls_key = /opt/msys/ecelerity/etc/root.pem` must not make `@private-key owner=$user` take that root
+    // file from the package and hand it to the service account.
+    const s: Expectation = expectationFor(shipped.filter((b) => b.configPath === null), type);
     const hazards: Omit<Finding, 'path'>[] = [];
     const translated: string[] = [];
     const hazard = (what: string, declared: string, rule: BoundRule, wanted: string): void => {

@@ -61,7 +61,7 @@ describe.runIf(asRoot && haveRpm)('package layer: a real rpm install with user =
   it('audit: Security-stanza translation, the hazard, the planted file, the missing file; nothing on the tightened %config or the %ghost', () => {
     const found: Finding[] = [];
     const res = audit({ root: r.dir, onFinding: (f) => found.push(f) });
-    expect(res.bound.packages?.info).toMatchObject({ present: true, dbpath: '/var/lib/rpm', packages: [NEVRA], files: 15 });
+    expect(res.bound.packages?.info).toMatchObject({ present: true, dbpath: '/var/lib/rpm', packages: [NEVRA], files: 16 });
     const dir755 = P('%dir %attr(0755,ecuser,ecuser)');
     const expected = [
       // ecuser's files as the package laid them down: the Security stanza wants mailer.
@@ -192,7 +192,7 @@ describe.runIf(asRoot && haveRpm)('package layer: the same install with user = e
     expect(v.out.split('\n').filter((l) => /^\S/.test(l))).toEqual([
       `.........    ${CONSOLE}`,
       `.........    ${MON}`,
-      '15 package files: 0 differ from their package; 4 findings.',
+      '16 package files: 0 differ from their package; 4 findings.',
     ]);
   });
 });
@@ -217,7 +217,7 @@ describe.runIf(asRoot && haveRpm)('package layer: absent, and said so (as root)'
     const rules = await cli('rules', '--root', r.dir, '--no-packages');
     expect(rules.out).toContain('\nPackage layer: absent: turned off (--no-packages)\n');
     const present = await cli('rules', '--root', r.dir);
-    expect(present.out).toContain(`\nPackage layer: 15 file records in the declared trees (of 15 read) from /usr/bin/rpm --dbpath /var/lib/rpm`);
+    expect(present.out).toContain(`\nPackage layer: 16 file records in the declared trees (of 16 read) from /usr/bin/rpm --dbpath /var/lib/rpm`);
     const config = await cli('config', '--root', r.dir, '--rpm-dbpath', '/nowhere');
     expect(config.out).toContain('\nPackage layer: absent: no rpm database in /nowhere\n');
     const verify = await cli('verify', '--root', r.dir, '--no-packages');
@@ -230,5 +230,28 @@ describe.runIf(asRoot && haveRpm)('package layer: absent, and said so (as root)'
     const found: Finding[] = [];
     audit({ root: r.dir, packages: { rpm: false }, onFinding: (f) => found.push(f) });
     expect(found.filter((f) => f.check === 'unowned' || f.check === 'packaging')).toEqual([]);
+  });
+});
+
+describe.runIf(asRoot && haveRpm)('package layer: the configuration cannot take a root file from the package (as root)', () => {
+  let r: RpmRoot;
+  const PEM = '/opt/msys/ecelerity/etc/root.pem';
+  beforeAll(() => {
+    r = rpmRoot();
+    fs.appendFileSync(r.h(CONF), `tls_key = "${PEM}"\n`);
+  });
+  afterAll(() => r.cleanup());
+
+  it('a root-owned package file named by the configuration keeps its package expectation', async () => {
+    const found: Finding[] = [];
+    audit({ root: r.dir, onFinding: (f) => found.push(f) });
+    expect(found.filter((f) => f.path === PEM)).toEqual([]);
+    const x = JSON.parse((await cli('explain', '--root', r.dir, PEM, '--json')).out) as { rules: { written: string; ignored: string | null }[]; winners: { attribute: string; rule: string }[] };
+    expect(x.rules.find((b) => b.written === '@private-key')?.ignored).toBe('derived from the configuration, and a plain rule wants this path owned by root');
+    expect(x.winners.find((w) => w.attribute === 'owner')?.rule).toBe(P('%attr(0644,root,root)'));
+    // Without the layer, the configuration-derived rule is what applies there.
+    const without: Finding[] = [];
+    audit({ root: r.dir, packages: { rpm: false }, onFinding: (f) => without.push(f) });
+    expect(lines(without.filter((f) => f.path === PEM))).toEqual([`mode ${PEM} ${shipped('@private-key ')}`, `owner ${PEM} ${shipped('@private-key ')}`]);
   });
 });

@@ -32,6 +32,7 @@ printf '#!/bin/sh\\n' > $d/bin/ec_console
 printf '#!/bin/sh\\n' > $d/sbin/ecelerity
 printf 'Security {\\n  user = "ecuser"\\n  group = "ecuser"\\n}\\nspoolbase = "/var/spool/ecelerity"\\n' > $d/etc/conf/default/ecelerity.conf
 printf 'monitor\\n' > $d/etc/conf/default/mon.conf
+printf 'not a key\\n' > $d/etc/root.pem
 printf 'TLS_Certificate = "/opt/msys/ecelerity/etc/conf/default/cert.pem"\\n' > $d/etc/conf/default/tls.conf
 %files
 %dir %attr(0755,root,root) /opt/msys/ecelerity
@@ -46,6 +47,7 @@ printf 'TLS_Certificate = "/opt/msys/ecelerity/etc/conf/default/cert.pem"\\n' > 
 %config(noreplace) %attr(0640,ecuser,ecuser) ${CONF}
 %config(noreplace) %attr(0644,ecuser,ecuser) /opt/msys/ecelerity/etc/conf/default/tls.conf
 %attr(0640,ecmon,ecuser) /opt/msys/ecelerity/etc/conf/default/mon.conf
+%attr(0644,root,root) /opt/msys/ecelerity/etc/root.pem
 %dir %attr(0755,ecuser,ecuser) /var/log/ecelerity
 %ghost %attr(0640,ecuser,ecuser) /var/log/ecelerity/mainlog.ec
 %dir %attr(0750,ecuser,ecuser) /var/spool/ecelerity
