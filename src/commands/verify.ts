@@ -13,7 +13,8 @@ import { bindFromOptions, type CommandEnv } from './rules.js';
 export function verifyText(r: VerifyResult, c: Io['color']): string {
   const out: string[] = [];
   for (const l of r.lines) {
-    const head = `${l.flags.padEnd(9)}  ${l.marker} ${printable(l.path)}`;
+    // Spaced as rpm -V prints: `missing` is followed by three spaces, the flag column by two.
+    const head = `${l.flags === 'missing' ? 'missing   ' : l.flags + '  '}${l.marker} ${printable(l.path)}`;
     out.push(l.status === 'ok' ? head : c.red(head));
     for (const why of l.reasons) out.push(`    ${why.status === 'ok' ? c.green('ok     ') : c.red('finding')}  ${printable(why.text)}`);
   }
