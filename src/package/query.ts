@@ -130,14 +130,16 @@ function nameStart(line: string): number {
   return at;
 }
 
-/** Parse the fields of one record line (without the leading marker) whose name is `name`; null when invalid. */
-function parseRecord(line: string, name: string, decl: number): PackageFile | null {
-  const [nevra, modeText, user, group, flagsText] = line.split('\t', 5) as [string, string, string, string, string];
-  if (!name.startsWith('/') || !/^[0-7]+$/.test(modeText) || !/^\d+$/.test(flagsText)) return null;
+type Declaration = Omit<PackageFile, 'path' | 'seen'>;
+
+/** Parse the fields before the name (package, mode, user, group, flags); null when invalid. */
+function parseDeclaration(head: string, decl: number): Declaration | null {
+  const [nevra, modeText, user, group, flagsText] = head.split('\t', 5) as [string, string, string, string, string];
+  if (!/^[0-7]+$/.test(modeText) || !/^\d+$/.test(flagsText)) return null;
   const full = parseInt(modeText, 8);
   const type = TYPES[full & S_IFMT];
   if (type === undefined) return null;
-  return { path: name, nevra, type, mode: full & 0o7777, user, group, flags: Number(flagsText), seen: false, decl };
+  return { nevra, type, mode: full & 0o7777, user, group, flags: Number(flagsText), decl };
 }
 
 /**
@@ -188,7 +190,8 @@ function parseOutput(fd: number, keep: (p: string) => boolean, source: PackageSo
   let pending: string | null = null;
   // A chunk may end inside a multi-byte character: the decoder carries it over.
   const decoder = new StringDecoder('utf8');
-  const decls = new Map<string, number>();
+  // Files declared alike (most of a package) share one parse of their declaration.
+  const decls = new Map<string, Declaration | null>();
   // rpm prints a package's records together: the package is looked at once, when it changes.
   let nevra = '';
   let nevraKept = false;
@@ -209,13 +212,12 @@ function parseOutput(fd: number, keep: (p: string) => boolean, source: PackageSo
     // A path two packages own (a shared directory): the first record stands for both.
     if (!keep(name) || files.has(name)) return;
     const head = line.slice(0, at);
-    let decl = decls.get(head);
-    if (decl === undefined) decls.set(head, (decl = decls.size));
-    const rec = parseRecord(head, name, decl);
-    if (rec === null) return;
-    if (!nevraKept) packages.add(rec.nevra);
+    let d = decls.get(head);
+    if (d === undefined) decls.set(head, (d = parseDeclaration(head, decls.size)));
+    if (d === null || !name.startsWith('/')) return;
+    if (!nevraKept) packages.add(d.nevra);
     nevraKept = true;
-    files.set(name, rec);
+    files.set(name, { path: name, nevra: d.nevra, type: d.type, mode: d.mode, user: d.user, group: d.group, flags: d.flags, seen: false, decl: d.decl });
   };
   const line = (l: string): void => {
     if (l.startsWith('@\t')) {
