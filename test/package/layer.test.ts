@@ -22,6 +22,7 @@ const BIN_RULE = shipped('/opt/msys/ecelerity/{bin,');
 const CONF_RULE = shipped('/opt/msys/ecelerity/etc/conf/** ');
 const P = (decl: string): string => `${NEVRA}: ${decl}`;
 const CONSOLE = '/opt/msys/ecelerity/bin/ec_console';
+const ROTATE = '/opt/msys/ecelerity/bin/ec_rotate';
 const TLS = '/opt/msys/ecelerity/etc/conf/default/tls.conf';
 const MON = '/opt/msys/ecelerity/etc/conf/default/mon.conf';
 const MTA = '/opt/msys/ecelerity/sbin/ecelerity';
@@ -61,7 +62,7 @@ describe.runIf(asRoot && haveRpm)('package layer: a real rpm install with user =
   it('audit: Security-stanza translation, the hazard, the planted file, the missing file; nothing on the tightened %config or the %ghost', () => {
     const found: Finding[] = [];
     const res = audit({ root: r.dir, onFinding: (f) => found.push(f) });
-    expect(res.bound.packages?.info).toMatchObject({ present: true, dbpath: '/var/lib/rpm', packages: [NEVRA], files: 16 });
+    expect(res.bound.packages?.info).toMatchObject({ present: true, dbpath: '/var/lib/rpm', packages: [NEVRA], files: 17 });
     const dir755 = P('%dir %attr(0755,ecuser,ecuser)');
     const expected = [
       // ecuser's files as the package laid them down: the Security stanza wants mailer.
@@ -80,11 +81,17 @@ describe.runIf(asRoot && haveRpm)('package layer: a real rpm install with user =
       `owner ${CONSOLE} ${BIN_RULE}`,
       `group ${CONSOLE} ${P('%attr(0755,ecuser,ecuser)')}`,
       `packaging ${CONSOLE} ${P('%attr(0755,ecuser,ecuser)')}`,
+      // A group-writable binary: the shipped `mode.deny=022` wins over the package's 0775.
+      `mode ${ROTATE} ${BIN_RULE}`,
+      `packaging ${ROTATE} ${P('%attr(0775,root,root)')}`,
       `owner ${EVIL} ${BIN_RULE}`,
       `unowned ${EVIL} builtin:unowned`,
       `missing ${MTA} ${P('%attr(0755,root,root)')}`,
     ];
     expect(lines(found)).toEqual(expected.sort());
+    expect(found.find((f) => f.check === 'packaging' && f.path === ROTATE)?.message).toBe(
+      `the package declares mode 0775; ${BIN_RULE} wants none of 0022 and wins: a packaging hazard`,
+    );
     const hazard = found.find((f) => f.check === 'packaging' && f.path === CONSOLE);
     expect(hazard).toMatchObject({ expected: 'root (0)', actual: 'ecuser (mailer (501) here)' });
     expect(hazard?.message).toBe(`the package declares owner ecuser (mailer (501) here); ${BIN_RULE} wants root (0) and wins: a packaging hazard`);
@@ -154,7 +161,9 @@ describe.runIf(asRoot && haveRpm)('package layer: a real rpm install with user =
       { status: 'ok', text: `group mailer: group ecuser → mailer (the Security stanza, ${CONF}:3)` },
     ]);
     expect(by2.get(CONSOLE)?.reasons[0]).toEqual({ status: 'ok', text: `owner root: the shipped rule ${BIN_RULE} wins over the package` });
-    expect(doc2.files.filter((l) => l.status !== 'ok').map((l) => l.path).sort()).toEqual([MON, CONSOLE, MTA].sort());
+    expect(doc2.files.filter((l) => l.status !== 'ok').map((l) => l.path).sort()).toEqual([MON, CONSOLE, ROTATE, MTA].sort());
+    expect(by2.get(ROTATE)).toMatchObject({ flags: '.M.......', marker: ' ' });
+    expect(by2.get(ROTATE)?.reasons[0]).toEqual({ status: 'ok', text: `mode 0755: the shipped rule ${BIN_RULE} wins over the package` });
 
     // The flag column agrees with rpm -V's own for owner (U), group (G) and mode (M).
     const rpm = new Map(r.rpmV().map((l) => /^(\S+)\s+(?:[cdglr] )?(\/.*)$/.exec(l)).map((m) => [m?.[2], m?.[1]]));
@@ -168,6 +177,26 @@ describe.runIf(asRoot && haveRpm)('package layer: a real rpm install with user =
     const mug = (l: string): string => (l.startsWith('missing') ? l : [...l].map((ch, i) => (i < 9 && ![1, 5, 6].includes(i) ? '.' : ch)).join(''));
     expect(text.out.split('\n').filter((l) => /^[.SM5DLUGTP?]{9}  |^missing/.test(l))).toEqual(r.rpmV().map(mug));
     expect(text.out).toContain('.....UG..  c /opt/msys/ecelerity/etc/conf/default/ecelerity.conf\n    ok       owner mailer: user ecuser → mailer');
+  });
+});
+
+describe.runIf(asRoot && haveRpm)('package layer: exact modes, and what fix does with them (as root)', () => {
+  let r: RpmRoot;
+  beforeAll(() => void (r = rpmRoot()));
+  afterAll(() => r.cleanup());
+
+  it('a package binary tightened is drift from its exact mode, and fix restores it; a tightened %config file is left alone', async () => {
+    const CTL = '/opt/msys/ecelerity/bin/ec_ctl';
+    fs.chmodSync(r.h(CTL), 0o700);
+    fs.chmodSync(r.h(TLS), 0o600);
+    const found: Finding[] = [];
+    audit({ root: r.dir, onFinding: (f) => found.push(f) });
+    expect(found.filter((f) => f.path === CTL || f.path === TLS)).toEqual([
+      { path: CTL, check: 'mode', expected: '0755', actual: '0700', rule: P('%attr(0755,root,root)'), message: 'mode 0700, expected 0755' },
+    ]);
+    await cli('fix', '--root', r.dir);
+    expect(fs.statSync(r.h(CTL)).mode & 0o7777).toBe(0o755);
+    expect(fs.statSync(r.h(TLS)).mode & 0o7777).toBe(0o600);
   });
 });
 
@@ -188,14 +217,17 @@ describe.runIf(asRoot && haveRpm)('package layer: the same install with user = e
         `packaging ${CONSOLE} ${P('%attr(0755,ecuser,ecuser)')}`,
         `owner ${MON} ${CONF_RULE}`,
         `packaging ${MON} ${P('%attr(0640,ecmon,ecuser)')}`,
+        `mode ${ROTATE} ${BIN_RULE}`,
+        `packaging ${ROTATE} ${P('%attr(0775,root,root)')}`,
       ].sort(),
     );
     const v = await cli('verify', '--root', r.dir);
     expect(v.code).toBe(1);
     expect(v.out.split('\n').filter((l) => /^\S/.test(l))).toEqual([
       `.........    ${CONSOLE}`,
+      `.........    ${ROTATE}`,
       `.........    ${MON}`,
-      '16 package files: 0 differ from their package; 4 findings.',
+      '17 package files: 0 differ from their package; 6 findings.',
     ]);
   });
 });
@@ -220,7 +252,7 @@ describe.runIf(asRoot && haveRpm)('package layer: absent, and said so (as root)'
     const rules = await cli('rules', '--root', r.dir, '--no-packages');
     expect(rules.out).toContain('\nPackage layer: absent: turned off (--no-packages)\n');
     const present = await cli('rules', '--root', r.dir);
-    expect(present.out).toContain(`\nPackage layer: 16 file records in the declared trees (of 16 read) from /usr/bin/rpm --dbpath /var/lib/rpm`);
+    expect(present.out).toContain(`\nPackage layer: 17 file records in the declared trees (of 17 read) from /usr/bin/rpm --dbpath /var/lib/rpm`);
     const config = await cli('config', '--root', r.dir, '--rpm-dbpath', '/nowhere');
     expect(config.out).toContain('\nPackage layer: absent: no rpm database in /nowhere\n');
     const verify = await cli('verify', '--root', r.dir, '--no-packages');

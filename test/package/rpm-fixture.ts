@@ -1,6 +1,6 @@
 /**
  * A Momentum-like install made with the real rpmbuild and rpm: packages built from a spec with %attr,
- * %config(noreplace), %ghost and %dir (and one binary wrongly declared ecuser's), installed into a temporary
+ * %config(noreplace), %ghost and %dir (one binary wrongly declared ecuser's, one group-writable), installed into a temporary
  * root with `rpm --root DIR --dbpath /var/lib/rpm --nodeps --noscripts` (the database where RHEL keeps it;
  * Debian's rpm would otherwise use ~/.rpmdb).
  */
@@ -29,6 +29,7 @@ d=%{buildroot}/opt/msys/ecelerity
 mkdir -p $d/bin $d/sbin $d/etc/conf/default %{buildroot}/var/log/ecelerity %{buildroot}/var/spool/ecelerity
 printf '#!/bin/sh\\n' > $d/bin/ec_ctl
 printf '#!/bin/sh\\n' > $d/bin/ec_console
+printf '#!/bin/sh\\n' > $d/bin/ec_rotate
 printf '#!/bin/sh\\n' > $d/sbin/ecelerity
 printf 'Security {\\n  user = "ecuser"\\n  group = "ecuser"\\n}\\nspoolbase = "/var/spool/ecelerity"\\n' > $d/etc/conf/default/ecelerity.conf
 printf 'monitor\\n' > $d/etc/conf/default/mon.conf
@@ -39,6 +40,7 @@ printf 'TLS_Certificate = "/opt/msys/ecelerity/etc/conf/default/cert.pem"\\n' > 
 %dir %attr(0755,root,root) /opt/msys/ecelerity/bin
 %attr(0755,root,root) /opt/msys/ecelerity/bin/ec_ctl
 %attr(0755,ecuser,ecuser) /opt/msys/ecelerity/bin/ec_console
+%attr(0775,root,root) /opt/msys/ecelerity/bin/ec_rotate
 %dir %attr(0755,root,root) /opt/msys/ecelerity/sbin
 %attr(0755,root,root) /opt/msys/ecelerity/sbin/ecelerity
 %dir %attr(0755,root,root) /opt/msys/ecelerity/etc
