@@ -143,10 +143,29 @@ function parseDeclaration(head: string, decl: number): Declaration | null {
 }
 
 /**
- * Read the file records of every installed package under `root`, keeping those `keep` accepts. Never throws
- * for a missing rpm, database or query failure: the layer is then absent, with the reason.
+ * rpm -qa's selectors for the packages that can have files in `trees`: those with a directory inside a tree
+ * (`dirnames=/opt/msys/ecelerity/*`) or holding the tree itself (`dirnames=/opt/msys/`). rpm joins patterns on
+ * one tag with "or", and skips every other package before formatting a record, so a host's thousands of other
+ * packages cost the query little. rpm reads the patterns as globs made into regular expressions: a tree
+ * with another character than letters, digits, `_`, `-`, `.` and `/` makes the query ask for every package.
  */
-export function readPackages(fs: FsLike, root: Root, keep: (p: string) => boolean, opts: PackageOptions = {}): PackageRead {
+export function selectors(trees: readonly string[]): string[] {
+  if (trees.length === 0 || !trees.every((t) => /^\/[A-Za-z0-9_./-]*$/.test(t))) return [];
+  const out = new Set<string>();
+  for (const t of trees) {
+    if (t === '/') return [];
+    out.add(`dirnames=${t}/*`);
+    out.add(`dirnames=${path.posix.dirname(t).replace(/\/?$/, '/')}`);
+  }
+  return [...out];
+}
+
+/**
+ * Read the file records of the installed packages under `root` (those `select` names, see `selectors`; every
+ * package when empty), keeping those `keep` accepts. Never throws for a missing rpm, database or query
+ * failure: the layer is then absent, with the reason.
+ */
+export function readPackages(fs: FsLike, root: Root, keep: (p: string) => boolean, opts: PackageOptions = {}, select: readonly string[] = []): PackageRead {
   if (opts.rpm === false) return { present: false, reason: 'turned off (--no-packages)' };
   // rpm reads the real disk: an install given through another filesystem (memfs in tests) has no package layer.
   if (fs !== realFs) return { present: false, reason: 'the install is not read from the real disk' };
@@ -161,7 +180,7 @@ export function readPackages(fs: FsLike, root: Root, keep: (p: string) => boolea
   const out = path.join(tmp, 'files');
   const fd = nodeFs.openSync(out, nodeFs.constants.O_RDWR | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL | nodeFs.constants.O_NOFOLLOW, 0o600);
   try {
-    const r = spawnSync(rpm, ['--root', root.dir, '--dbpath', db.dbpath, '-qa', '--qf', QUERY_FORMAT], {
+    const r = spawnSync(rpm, ['--root', root.dir, '--dbpath', db.dbpath, '-qa', '--qf', QUERY_FORMAT, ...select], {
       stdio: ['ignore', fd, 'pipe'],
       env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
       maxBuffer: 1 << 20,
@@ -242,7 +261,7 @@ function parseOutput(fd: number, keep: (p: string) => boolean, source: PackageSo
   flush();
   for (const m of momentum) packages.add(m);
   if (files.size === 0) {
-    return { present: false, reason: `no Momentum package in the rpm database ${source.dbpath} (no msys-* package, no package file in the declared trees)` };
+    return { present: false, reason: `no Momentum package in the rpm database ${source.dbpath} (no package has files in the declared trees)` };
   }
   return { present: true, source, files, packages: [...packages].sort(), records };
 }

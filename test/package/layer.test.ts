@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/audit/index.js';
 import { main } from '../../src/cli.js';
 import { memoryIo } from '../../src/commands/io.js';
+import { makeRoot, realFs } from '../../src/io/fs.js';
+import { readPackages } from '../../src/package/query.js';
 import type { Finding } from '../../src/types.js';
 import { asRoot, CONF, haveRpm, NEVRA, rpmRoot, setUser, type RpmRoot } from './rpm-fixture.js';
 
@@ -251,6 +253,10 @@ describe.runIf(asRoot && haveRpm)('package layer: absent, and said so (as root)'
     }
     const rules = await cli('rules', '--root', r.dir, '--no-packages');
     expect(rules.out).toContain('\nPackage layer: absent: turned off (--no-packages)\n');
+    // rpm formats only the packages with files in the trees: other-tool's 4 records are never printed.
+    const all = readPackages(realFs, makeRoot(r.dir), () => true);
+    expect(all.present && all.packages).toEqual([NEVRA, 'other-tool-1.0-1.noarch']);
+    expect(all.present && all.records).toBe(21);
     const present = await cli('rules', '--root', r.dir);
     expect(present.out).toContain(`\nPackage layer: 17 file records in the declared trees (of 17 read) from /usr/bin/rpm --dbpath /var/lib/rpm`);
     const config = await cli('config', '--root', r.dir, '--rpm-dbpath', '/nowhere');

@@ -81,7 +81,7 @@ describe.runIf(asRoot)('readPackages: parsing what rpm prints', () => {
     fs.writeFileSync(answer, rec('bash-5.1-1.x86_64', '100755', 'root', 'root', 0, '/usr/bin/bash'));
     expect(readPackages(realFs, root(), inOpt, { rpm })).toEqual({
       present: false,
-      reason: 'no Momentum package in the rpm database /var/lib/rpm (no msys-* package, no package file in the declared trees)',
+      reason: 'no Momentum package in the rpm database /var/lib/rpm (no package has files in the declared trees)',
     });
     const failing = path.join(dir, 'rpm-fails');
     fs.writeFileSync(failing, '#!/bin/sh\necho "error: cannot open Packages database" >&2\nexit 1\n', { mode: 0o755 });

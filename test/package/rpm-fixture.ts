@@ -55,15 +55,34 @@ printf 'TLS_Certificate = "/opt/msys/ecelerity/etc/conf/default/cert.pem"\\n' > 
 %dir %attr(0750,ecuser,ecuser) /var/spool/ecelerity
 `;
 
-let built: string | undefined;
+/** A package of the host's own, with files outside every Momentum tree. */
+const OTHER_SPEC = `Name: other-tool
+Version: 1.0
+Release: 1
+Summary: not Momentum
+License: MIT
+BuildArch: noarch
+%description
+Files outside the Momentum trees.
+%install
+mkdir -p %{buildroot}/usr/share/other-tool
+for f in a b c; do echo $f > %{buildroot}/usr/share/other-tool/$f; done
+%files
+/usr/share/other-tool
+`;
 
-/** Build the package once per test file (rpmbuild in a temporary top directory); returns the .rpm's path. */
-export function buildPackage(): string {
+let built: string[] | undefined;
+
+/** Build the packages once per test file (rpmbuild in a temporary top directory); returns the .rpm paths. */
+export function buildPackages(): string[] {
   if (built !== undefined) return built;
   const top = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-rpmbuild-'));
   fs.writeFileSync(path.join(top, 'msys.spec'), SPEC);
-  execFileSync('rpmbuild', ['--define', `_topdir ${top}`, '--define', '_build_id_links none', '-bb', path.join(top, 'msys.spec')], { stdio: 'pipe' });
-  built = path.join(top, 'RPMS', 'noarch', `${NEVRA}.rpm`);
+  fs.writeFileSync(path.join(top, 'other.spec'), OTHER_SPEC);
+  for (const spec of ['msys.spec', 'other.spec']) {
+    execFileSync('rpmbuild', ['--define', `_topdir ${top}`, '--define', '_build_id_links none', '-bb', path.join(top, spec)], { stdio: 'pipe' });
+  }
+  built = [path.join(top, 'RPMS', 'noarch', `${NEVRA}.rpm`), path.join(top, 'RPMS', 'noarch', 'other-tool-1.0-1.noarch.rpm')];
   return built;
 }
 
@@ -77,7 +96,7 @@ export interface RpmRoot {
 
 /** A root with passwd (ecuser 500, mailer 501), an rpm database in /var/lib/rpm and the package installed. */
 export function rpmRoot(): RpmRoot {
-  const pkg = buildPackage();
+  const pkgs = buildPackages();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-pkg-'));
   fs.chmodSync(dir, 0o755);
   fs.mkdirSync(path.join(dir, 'etc'), { mode: 0o755 });
@@ -85,7 +104,7 @@ export function rpmRoot(): RpmRoot {
   fs.writeFileSync(path.join(dir, 'etc/group'), 'root:x:0:\necuser:x:500:\nmailer:x:501:\n');
   const rpm = (...a: string[]): string => execFileSync('rpm', ['--root', dir, '--dbpath', DBPATH, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   rpm('--initdb');
-  rpm('-i', '--nodeps', '--noscripts', pkg);
+  rpm('-i', '--nodeps', '--noscripts', ...pkgs);
   return {
     dir,
     h: (p) => path.join(dir, p),
