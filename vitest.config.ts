@@ -7,5 +7,8 @@ export default defineConfig({
     // but two cores make more workers pointless.
     maxWorkers: 2,
     testTimeout: 60_000,
+    // Set-up hooks build trees of thousands of entries; with the package suites (rpm, dpkg, apt, lintian)
+    // sharing the two cores, vitest's default of 10 s was measured too short for them.
+    hookTimeout: 120_000,
   },
 });

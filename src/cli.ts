@@ -3,7 +3,9 @@
  * status. Commands live in src/commands/ and only use the programmatic API (src/index.ts) and an Io.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { isMpError, renderError } from './errors.js';
+import * as fs from 'node:fs';
+import { Chalk } from 'chalk';
+import { isMpError, MpError, renderError } from './errors.js';
 import { EXIT, processIo, type Io } from './commands/io.js';
 import type { AuditCliOptions, CommonOptions, FixCliOptions } from './commands/options.js';
 
@@ -38,8 +40,18 @@ export function buildProgram(run: (r: Runner) => void): Command {
       "Keep a Momentum (ecelerity) install owned and moded the way its configuration says, above all after an upgrade.",
     )
     .version('0.1.0')
+    .addOption(new Option('--color <when>', 'colour in text output: auto (on a terminal, unless NO_COLOR is set), always, never').choices(['auto', 'always', 'never']))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  // A --root that does not exist is said as such, before any command looks for a configuration under it.
+  // (`example --root` creates its directory; a hook never fails its package transaction.)
+  program.hook('preAction', (_p, action) => {
+    const root = (action.opts() as { root?: unknown }).root;
+    if (typeof root !== 'string' || action.name() === 'example' || action.name() === 'hook') return;
+    const st = fs.statSync(root, { throwIfNoEntry: false });
+    if (st === undefined) throw new MpError('MP300', `--root ${root}: no such directory`);
+    if (!st.isDirectory()) throw new MpError('MP300', `--root ${root}: not a directory`);
+  });
 
   examples(
     addCommon(program.command('config').description('show the configuration as the tool reads it: file, Security user/group, paths')),
@@ -63,8 +75,10 @@ export function buildProgram(run: (r: Runner) => void): Command {
     .option('--json', 'print one JSON document (same as --format json)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'ndjson', 'prometheus']))
     .option('--output <file>', 'write the report to FILE atomically instead of stdout')
-    .option('--quiet', 'print nothing when there are no findings')
+    .option('-q, --quiet', 'print nothing when there are no findings')
     .option('--since <snapshot>', 'mark findings changed-by-upgrade, preexisting or new against a snapshot')
+    .option('--metrics', "write node_exporter metrics to the textfile directory (same as --format prometheus --output DIR/momentum_perms.prom)")
+    .option('--textfile-dir <dir>', 'the textfile directory for --metrics (default: $MOMENTUM_PERMS_TEXTFILE_DIR, else the first that exists of /var/lib/prometheus/node-exporter and /var/lib/node_exporter/textfile_collector)')
     .action(async (o: AuditCliOptions) => {
       const m = await import('./commands/audit.js');
       run((io) => m.runAudit(o, io));
@@ -109,12 +123,12 @@ export function buildProgram(run: (r: Runner) => void): Command {
     }),
     ['momentum-perms fix --dry-run', 'momentum-perms fix', 'momentum-perms fix --only /opt/msys/ecelerity/etc/conf'],
   )
-    .option('--dry-run', 'print the plan (path, before → after) and change nothing')
+    .option('-n, --dry-run', 'print the plan (path, before → after) and change nothing')
     .option('--json', 'print JSON')
     .option('--journal <file>', 'journal file (default: a new file in STATE-DIR/journal/)')
     .option('--only <rule-or-path...>', 'fix only entries under PATH or found by RULE (file:line)')
     .option('--since <snapshot>', "restore the snapshot's values where the upgrade changed them and the rules allow")
-    .option('--quiet', 'print nothing when there was nothing to do')
+    .option('-q, --quiet', 'print nothing when there was nothing to do')
     .action(async (o: FixCliOptions) => {
       const m = await import('./commands/fix.js');
       run((io) => m.runFix(o, io));
@@ -137,12 +151,13 @@ export function buildProgram(run: (r: Runner) => void): Command {
       rules: true,
       state: true,
     }),
-    ['momentum-perms snapshot', 'momentum-perms snapshot --include-spool --out /root/before.snap'],
+    ['momentum-perms snapshot', 'momentum-perms snapshot --include-spool --out /root/before.snap', 'momentum-perms snapshot --baseline   # for the periodic audit: what the hooks fall back on'],
   )
     .option('--out <file>', 'where to write (default: STATE-DIR/snapshots/<time>.snap)')
     .option('--include-spool', 'include the spool (large)')
+    .option('--baseline', 'refresh STATE-DIR/snapshots/baseline.snap, which post-upgrade restores from when no pre-upgrade snapshot was taken')
     .option('--json', 'print JSON')
-    .action(async (o: CommonOptions & { out?: string; includeSpool?: boolean }) => {
+    .action(async (o: CommonOptions & { out?: string; includeSpool?: boolean; baseline?: boolean }) => {
       const m = await import('./commands/snapshot.js');
       run((io) => m.runSnapshot(o, io));
     });
@@ -151,16 +166,22 @@ export function buildProgram(run: (r: Runner) => void): Command {
     addCommon(
       program
         .command('hook')
-        .argument('<phase>', 'pre-upgrade or post-upgrade')
-        .description('for package scriptlets: snapshot before an upgrade, fix --since after it; never blocks the transaction'),
+        .argument('<phase>', 'pre-upgrade, post-upgrade or post-transaction')
+        .description('for package triggers: snapshot before a transaction, fix after it; never blocks the transaction'),
       { rules: true, state: true },
     ),
-    ['momentum-perms hook pre-upgrade', 'momentum-perms hook post-upgrade'],
+    [
+      'momentum-perms hook pre-upgrade --files-from -     # rpm %transfiletriggerun: the file names on stdin',
+      'momentum-perms hook post-upgrade --files-from -    # rpm %transfiletriggerin',
+      'momentum-perms hook post-transaction               # rpm %transfiletriggerpostun, apt DPkg::Post-Invoke',
+    ],
   )
+    .option('--files-from <file>', "the transaction's file names, one per line ('-': standard input)")
+    .option('--textfile-dir <dir>', "where the hook's node_exporter metrics go (default as for audit --metrics)")
     .option('--strict', 'exit non-zero when the hook could not do its job')
     .option('--log-file <file>', 'log file (default: /var/log/momentum-perms.log)')
     .option('--no-syslog', 'do not log to syslog')
-    .action(async (phase: string, o: CommonOptions & { strict?: boolean; logFile?: string; syslog?: boolean }) => {
+    .action(async (phase: string, o: CommonOptions & { strict?: boolean; logFile?: string; syslog?: boolean; filesFrom?: string; textfileDir?: string }) => {
       const m = await import('./commands/hook.js');
       run((io) => m.runHook(phase, o, io));
     });
@@ -177,20 +198,57 @@ export function buildProgram(run: (r: Runner) => void): Command {
       run((io) => m.runExample(o, io));
     });
 
+  examples(
+    program
+      .command('completion')
+      .argument('<shell>', 'bash or zsh')
+      .description('print the shell completion script (the system packages install it)'),
+    ['momentum-perms completion bash > /etc/bash_completion.d/momentum-perms', 'momentum-perms completion zsh > "${fpath[1]}/_momentum-perms"'],
+  ).action(async (shell: string) => {
+    const m = await import('./completion.js');
+    const args = { hook: HOOK_PHASE_WORDS, explain: 'file', undo: 'file', completion: ['bash', 'zsh'] } as const;
+    run((io) => {
+      if (shell === 'bash') io.out(m.bashCompletion(program, args));
+      else if (shell === 'zsh') io.out(m.zshCompletion(program, args));
+      else throw new MpError('MP300', `no completion for shell "${shell}" (known: bash, zsh)`);
+      return EXIT.ok;
+    });
+  });
+
+  program.addHelpText(
+    'after',
+    `\nExit status (every command): 0 all is well; 1 findings or drift left; 2 usage, configuration or rules error, or a
+refusal to run; 3 could not finish (paths not examined, a change failed, the lock held, an output not written).
+hook exits 0 unless --strict. Manual: man 8 momentum-perms.\n`,
+  );
   return program;
+}
+
+/** The hook phases, for completion (the hook command checks them itself, with its own message). */
+const HOOK_PHASE_WORDS = ['pre-upgrade', 'post-upgrade', 'post-transaction'] as const;
+
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
 }
 
 /** Run the CLI; returns the exit status. Expected failures never produce a stack trace. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  // `momentum-perms audit | head -1` must end quietly, not with an unhandled EPIPE.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
+  // `momentum-perms audit | head -1` must end quietly, not with an unhandled EPIPE. Once per process: tests
+  // call main() many times in one process.
+  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
   let pending: Runner | undefined;
   const program = buildProgram((r) => {
     pending = r;
   });
-  program.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  // Subcommands copied the program's settings when they were made: each is configured here.
+  for (const c of [program, ...program.commands]) {
+    c.configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      // Usage errors carry their code like every other error: `error MP300: unknown option '--bogus'`.
+      outputError: (s, write) => write(s.replace(/^error: /, 'error MP300: ')),
+    });
+  }
   try {
     await program.parseAsync(argv);
   } catch (e) {
@@ -198,8 +256,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       // --help and --version end with exitCode 0; everything else is a usage error.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
+    if (isMpError(e)) {
+      io.err(renderError(e) + '\n');
+      return EXIT.usage;
+    }
     throw e;
   }
+  const when = (program.opts() as { color?: string }).color;
+  if (when === 'always') io = { ...io, color: new Chalk({ level: Math.max(io.color.level, 1) as 1 | 2 | 3 }) };
+  else if (when === 'never') io = { ...io, color: new Chalk({ level: 0 }) };
   if (!pending) return EXIT.ok;
   try {
     return await pending(io);

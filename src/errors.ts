@@ -82,7 +82,7 @@ export function renderError(err: MpError): string {
   const out: string[] = [`error ${err.code}: ${printable(err.message)}`];
   const loc = err.location;
   if (loc) {
-    out.push(`  --> ${loc.file}:${loc.line}:${loc.column}`);
+    out.push(`  --> ${printable(loc.file)}:${loc.line}:${loc.column}`);
     if (err.sourceLine !== undefined) {
       const num = String(loc.line);
       const pad = ' '.repeat(num.length);

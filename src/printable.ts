@@ -3,8 +3,11 @@
  * configuration values in messages) is shown with its control characters escaped.
  */
 
-// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// C0 and C1 controls (U+0085 NEL included), DEL, the Unicode line and paragraph separators, and the
+// bidirectional formatting characters (U+061C, U+200E/U+200F, U+202A–U+202E, U+2066–U+2069): a right-to-left
+// override in a file name shows `/var/spool/x‮hsab.‭` as something else than the bytes it names, and can
+// make a line read backwards (Trojan Source).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const CONTROLS = new RegExp(CONTROL.source, 'g');
 
 /**
@@ -21,4 +24,18 @@ export function printable(text: string): string {
     if (c === 13) return '\\r';
     return c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16)}`;
   });
+}
+
+// What JSON.stringify leaves raw and a reader may still act on: C1 controls (U+0085 is a line break to
+// some readers), DEL, U+2028/U+2029 (line breaks to JavaScript before ES2019 and to many line-oriented
+// tools), and the bidi formatting characters. Escaped as \uXXXX, the document parses to the same strings.
+const JSON_RAW = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON.stringify, with the characters above written as `\uXXXX` escapes. Stops: an NDJSON consumer that
+ * splits on U+2028/U+2029/U+0085, or a terminal showing `jq` output, being handed a forged line or a
+ * reversed one by a file name. The parsed value is unchanged.
+ */
+export function jsonText(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(JSON_RAW, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -59,8 +59,12 @@ export const CHECKS: readonly Check[] = [
   'error',
 ];
 
-/** How a finding relates to a snapshot taken before an upgrade (`--since`). */
-export type Since = 'changed-by-upgrade' | 'preexisting' | 'new';
+/**
+ * How a finding relates to a snapshot taken before an upgrade (`--since`): the upgrade changed the entry,
+ * it was already so, the entry is new since, or the snapshot did not record that place (the spool without
+ * `--include-spool`, a directory it could not read).
+ */
+export type Since = 'changed-by-upgrade' | 'preexisting' | 'new' | 'unrecorded';
 
 /** One thing that is not as the rules want it. */
 export interface Finding {
@@ -95,6 +99,9 @@ export type RefusalReason =
   | 'setid-in-user-tree' // would grant setuid/setgid/sticky in a tree the service user can write
   | 'outside-tree' // not inside a tree that root-owned rules declare
   | 'special-file' // FIFO, socket or device not named by a rule
+  | 'writable-content' // would make root's alone, in place, a file another account can write now (laundering)
+  | 'config-unconfirmed' // a change to a root file that only the service-editable configuration asks for
+  | 'hardlinks-unprotected' // would let another account read a file while fs.protected_hardlinks is off (a link outliving its other name)
   | 'not-root'; // fixing ownership needs root
 
 export interface Outcome {
@@ -147,4 +154,9 @@ export interface Verdict {
   typeNamedByRule: boolean;
   /** True when a rule allows setuid/setgid bits here. */
   setidAllowed: boolean;
+  /**
+   * The target's owner or group (where it changes) is asked for by `@kind` rules alone, that is by a path
+   * the configuration names and no plain rule does. Absent means false.
+   */
+  claimedByConfig?: boolean;
 }

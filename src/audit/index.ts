@@ -7,7 +7,7 @@ import { bindInstall } from './bind.js';
 import { auditBound } from './run.js';
 import type { AuditOptions, AuditResult } from './types.js';
 
-export type { AuditOptions, AuditResult } from './types.js';
+export type { AuditOptions, AuditResult, AuditScope } from './types.js';
 export { auditBound, exitStatusOf, type AuditContext } from './run.js';
 export { bindInstall, type Bound } from './bind.js';
 
@@ -24,6 +24,7 @@ export function audit(opts: AuditOptions = {}): AuditResult {
     fs,
     root,
     crossFilesystems: opts.crossFilesystems ?? false,
+    scope: opts.scope,
     onFinding: opts.onFinding,
     onVerdict: opts.onVerdict,
   });

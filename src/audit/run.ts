@@ -7,11 +7,15 @@ import type { BoundRules } from '../rules/types.js';
 import type { Entry, Finding, Summary, Verdict } from '../types.js';
 import { entryOf, parentOf, typeOfMode, walk } from '../walk/index.js';
 import { errorFinding, missingFinding, outsideFinding } from './findings.js';
+import type { AuditScope } from './types.js';
+import { isUnder } from '../snapshot/coverage.js';
 
 export interface AuditContext {
   fs: FsLike;
   root: Root;
   crossFilesystems: boolean;
+  /** Examine only the non-spool trees whole, and these paths in the spool trees (AuditOptions.scope). */
+  scope?: AuditScope | undefined;
   onFinding?: ((f: Finding) => void) | undefined;
   onVerdict?: ((v: Verdict) => void) | undefined;
 }
@@ -29,6 +33,44 @@ function lstatOne(fs: FsLike, root: Root, path: string): Lstat {
     const errno = errnoOf(e) ?? 'EIO';
     return errno === 'ENOENT' || errno === 'ENOTDIR' ? { gone: true } : { errno };
   }
+}
+
+/**
+ * The part of a spool tree a scoped audit examines: each listed path below `tree` and every directory
+ * between it and the tree's root, each once, parents before children (so that a fix of a directory comes
+ * before the entries in it, as in the walk). Nothing is listed or followed: a path that is gone is skipped
+ * (the transaction removed it), one that cannot be examined is an error finding.
+ */
+function scopedSpool(
+  ctx: AuditContext,
+  tree: string,
+  paths: readonly string[],
+  visit: (e: Entry, parent: string) => void,
+  onError: (path: string, errno: string) => void,
+): void {
+  const wanted = new Set<string>();
+  for (const raw of paths) {
+    const p = normalise(raw);
+    if (p === null || !isUnder(p, tree)) continue;
+    for (let q = p; isUnder(q, tree); q = parentOf(q)) {
+      wanted.add(q);
+      if (q === tree) break;
+    }
+  }
+  // Sorted, a directory comes before what is in it.
+  for (const p of [...wanted].sort()) {
+    const r = lstatOne(ctx.fs, ctx.root, p);
+    if ('entry' in r) visit(r.entry, parentOf(p));
+    else if ('errno' in r) onError(p, r.errno);
+  }
+}
+
+/** A listed path as a clean Momentum path, or null when it is not absolute or climbs with `..`. */
+function normalise(p: string): string | null {
+  if (!p.startsWith('/') || p.includes('\0')) return null;
+  const parts = p.split('/').filter((x) => x !== '' && x !== '.');
+  if (parts.includes('..')) return null;
+  return '/' + parts.join('/');
 }
 
 /**
@@ -58,7 +100,10 @@ export function auditBound(bound: BoundRules, ctx: AuditContext): Summary {
   const onVanished = (): void => void summary.vanished++;
   const opts = { crossFilesystems: ctx.crossFilesystems };
 
-  for (const t of bound.trees) walk(ctx.fs, ctx.root, t.path, opts, visit, onError, onVanished);
+  for (const t of bound.trees) {
+    if (ctx.scope !== undefined && t.spool) scopedSpool(ctx, t.path, ctx.scope.paths, visit, onError);
+    else walk(ctx.fs, ctx.root, t.path, opts, visit, onError, onVanished);
+  }
 
   const seen = new Set<string>();
   for (const cp of bound.outside) {

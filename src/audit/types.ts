@@ -4,6 +4,11 @@ import type { UserDb } from '../io/users.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Finding, Summary, Verdict } from '../types.js';
 
+/** What a scoped audit examines beside the non-spool trees (see AuditOptions.scope). */
+export interface AuditScope {
+  paths: readonly string[];
+}
+
 export interface AuditOptions {
   root?: string;
   configFile?: string;
@@ -17,6 +22,12 @@ export interface AuditOptions {
   packages?: PackageOptions;
   /** Descend into other filesystems below a tree (default false). */
   crossFilesystems?: boolean;
+  /**
+   * Examine part of the install only (the post-upgrade hook): every tree the rules do not mark as a spool
+   * is walked whole; in a spool tree only `paths` (Momentum paths, such as the files a package transaction
+   * touched) and the directories between them and the tree's root are examined. Absent: everything.
+   */
+  scope?: AuditScope;
   /** Injected for tests (memfs); default the real disk and the system's user database. */
   fs?: FsLike;
   users?: UserDb;

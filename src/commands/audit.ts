@@ -8,15 +8,20 @@ import { audit } from '../audit/index.js';
 import { exitStatusOf } from '../audit/run.js';
 import type { AuditOptions, AuditResult } from '../audit/types.js';
 import { isMpError, MpError } from '../errors.js';
-import { makeRoot } from '../io/fs.js';
 import { atomicFile, bufferedSink } from '../report/sink.js';
 import { writePrometheusFailure } from '../report/prometheus.js';
 import { reporterFor, reporterNames } from '../report/registry.js';
 import type { ReportContext, ReporterFactory } from '../report/types.js';
-import { loadSnapshot } from '../snapshot/index.js';
-import { sinceLines } from '../upgrade/report.js';
+import { hostPath, makeRoot } from '../io/fs.js';
+import { shellWord } from '../report/next.js';
+import { loadSnapshot, stateSnapshotPath } from '../snapshot/index.js';
+import { PRE_UPGRADE_SNAPSHOT, snapshotAge } from '../upgrade/hook.js';
+import { TEXTFILE_DIRS, TEXTFILE_ENV, textfileDir } from '../upgrade/status.js';
+import { sinceData, sinceLines } from '../upgrade/report.js';
 import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
 import { EXIT, type Io } from './io.js';
+import { progress } from './progress.js';
+import { printable } from '../printable.js';
 import { packageOptionsOf, type AuditCliOptions, type CommonOptions } from './options.js';
 
 const DEFAULT_LOCAL_RULES = '/etc/momentum-perms/local.rules';
@@ -63,6 +68,7 @@ export function auditOptionsOf(o: CommonOptions): AuditOptions {
 
 /** Run the audit and write the report; returns the exit status. Throws MpError for usage and configuration errors. */
 export async function runAudit(o: AuditCliOptions, io: Io): Promise<number> {
+  if (o.metrics) o = metricsOptions(o);
   const format = formatOf(o);
   const factory = reporterFor(format);
   if (factory === undefined) throw new MpError('MP300', `unknown format ${format} (known: ${reporterNames().join(', ')})`);
@@ -73,6 +79,41 @@ export async function runAudit(o: AuditCliOptions, io: Io): Promise<number> {
     if (format === 'prometheus' && o.output !== undefined && isMpError(e)) writePrometheusFailure(o.output, EXIT.usage);
     throw e;
   }
+}
+
+/** `--metrics`: the prometheus format into TEXTFILE-DIR/momentum_perms.prom (a Momentum path, under --root). */
+function metricsOptions(o: AuditCliOptions): AuditCliOptions {
+  if ((o.format !== undefined && o.format !== 'prometheus') || o.json || o.output !== undefined) {
+    throw new MpError('MP300', '--metrics writes the prometheus format to the textfile directory: it takes no --format, --json or --output');
+  }
+  const root = makeRoot(o.root);
+  const dir = textfileDir(root, o.textfileDir);
+  if (dir === null) {
+    throw new MpError('MP305', `no node_exporter textfile directory: none of ${TEXTFILE_DIRS.join(', ')} exists; give --textfile-dir or set ${TEXTFILE_ENV}`);
+  }
+  return { ...o, format: 'prometheus', output: hostPath(root, `${dir}/momentum_perms.prom`) };
+}
+
+/**
+ * A pre-upgrade snapshot that no post-upgrade step consumed: the upgrade's resets are still in place and
+ * only `hook post-upgrade` restores the local choices from it (plain `fix` would make the rules' defaults
+ * of them). Said on stderr whatever the format, so that cron mails it and a person sees it.
+ */
+function pendingNotice(o: AuditCliOptions, io: Io): void {
+  const now = new Date();
+  let age: number | undefined;
+  try {
+    age = snapshotAge(o.root, o.stateDir, PRE_UPGRADE_SNAPSHOT, now);
+  } catch {
+    return;
+  }
+  if (age === undefined) return;
+  const at = new Date(now.getTime() - age).toISOString().replace(/\.\d+Z$/, 'Z');
+  const rerun = rerunArgs(o).map(shellWord).join(' ');
+  io.err(
+    `momentum-perms: a pre-upgrade snapshot of ${at} is pending (${stateSnapshotPath(o.stateDir, PRE_UPGRADE_SNAPSHOT)}): ` +
+      `an upgrade's post-upgrade step has not run. Next: momentum-perms hook post-upgrade${rerun ? ` ${rerun}` : ''}   # not fix: it would not restore the local choices\n`,
+  );
 }
 
 async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factory: ReporterFactory): Promise<number> {
@@ -101,23 +142,33 @@ async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factor
     // What the snapshot comparison found: inside a text report, on stderr beside machine formats.
     const s = since;
     if (format === 'text') ctx.epilogue = () => sinceLines(s);
+    if (format === 'json') ctx.members = () => ({ since: sinceData(s) });
   }
   const reporter = factory(ctx);
+  const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   try {
     const result = run({
       ...opts,
+      ...(shown !== null ? { onVerdict: (v: { entry: { path: string } }) => shown.tick(v.entry.path) } : {}),
       onStart: (b) => {
         const reasons = new Map(b.rules.rules.map((r) => [r.id, r.reason]));
         const h = { root: makeRoot(o.root).dir, configFile: b.config.configFile, user: b.user, group: b.group };
         reporter.start({ ...h, reasonOf: (id: string) => reasons.get(id) });
+        // A person at a terminal learns at once what is being read, not only when the walk is over.
+        if (shown !== null && io.progress !== undefined) {
+          const trees = b.trees.map((t) => t.path).join(', ');
+          io.progress.write(printable(`Auditing ${trees} for ${b.user.name} (${b.user.id}), group ${b.group.name} (${b.group.id}), as ${b.config.configFile} says`) + '\n');
+        }
       },
       onFinding: (f) => reporter.finding(f),
     });
+    shown?.end();
     reporter.end(result);
-    if (since !== undefined && format !== 'text' && !(o.quiet === true && result.summary.findings === 0)) {
+    if (since !== undefined && format !== 'text' && format !== 'json' && !(o.quiet === true && result.summary.findings === 0)) {
       io.err(sinceLines(since).join('\n') + '\n');
     }
     if (file) file.commit();
+    pendingNotice(o, io);
     return exitStatusOf(result.summary);
   } catch (e) {
     if (file) file.abort();

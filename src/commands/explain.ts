@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import { errnoOf, hostPath } from '../io/fs.js';
 import { explainPath } from '../rules/index.js';
+import { jsonText } from '../printable.js';
 import { explainText } from '../rules/print.js';
 import { explainedPackage, explainedPackageText } from '../package/print.js';
 import { RPMFILE_GHOST, RPMFILE_MISSINGOK } from '../package/query.js';
@@ -39,7 +40,7 @@ export function runExplain(p: string, o: CommonOptions, io: Io, env: CommandEnv 
   if (entry === null && pe && !(pe.file.flags & (RPMFILE_GHOST | RPMFILE_MISSINGOK)) && !x.findings.some((f) => f.check === 'missing')) {
     x.findings = [...x.findings, { path: target, check: 'missing', expected: 'exists', actual: 'missing', rule: pe.provenance, message: `a file of ${pe.file.nevra} does not exist` }];
   }
-  if (o.json) io.out(JSON.stringify({ ...x, package: pkg }, null, 2) + '\n');
+  if (o.json) io.out(jsonText({ ...x, package: pkg }, 2) + '\n');
   else io.out(explainText(x, io.color) + explainedPackageText(pkg, bound.packages?.info, io.color));
   return x.findings.length > 0 ? EXIT.findings : EXIT.ok;
 }

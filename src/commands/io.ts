@@ -11,6 +11,8 @@ export interface Io {
   color: ChalkInstance;
   /** True when stdout is a terminal (a person is reading). */
   isTTY: boolean;
+  /** Where progress goes: stderr when it is a terminal, else absent (no progress). */
+  progress?: { write: (text: string) => void; columns: number };
 }
 
 /** The process's Io. chalk 5 ignores NO_COLOR on a TTY, so it is honoured here. */
@@ -23,6 +25,7 @@ export function processIo(): Io {
     err: (t) => void process.stderr.write(t),
     color: new Chalk({ level }),
     isTTY: tty,
+    ...(process.stderr.isTTY ? { progress: { write: (t: string) => void process.stderr.write(t), columns: process.stderr.columns || 80 } } : {}),
   };
 }
 

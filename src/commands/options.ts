@@ -30,6 +30,9 @@ export interface AuditCliOptions extends CommonOptions {
   output?: string;
   quiet?: boolean;
   since?: string;
+  /** `--metrics`: --format prometheus --output TEXTFILE-DIR/momentum_perms.prom. */
+  metrics?: boolean;
+  textfileDir?: string;
 }
 
 export interface FixCliOptions extends CommonOptions {

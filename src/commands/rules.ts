@@ -3,6 +3,7 @@ import type { ReadConfigOptions } from '../config/types.js';
 import { makeRoot, realFs, type FsLike, type Root } from '../io/fs.js';
 import { userDbFor, type UserDb } from '../io/users.js';
 import { bindRules, loadRules, type BoundRules, type LoadRulesOptions } from '../rules/index.js';
+import { jsonText } from '../printable.js';
 import { rulesJson, rulesText } from '../rules/print.js';
 import { attachPackages } from '../package/index.js';
 import { packageInfoText } from '../package/print.js';
@@ -42,7 +43,7 @@ export function bindFromOptions(o: CommonOptions, env: CommandEnv = {}): { bound
 export function runRules(o: CommonOptions, io: Io, env: CommandEnv = {}): number {
   const { bound } = bindFromOptions(o, env);
   const info = bound.packages?.info;
-  if (o.json) io.out(JSON.stringify({ ...(rulesJson(bound) as object), packages: info ?? null }, null, 2) + '\n');
+  if (o.json) io.out(jsonText({ ...(rulesJson(bound) as object), packages: info ?? null }, 2) + '\n');
   else io.out(rulesText(bound, io.color) + (info ? '\n' + packageInfoText(info, io.color) : ''));
   return EXIT.ok;
 }

@@ -4,7 +4,7 @@
  * the reasons; exit status as the audit's.
  */
 import { MpError } from '../errors.js';
-import { printable } from '../printable.js';
+import { jsonText, printable } from '../printable.js';
 import { verifyPackages, verifyStatus, type VerifyResult } from '../package/verify.js';
 import type { Io } from './io.js';
 import type { CommonOptions } from './options.js';
@@ -32,7 +32,7 @@ export function runVerify(o: CommonOptions, io: Io, env: CommandEnv = {}): numbe
   if (!bound.packages?.layer) throw new MpError('MP300', `nothing to verify: the package layer is absent (${info?.reason ?? 'not read'})`);
   const r = verifyPackages(bound, fs, root, users);
   if (o.json) {
-    io.out(JSON.stringify({ root: root.dir, user: bound.user, group: bound.group, packages: info, files: r.lines, summary: r.summary }, null, 2) + '\n');
+    io.out(jsonText({ root: root.dir, user: bound.user, group: bound.group, packages: info, files: r.lines, summary: r.summary }, 2) + '\n');
   } else io.out(verifyText(r, io.color));
   return verifyStatus(r);
 }

@@ -53,6 +53,8 @@ export interface Scope {
   name: string | null;
   body: Stmt[];
   pos: Pos;
+  /** Where `=` was written between the type (and name) and `{`: `Esmtp_Listener = {`, `Replicate = "x" {}`. */
+  equals?: Pos;
 }
 
 /** `include "target"` or `readonly_include "target"`; `files` is filled in by the loader. */

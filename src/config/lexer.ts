@@ -1,5 +1,9 @@
 import type { Pos } from './ast.js';
-import { errorAt } from './source.js';
+import { errorAt, lineAt } from './source.js';
+import { curlyQuoteIn } from './typography.js';
+
+/** Strings that spanned lines kept for the hint of an unterminated string (the first ones are the likely culprits). */
+const MAX_MULTILINE = 16;
 
 export type TokenKind = 'word' | 'string' | '{' | '}' | '(' | ')' | '[' | ']' | '=' | ',' | 'eof';
 
@@ -31,8 +35,8 @@ export class Lexer {
   private line = 1;
   private lineStart = 0;
   private peeked: Token | undefined;
-  /** The last string that spanned lines: the usual cause of an unterminated string further down. */
-  private multiline: Pos | undefined;
+  /** Strings that spanned lines, in order: the usual cause of an unterminated string further down. */
+  private readonly multiline: Pos[] = [];
 
   constructor(
     private readonly text: string,
@@ -140,7 +144,7 @@ export class Lexer {
         out += s.slice(chunk, j);
         const line = this.line;
         this.advanceTo(j + 1);
-        if (this.line !== line) this.multiline = start;
+        if (this.line !== line) this.spanned(start);
         return out;
       }
       if (c === '\\' && j + 1 < s.length) {
@@ -154,22 +158,43 @@ export class Lexer {
       }
       j++;
     }
-    throw errorAt('MP102', 'unterminated string: " has no closing quote', start, this.quote ? s : undefined, this.hint());
+    throw this.unterminated('unterminated string: " has no closing quote', start);
   }
 
-  private hint(): string[] {
-    const m = this.multiline;
-    return m ? [`the string opened at ${m.file}:${m.line}:${m.column} spans lines: is its closing quote missing?`] : [];
+  private spanned(start: Pos): void {
+    if (this.multiline.length < MAX_MULTILINE) this.multiline.push(start);
+  }
+
+  /**
+   * MP102 for a string that never closes. Copied documentation often closes a string with a curly quote
+   * (`"bc:24”`): the straight quote then pairs with the next string's opening one, and every quote after is off
+   * by one until the last string runs to the end of the file. The error points at that curly quote, on the
+   * opening line of the first string that spanned lines (or of this one); failing that, the hint names the last
+   * string that spanned lines.
+   */
+  private unterminated(message: string, start: Pos): Error {
+    const text = this.quote ? this.text : undefined;
+    for (const m of [...this.multiline, start]) {
+      const q = curlyQuoteIn(lineAt(this.text, m.line), m.column);
+      if (!q) continue;
+      const at: Pos = { file: m.file, line: m.line, column: q.at + 1 };
+      return errorAt('MP102', `unterminated string: the string opened at ${m.line}:${m.column} ends with a curly quote (${q.name}), which does not close it`, at, text, [
+        `replace it with a straight quote; ecelerity quotes only with " and '`,
+      ]);
+    }
+    const m = this.multiline[this.multiline.length - 1];
+    const hint = m ? [`the string opened at ${m.file}:${m.line}:${m.column} spans lines: is its closing quote missing?`] : [];
+    return errorAt('MP102', message, start, text, hint);
   }
 
   private singleQuoted(start: Pos): string {
     const s = this.text;
     const end = s.indexOf("'", this.i + 1);
-    if (end < 0) throw errorAt('MP102', "unterminated string: ' has no closing quote", start, this.quote ? s : undefined, this.hint());
+    if (end < 0) throw this.unterminated("unterminated string: ' has no closing quote", start);
     const out = s.slice(this.i + 1, end);
     const line = this.line;
     this.advanceTo(end + 1);
-    if (this.line !== line) this.multiline = start;
+    if (this.line !== line) this.spanned(start);
     return out;
   }
 }

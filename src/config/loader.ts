@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { FsLike, Root } from '../io/fs.js';
 import type { Include, LoadedFile, Pos, Stmt } from './ast.js';
-import { kindOf, listDir, readText, type Cause } from './files.js';
+import { errorOf, kindOf, listDir, MAX_CONFIG_BYTES, readText, type Cause } from './files.js';
 import { parseConfig } from './parser.js';
 import { errorAt } from './source.js';
 
@@ -9,6 +9,16 @@ import { errorAt } from './source.js';
 export const MAX_INCLUDE_DEPTH = 32;
 /** Most includes processed in one read: a file included twice at each of many levels would grow exponentially. */
 export const MAX_INCLUDES = 10_000;
+/**
+ * Most files loaded in one read, every load counted (a directory's members, a file included again). An include
+ * statement can name a directory: 1,000 includes of a 5,000-file directory are 5 million loads, which the
+ * statement count alone let through (tens of seconds, gigabytes). Real configurations load tens of files.
+ */
+export const MAX_FILE_LOADS = 10_000;
+/** Most bytes of configuration text loaded in one read, every load counted (a file included again counts again). */
+export const MAX_LOADED_BYTES = 64 * 1024 * 1024;
+/** Most directory entries listed by directory includes in one read (hidden names and sub-directories count too). */
+export const MAX_DIR_ENTRIES = 100_000;
 /** Deepest scope nesting across files (each file alone is held to the parser's own limit). */
 export const MAX_TOTAL_DEPTH = 128;
 
@@ -32,8 +42,11 @@ export class ConfigLoader {
   readonly files: string[] = [];
   /** File texts by Momentum path, for error frames of later stages; only files that may be quoted. */
   readonly texts = new Map<string, string>();
-  private readonly parsed = new Map<string, Stmt[]>();
+  private readonly parsed = new Map<string, { stmts: Stmt[]; bytes: number }>();
   private includes = 0;
+  private loads = 0;
+  private bytes = 0;
+  private entries = 0;
 
   constructor(
     private readonly fs: FsLike,
@@ -47,15 +60,28 @@ export class ConfigLoader {
   }
 
   private load(file: string, chain: Link[], depth: number, cause: Cause | undefined): LoadedFile {
-    let stmts = this.parsed.get(file);
-    if (!stmts) {
-      const { text, quotable } = readText(this.fs, this.root, file, cause);
+    if (++this.loads > MAX_FILE_LOADS) throw this.overBudget(`more than ${MAX_FILE_LOADS} files loaded`, cause);
+    let p = this.parsed.get(file);
+    if (!p) {
+      // Read no more than the bytes left: a file that would overrun the budget is refused without being read whole.
+      const left = MAX_LOADED_BYTES - this.bytes;
+      if (left <= 0) throw this.overBudget(`more than ${MAX_LOADED_BYTES} bytes of configuration loaded`, cause);
+      const budget = `it would take the configuration past ${MAX_LOADED_BYTES} bytes loaded`;
+      const { text, quotable } = readText(this.fs, this.root, file, cause, Math.min(MAX_CONFIG_BYTES, left), left < MAX_CONFIG_BYTES ? budget : undefined);
       if (quotable) this.texts.set(file, text);
       this.files.push(file);
-      stmts = parseConfig(text, file, { quote: quotable });
-      this.parsed.set(file, stmts);
+      p = { stmts: parseConfig(text, file, { quote: quotable }), bytes: text.length };
+      this.parsed.set(file, p);
+    } else if (this.bytes + p.bytes > MAX_LOADED_BYTES) {
+      throw this.overBudget(`more than ${MAX_LOADED_BYTES} bytes of configuration loaded`, cause);
     }
-    return { path: file, stmts: this.resolve(stmts, file, chain, depth) };
+    this.bytes += p.bytes;
+    return { path: file, stmts: this.resolve(p.stmts, file, chain, depth) };
+  }
+
+  private overBudget(what: string, cause: Cause | undefined): Error {
+    const message = `${what}: the configuration includes too much (files are counted at each include)`;
+    return errorOf('MP104', message, cause);
   }
 
   /** A copy of `stmts` with every include's files attached (parsed trees are shared, so never mutated). */
@@ -104,7 +130,10 @@ export class ConfigLoader {
     }
     if (found.kind === 'file' || found.kind === 'other') return [found.path];
     const files: string[] = [];
-    for (const name of listDir(this.fs, this.root, found.path, cause)) {
+    const names = listDir(this.fs, this.root, found.path, cause, MAX_DIR_ENTRIES - this.entries);
+    if (!names) throw this.overBudget(`more than ${MAX_DIR_ENTRIES} directory entries listed`, cause);
+    this.entries += names.length;
+    for (const name of names) {
       if (name.startsWith('.')) continue; // hidden files are skipped, as ecelerity does
       const p = path.posix.join(found.path, name);
       if (kindOf(this.fs, this.root, p, cause) === 'file') files.push(p); // sub-directories are not entered

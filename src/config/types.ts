@@ -13,6 +13,11 @@ export interface Sourced<T> {
  * - certificate: TLS certificates and CAs  - credentials: the securecreds database
  * - socket: a control-listener unix socket - pidfile
  * - config: license, local_changes_file    - data: other directories and files ecuser reads and writes
+ * - auth: authentication and authorization files (console_passwd, roles): private, read by ecuser
+ * - output: files a program's output is written to (pipe_io, pipe_transport): never world-writable
+ * - input: files ecelerity only reads (datasource databases, sieve and Lua sources, seed lists, schedules,
+ *   DH parameters, resolv.conf): whoever can write them steers the MTA
+ * - scratch: directories where modules write temporary copies of messages (antivirus, eleven)
  */
 export type PathKind =
   | 'spool'
@@ -24,7 +29,11 @@ export type PathKind =
   | 'socket'
   | 'pidfile'
   | 'config'
-  | 'data';
+  | 'data'
+  | 'auth'
+  | 'output'
+  | 'input'
+  | 'scratch';
 
 export const PATH_KINDS: readonly PathKind[] = [
   'spool',
@@ -37,6 +46,10 @@ export const PATH_KINDS: readonly PathKind[] = [
   'pidfile',
   'config',
   'data',
+  'auth',
+  'output',
+  'input',
+  'scratch',
 ];
 
 /** A path the configuration names (or the documented default where the option is absent). */

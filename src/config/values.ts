@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import type { ConfigWarning } from './types.js';
 import { sourceOf, type Pos, type Value } from './ast.js';
-import { MOMENTUM_HOME } from './locate.js';
 import type { Setting } from './merge.js';
 import { errorAt } from './source.js';
 
@@ -58,27 +57,43 @@ export function sourceOfSetting(s: Setting): string {
 }
 
 /** Schemes whose value names a filesystem path: a jlog directory for jlog and cluster (an alias of jlog). */
-const FILE_SCHEMES = new Set(['jlog', 'cluster', 'file']);
+const FILE_SCHEMES = ['jlog', 'cluster', 'file'];
 
-export type PathValue = { path: string; raw?: string; jlog?: boolean } | { scheme: string };
+export type PathValue = { path: string; raw?: string; jlog?: boolean; relative?: boolean } | { scheme: string };
+
+/**
+ * Where relative paths are taken from: `/`. The documentation's relative defaults all start `var/log/ecelerity/`
+ * (mms_logger's `var/log/ecelerity/mm7log.ec`, pe2_logger's `var/log/ecelerity/pe2/…`, mc_logger's
+ * `jlog://var/log/ecelerity/mc_log.rt`), and the same pages write the same values with a leading `/` elsewhere:
+ * they mean the log directory, which they are only when taken from `/`. Under /opt/msys/ecelerity they would
+ * name a `var/` directory no install has.
+ */
+export const RELATIVE_BASE = '/';
 
 /**
  * The filesystem path a path option names. `jlog:///var/log/x.rt=>master` and `cluster:///…` are reduced to
- * their path (the `=>subscriber` part dropped) and marked `jlog` (a directory of segments); other URI schemes
- * name no local file. Relative paths are taken from Momentum's home, /opt/msys/ecelerity (the docs do not say;
- * ecelerity runs from there).
+ * their path (the `=>subscriber` part dropped) and marked `jlog` (a directory of segments); `file://`, and the
+ * option's own file schemes (`digest:///…/console_passwd`, `groups:///…`, `sqlite:/…/db`), to the file they
+ * name; any other URI names no local file. Relative paths are taken from RELATIVE_BASE and marked.
  */
-export function filesystemPath(raw: string): PathValue {
+export function filesystemPath(raw: string, extraSchemes: readonly string[] = []): PathValue {
   let p = raw.trim();
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(p);
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):(\/\/)?/.exec(p);
   const scheme = m ? (m[1] as string).toLowerCase() : undefined;
-  if (m && scheme) {
-    if (!FILE_SCHEMES.has(scheme)) return { scheme };
+  // `x:` without `//` is a URI only for the option's own schemes (`sqlite:/path`); otherwise it is a file name.
+  // An option with schemes of its own (a datasource's `sqlite:/…`) takes any other `x:` as a URI too (`odbc:DSN=…`).
+  if (m && scheme && (m[2] !== undefined || extraSchemes.length > 0)) {
+    if (!FILE_SCHEMES.includes(scheme) && !extraSchemes.includes(scheme)) return { scheme };
     p = p.slice(m[0].length);
-    const sub = scheme === 'file' ? -1 : p.indexOf('=>');
+    const sub = scheme === 'jlog' || scheme === 'cluster' ? p.indexOf('=>') : -1;
     if (sub >= 0) p = p.slice(0, sub);
+    if (p === '') return { scheme };
   }
-  const resolved = path.posix.resolve(MOMENTUM_HOME, p);
-  if (scheme === 'jlog' || scheme === 'cluster') return { path: resolved, raw, jlog: true };
-  return resolved === raw ? { path: resolved } : { path: resolved, raw };
+  const relative = !p.startsWith('/');
+  const resolved = path.posix.resolve(RELATIVE_BASE, p);
+  const out: { path: string; raw?: string; jlog?: boolean; relative?: boolean } = { path: resolved };
+  if (resolved !== raw) out.raw = raw;
+  if (scheme === 'jlog' || scheme === 'cluster') out.jlog = true;
+  if (relative) out.relative = true;
+  return out;
 }

@@ -32,6 +32,21 @@ export interface ApplyOptions {
    * Undo needs it: replayed backwards, an entry may come before the directory that makes it safe.
    */
   retryUnsafeParents?: boolean;
+  /**
+   * Whether the kernel keeps accounts from hard-linking files they cannot read and write
+   * (fs.protected_hardlinks). Default: read from /proc/sys/fs/protected_hardlinks, false when unreadable.
+   * Tests set it to prove both answers without changing the machine's setting.
+   */
+  hardlinksProtected?: boolean;
+}
+
+/** fs.protected_hardlinks as the running kernel has it; false when it cannot be read. */
+export function kernelProtectsHardlinks(): boolean {
+  try {
+    return fs.readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
 }
 
 interface Pinned {
@@ -63,11 +78,13 @@ export class Applier {
   /** Directories (Momentum paths) with a change in the current batch. */
   private readonly pendingDirs = new Set<string>();
   private lastParent = '';
+  private readonly hardlinksProtected: boolean;
 
   constructor(private readonly o: ApplyOptions) {
     this.chain = new DirChain(o.rootDir);
     this.batchSize = o.batchSize ?? defaultBatchSize();
     this.deferring = o.retryUnsafeParents === true;
+    this.hardlinksProtected = o.hardlinksProtected ?? kernelProtectsHardlinks();
   }
 
   /**
@@ -201,7 +218,7 @@ export class Applier {
     const key = dir + '\0' + tree;
     if (this.info !== null && this.info.key === key) return this.info.where;
     const treeDepth = tree === '/' ? 0 : tree.split('/').length - 1;
-    const where: Where = { treeDev: -1, crosses: false, userWritable: false, parent: this.node(depth) };
+    const where: Where = { treeDev: -1, crosses: false, userWritable: false, parent: this.node(depth), hardlinksProtected: this.hardlinksProtected };
     // Every directory on the way counts, those above the tree root too (the root directory excepted: the
     // administrator named it): whoever can write one can replace everything below it.
     for (let i = 1; i <= depth; i++) if (writableByNonRoot(this.node(i))) where.userWritable = true;

@@ -4,7 +4,7 @@
  */
 import type { ReachError } from './access.js';
 import type { EntryType, Outcome, RefusalReason, Target } from '../types.js';
-import { grantsSetid, parentUnsafe, type Perms, sameValues, writableByNonRoot } from './safety.js';
+import { grantsSetid, opensToOthers, launders, parentUnsafe, type Perms, sameValues, writableByNonRoot } from './safety.js';
 import type { ChangeRequest } from './types.js';
 
 /** What fstat said of the pinned inode. */
@@ -30,6 +30,11 @@ export interface Where {
   userWritable: boolean;
   /** The entry's directory. */
   parent: Perms;
+  /**
+   * The kernel stops accounts from hard-linking files they could not already read and write
+   * (fs.protected_hardlinks = 1). False when it is off or cannot be read.
+   */
+  hardlinksProtected: boolean;
 }
 
 export type Judgement =
@@ -67,6 +72,12 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   if (grantsSetid(s.now, req.target, s.type) && (w.userWritable || writableByNonRoot(s.now) || writableByNonRoot(req.target))) {
     return { kind: 'refused', reason: 'setid-in-user-tree' };
   }
+  // Laundering: a file another account can write now, made root's alone in place, keeps that account's
+  // content and the descriptors and shared mappings it holds (see launders()). Only where root's ownership
+  // means something: below a directory another account writes, it can replace the file at will anyway.
+  if (!w.userWritable && launders(s.now, req.target, s.type)) return { kind: 'refused', reason: 'writable-content' };
+  // A hard link outliving its owner's own name for it (see opensToOthers()), where the kernel allows one.
+  if (!w.hardlinksProtected && opensToOthers(s.now, req.target, s.type)) return { kind: 'refused', reason: 'hardlinks-unprotected' };
   return GO;
 }
 

@@ -10,6 +10,29 @@ import { S_ISGID, S_ISUID, type PlanStep } from './types.js';
 export interface PlanOptions {
   /** `--only`: rule ids (`file:line`) or Momentum path prefixes; empty means everything. */
   only: readonly string[];
+  /** Trees the root-owned rules declare `spool`: the service account's by the rules' own word. */
+  serviceTrees?: ReadonlySet<string>;
+  /** The configuration's group id when the group database does not confirm it (BoundRules.groupConfirmed). */
+  unconfirmedGid?: number | null;
+}
+
+/**
+ * Whether only the configuration asks for this change to a root file. Root's own files (owned by root before
+ * or after) change on the configuration's word only where a root-controlled source agrees:
+ * - the owner or group comes from `@kind` rules alone (`TLS_Key = /opt/msys/etc/some-root-file` claimed by
+ *   `@private-key owner=$user`) and the entry is root's: refused unless the entry is in a tree the rules
+ *   declare `spool` (the service's by the rules' word) — a plain rule naming it, in the local rules, agrees;
+ * - the group is the configuration's `group`, which the group database does not confirm (`group = shadow`
+ *   or `group = 0` on `/opt/msys/etc/credentials.db owner=root group=$group`).
+ */
+export function configUnconfirmed(v: Verdict, target: Target, opts: PlanOptions): boolean {
+  const e = v.entry;
+  const roots = e.uid === 0 || target.uid === 0;
+  if (!roots) return false;
+  if (v.claimedByConfig === true && e.uid === 0 && !(v.tree !== null && opts.serviceTrees?.has(v.tree) === true)) return true;
+  const g = opts.unconfirmedGid;
+  // Given to that group, or that group given more access (group = 0 on a root:root 0600 file asks for 0640).
+  return g !== undefined && g !== null && target.gid === g && (e.gid !== g || (target.mode & 0o070 & ~e.mode) !== 0);
 }
 
 /** Normalise `--only` values once: paths lose a trailing slash, rule ids stay as written. */
@@ -57,6 +80,8 @@ export function planVerdict(v: Verdict, opts: PlanOptions): PlanStep {
   // A second name for the inode: a link to /etc/shadow (or to a device node a rule names) planted in the
   // spool would be chowned to `$user`. Only directories cannot be hard-linked.
   if (e.type !== 'dir' && e.nlink > 1) return refuse('hardlinked');
+  // The service account edits the configuration: alone, it never decides a change to root's files.
+  if (configUnconfirmed(v, target, opts)) return refuse('config-unconfirmed');
   return {
     kind: 'change',
     request: {

@@ -8,6 +8,7 @@
  * two million spool files does not hold two million records; the smaller arrays are kept until the end.
  * `undo` adds `"undone"`: the journal it replayed.
  */
+import { jsonText } from '../printable.js';
 import type { Finding, Outcome } from '../types.js';
 import type { FixReporter, FixReportOptions } from './report-text.js';
 import type { PlannedChange } from './types.js';
@@ -21,12 +22,12 @@ export function fixJsonReporter(o: Pick<FixReportOptions, 'write' | 'command' | 
   let opened = false;
   // Opened on first use: an error before anything happened leaves stdout empty, not half a document.
   const open = (): void => {
-    if (!opened) o.write(`{\n  "root": ${JSON.stringify(o.root)},\n  "command": "${o.command}",\n  "dryRun": ${o.dryRun},\n  "${streamed}": [`);
+    if (!opened) o.write(`{\n  "root": ${jsonText(o.root)},\n  "command": "${o.command}",\n  "dryRun": ${o.dryRun},\n  "${streamed}": [`);
     opened = true;
   };
   const stream = (x: unknown): void => {
     open();
-    o.write((n++ === 0 ? '' : ',') + '\n    ' + JSON.stringify(x));
+    o.write((n++ === 0 ? '' : ',') + '\n    ' + jsonText(x));
   };
   return {
     sink: {
@@ -35,14 +36,14 @@ export function fixJsonReporter(o: Pick<FixReportOptions, 'write' | 'command' | 
       reported: (f) => void reported.push(f),
     },
     end(r) {
-      const list = (xs: unknown[]): string => (xs.length === 0 ? '[]' : `[\n    ${xs.map((x) => JSON.stringify(x)).join(',\n    ')}\n  ]`);
+      const list = (xs: unknown[]): string => (xs.length === 0 ? '[]' : `[\n    ${xs.map((x) => jsonText(x)).join(',\n    ')}\n  ]`);
       const summary = { ...r.summary, reported: r.reported, errors: r.errors };
       const tail = [
         `  "${kept}": ${list(held)}`,
         `  "reported": ${list(reported)}`,
-        `  "journal": ${JSON.stringify(r.journal)}`,
-        ...(r.undone !== undefined ? [`  "undone": ${JSON.stringify(r.undone)}`] : []),
-        `  "summary": ${JSON.stringify(summary)}`,
+        `  "journal": ${jsonText(r.journal)}`,
+        ...(r.undone !== undefined ? [`  "undone": ${jsonText(r.undone)}`] : []),
+        `  "summary": ${jsonText(summary)}`,
       ];
       open();
       o.write(`${n === 0 ? '' : '\n  '}],\n${tail.join(',\n')}\n}\n`);

@@ -13,7 +13,7 @@ import { emptySummary } from './batch.js';
 import { inTree } from './safety.js';
 import { JournalWriter, journalName } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
-import { normaliseOnly, planVerdict, withoutUngrantedSetid } from './plan.js';
+import { normaliseOnly, planVerdict, withoutUngrantedSetid, type PlanOptions } from './plan.js';
 import { closeDir, openDirUnder, openState, type StateDir } from './state.js';
 import { assertRulesTrusted } from './trust.js';
 import { DEFAULT_STATE_DIR, type FixSink, type FixSummary, type JournalHeader, type ServiceIds } from './types.js';
@@ -33,6 +33,8 @@ export interface FixOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' |
   batchSize?: number;
   /** Test hook: called after a batch is journaled, before it is applied. */
   beforeApply?: () => void;
+  /** fs.protected_hardlinks as the fix should take it (default: the running kernel's); see ApplyOptions. */
+  hardlinksProtected?: boolean;
 }
 
 export interface FixResult {
@@ -115,8 +117,9 @@ function findingSelected(f: Finding, only: readonly string[]): boolean {
 }
 
 /** Turn a verdict into an outcome or a request for the applier; report the findings its target does not cure. */
-function handle(v: Verdict, applier: Applier, only: readonly string[], report: (f: Finding) => void): void {
-  const step = planVerdict(v, { only });
+function handle(v: Verdict, applier: Applier, plan: PlanOptions, report: (f: Finding) => void): void {
+  const only = plan.only;
+  const step = planVerdict(v, plan);
   for (const f of v.findings) if (!cures(v, f) && findingSelected(f, only)) report(f);
   if (step.kind === 'change') applier.submit(step.request);
   else if (step.kind === 'refused' && v.target !== null) {
@@ -159,12 +162,13 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
     result.reported++;
     sink.reported?.(f);
   };
-  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, ...auditOpts } = opts;
+  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, hardlinksProtected, ...auditOpts } = opts;
   const router = findingRouter(only, report);
   let state: StateDir | undefined;
   let lock: Lock | undefined;
   let applier: Applier | undefined;
   let journal: JournalWriter | undefined;
+  let plan: PlanOptions = { only };
   try {
     if (!dryRun) {
       state = openState(root, stateDir ?? DEFAULT_STATE_DIR);
@@ -175,6 +179,11 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
       onStart: (bound) => {
         // Before anything is changed: rules the service account could edit decide nothing as root.
         assertRulesTrusted(rulesHostPaths(bound, root));
+        plan = {
+          only,
+          serviceTrees: new Set(bound.rules.trees.filter((t) => t.spool).map((t) => t.path)),
+          unconfirmedGid: bound.groupConfirmed === true ? null : bound.group.id,
+        };
         const service = serviceIds(bound);
         const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: root.dir, time: new Date().toISOString(), pid: process.pid, service };
         const open = state !== undefined ? journalOpener(root, state, explicit, header) : noJournal;
@@ -185,12 +194,13 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
           sink,
           ...(batchSize !== undefined ? { batchSize } : {}),
           ...(beforeApply !== undefined ? { beforeApply } : {}),
+          ...(hardlinksProtected !== undefined ? { hardlinksProtected } : {}),
         });
       },
       onFinding: router.finding,
       onVerdict: (v) => {
         router.verdict(v);
-        if (applier !== undefined) handle(v, applier, only, report);
+        if (applier !== undefined) handle(v, applier, plan, report);
       },
     });
     router.end();

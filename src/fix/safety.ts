@@ -22,6 +22,12 @@ export const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'setid-in-user-tree': 'it would grant setuid, setgid or sticky where an account other than root can write (the entry, or a directory on the way)',
   'outside-tree': 'outside every tree the root-owned rules declare (paths from the configuration are not trusted)',
   'special-file': 'a FIFO, socket or device node that no rule names by its type',
+  'config-unconfirmed':
+    'only ecelerity.conf (the service account\'s to edit) asks for this change to a root file: a path no plain rule names outside the spool trees, or a Security group the group database does not give the user; reported, never changed (name it in the local rules, or fix the group database)',
+  'writable-content':
+    'another account can write it now: made root\'s in place it would keep that account\'s content, and any descriptor or shared mapping it holds open; reinstall it from the package',
+  'hardlinks-unprotected':
+    'fs.protected_hardlinks is off and the change would let another account read this file: it may be a hard link whose other name its owner replaced, holding an old secret; check it and change it by hand, or set fs.protected_hardlinks=1',
   'not-root': 'changing ownership needs root',
 };
 
@@ -31,6 +37,48 @@ export const REFUSAL_TEXT: Record<RefusalReason, string> = {
  */
 export function writableByNonRoot(p: Perms): boolean {
   return p.uid !== 0 || ((p.mode & 0o020) !== 0 && p.gid !== 0) || (p.mode & 0o002) !== 0;
+}
+
+/**
+ * Whether the change would make root's alone, in place, an entry (not a directory) that an account other than
+ * root can write now: another owner, or group write for a group other than root's, or world write.
+ * Stops laundering: `root:ecuser 0775 sbin/ec_helper` (a umask-002 install), or a binary a stray `chown -R`
+ * gave the service account, re-owned or re-moded to root's alone keeps the inode, so a descriptor or a
+ * MAP_SHARED mapping the account opened before still writes it (the kernel checks access at open time, and
+ * clears setuid on write() but not on writes through a shared mapping); the file then looks like root's and
+ * a later `mode=4755` rule made the account's content setuid root. Its content cannot be vouched for in
+ * place: it is refused, for a reinstall from the package. Directories are not content: access to them is
+ * checked at each call, so a descriptor kept open on one gives nothing after the change.
+ */
+export function launders(current: Perms, target: Target, type: EntryType): boolean {
+  return type !== 'dir' && writableByNonRoot(current) && !writableByNonRoot(target);
+}
+
+/** The accounts other than root that may read an entry with these values: `u<uid>`, `g<gid>`, `all`. */
+function readers(p: Perms): Set<string> {
+  const out = new Set<string>();
+  if ((p.mode & 0o004) !== 0) out.add('all');
+  if ((p.mode & 0o400) !== 0 && p.uid !== 0) out.add(`u${p.uid}`);
+  if ((p.mode & 0o040) !== 0 && p.gid !== 0) out.add(`g${p.gid}`);
+  return out;
+}
+
+/**
+ * Whether the change lets an account other than root read a regular file it could not read before (a new
+ * owner, a new group with read, or a read bit added), unless everyone could read it already.
+ * Stops, where fs.protected_hardlinks is 0: the service account hard-links a root-only file into its spool
+ * (refused while it has two names), then root replaces the original the usual way (a new file renamed over
+ * it: passwd, useradd, dpkg, an editor); the spool name is left with one link, root's, a textbook spool
+ * drift, and the fix gave the account root's old secret. Nothing on the inode tells such a file from one
+ * root created there. With protected_hardlinks on, an account cannot link a file it cannot already read
+ * and write, so the change is sound there.
+ */
+export function opensToOthers(current: Perms, target: Target, type: EntryType): boolean {
+  if (type !== 'file') return false;
+  const before = readers(current);
+  if (before.has('all')) return false;
+  for (const r of readers(target)) if (!before.has(r)) return true;
+  return false;
 }
 
 /**

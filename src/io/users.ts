@@ -10,6 +10,8 @@ export interface UserEntry {
 export interface GroupEntry {
   name: string;
   gid: number;
+  /** The group's member list (group(5)'s fourth field); empty when unknown. */
+  members?: string[];
 }
 
 /**
@@ -44,7 +46,7 @@ export function parseGroup(text: string): GroupEntry[] {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#') || line.startsWith('+') || line.startsWith('-')) continue;
     const f = line.split(':');
-    if (f[0] && /^\d+$/.test(f[2] ?? '')) out.push({ name: f[0], gid: Number(f[2]) });
+    if (f[0] && /^\d+$/.test(f[2] ?? '')) out.push({ name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').filter((m) => m !== '') });
   }
   return out;
 }
@@ -82,11 +84,21 @@ export function filesUserDb(fs: FsLike, root: Root): UserDb {
   };
 }
 
+/**
+ * One getent(1) answer, or undefined. `--` ends getent's options: without it `user = "-sfiles"` (the
+ * configuration is the service account's to edit) was read as the option `-s files`, getent listed the whole
+ * database, and its first line, root's, made the service user uid 0. The answer must also be about the key
+ * asked (its name, or its id for a numeric key): anything else is no answer.
+ */
 function getent(db: 'passwd' | 'group', key: string): string[] | undefined {
+  if (key === '' || /[\s:]/.test(key)) return undefined;
   try {
-    const out = execFileSync('getent', [db, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const line = out.split('\n')[0];
-    return line ? line.split(':') : undefined;
+    const out = execFileSync('getent', [db, '--', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const lines = out.split('\n').filter((l) => l !== '');
+    if (lines.length !== 1) return undefined;
+    const f = (lines[0] as string).split(':');
+    const about = /^\d+$/.test(key) ? f[2] === key : f[0] === key;
+    return about ? f : undefined;
   } catch {
     // getent exits 2 when the key is not found; a missing getent falls back to the files.
     return undefined;
@@ -112,7 +124,7 @@ export function nssUserDb(fs: FsLike): UserDb {
   };
   const group = (key: string): GroupEntry | undefined => {
     const f = getent('group', key);
-    return f && f[0] ? { name: f[0], gid: Number(f[2]) } : undefined;
+    return f && f[0] ? { name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').filter((m) => m !== '') } : undefined;
   };
   return {
     describe: 'the system name service (getent), then /etc/passwd and /etc/group',

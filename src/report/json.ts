@@ -3,6 +3,7 @@
  * The findings array is streamed into the output as found (one finding per line), never held: a report of
  * two million findings costs the same memory as a report of two.
  */
+import { jsonText } from '../printable.js';
 import type { ReportContext, ReportHeader, Reporter } from './types.js';
 
 export function jsonReporter(ctx: ReportContext): Reporter {
@@ -15,7 +16,7 @@ export function jsonReporter(ctx: ReportContext): Reporter {
     opened = true;
     const h = header;
     const head = { root: h.root, configFile: h.configFile, user: h.user, group: h.group };
-    ctx.sink.write(JSON.stringify(head).slice(0, -1) + ',"findings":[');
+    ctx.sink.write(jsonText(head).slice(0, -1) + ',"findings":[');
   };
   return {
     start(h) {
@@ -24,12 +25,14 @@ export function jsonReporter(ctx: ReportContext): Reporter {
     },
     finding(f) {
       open();
-      ctx.sink.write((count++ === 0 ? '\n' : ',\n') + JSON.stringify(f));
+      ctx.sink.write((count++ === 0 ? '\n' : ',\n') + jsonText(f));
     },
     end(r) {
       if (ctx.quiet && r.summary.findings === 0) return;
       open();
-      ctx.sink.write(`${count > 0 ? '\n' : ''}],"summary":${JSON.stringify(r.summary)}}\n`);
+      const more = ctx.members?.() ?? {};
+      const tail = Object.entries(more).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+      ctx.sink.write(`${count > 0 ? '\n' : ''}],"summary":${JSON.stringify(r.summary)}${tail}}\n`);
     },
   };
 }

@@ -84,15 +84,50 @@ export function renderPrometheus(s: PrometheusState): string {
   return out.join('\n') + '\n';
 }
 
-/** The last-success timestamp of a previous metrics file, or null (no file, no such line). */
-export function readLastSuccess(file: string | undefined): number | null {
-  if (file === undefined) return null;
-  let text: string;
+/** A previous metrics file is a few kilobytes; more than this is not one. */
+export const MAX_PREVIOUS_METRICS = 1 << 20;
+
+/**
+ * The text of the previous metrics file, or null when there is none to trust. Opened without following a
+ * link and without blocking (O_NOFOLLOW|O_NONBLOCK), then fstat'ed: only a regular file owned by whoever runs
+ * the audit, at most MAX_PREVIOUS_METRICS bytes, is read. Stops: the account that owns the collector's
+ * directory (prometheus on Debian) putting a FIFO or a link to /proc/kmsg at the file's name, which hung
+ * every failing run (the hourly audits piled up), or a file of its own that forges the last success.
+ */
+function readPrevious(file: string): string | null {
+  let fd: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch {
     return null;
   }
+  try {
+    const st = fs.fstatSync(fd);
+    const euid = typeof process.geteuid === 'function' ? process.geteuid() : st.uid;
+    if (!st.isFile() || st.uid !== euid || st.nlink !== 1 || st.size > MAX_PREVIOUS_METRICS) return null;
+    const buf = Buffer.alloc(Math.min(st.size, MAX_PREVIOUS_METRICS));
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs.readSync(fd, buf, got, buf.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got).toString('utf8');
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The last-success timestamp of a previous metrics file, or null (no file, no such line, or a file that is
+ * not one this account wrote: see readPrevious).
+ */
+export function readLastSuccess(file: string | undefined): number | null {
+  if (file === undefined) return null;
+  const text = readPrevious(file);
+  if (text === null) return null;
   const m = /^momentum_perms_last_success_timestamp_seconds\s+([0-9.eE+]+)\s*$/m.exec(text);
   const v = m?.[1] === undefined ? NaN : Number(m[1]);
   return Number.isFinite(v) ? v : null;

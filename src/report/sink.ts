@@ -55,6 +55,9 @@ export function atomicFile(file: string, mode = 0o644): AtomicFile {
   } catch (e) {
     throw outputError(file, e);
   }
+  // The mode asked for, whatever root's umask: under umask 077 a metrics file would be 0600, and
+  // node_exporter, running as its own user, could not read it.
+  nodeFs.fchmodSync(fd, mode);
   let open = true;
   const sink = bufferedSink((text) => {
     try {

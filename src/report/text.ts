@@ -52,15 +52,15 @@ export function textReporter(ctx: ReportContext): Reporter {
   let last: Group | undefined;
 
   const renderGroup = (g: Group): string => {
-    const expected = g.expected !== null ? ` — expected ${g.expected}` : '';
+    const expected = g.expected !== null ? ` — expected ${printable(g.expected)}` : '';
     // A rule's reason says why for the whole group; without one (built-in checks) the first message does.
     const why = (g.rule !== null ? header?.reasonOf?.(g.rule) : undefined) ?? g.message;
     const lines = [
-      `${c.bold(g.check === 'error' ? c.red(g.check) : c.yellow(g.check))}  ${c.dim(g.rule ?? 'walk')}  ${c.bold(plural(g.count, 'entry', 'entries'))}${expected}`,
-      `  ${c.dim(why)}`,
+      `${c.bold(g.check === 'error' ? c.red(g.check) : c.yellow(g.check))}  ${c.dim(printable(g.rule ?? 'walk'))}  ${c.bold(plural(g.count, 'entry', 'entries'))}${expected}`,
+      `  ${c.dim(printable(why))}`,
     ];
     const width = Math.min(64, Math.max(...g.samples.map((s) => s.path.length)));
-    for (const s of g.samples) lines.push(`    ${s.path.padEnd(width)}  ${s.actual ?? ''}`.trimEnd());
+    for (const s of g.samples) lines.push(`    ${s.path.padEnd(width)}  ${printable(s.actual ?? '')}`.trimEnd());
     if (g.count > g.samples.length) lines.push(c.dim(`    … and ${fmt(g.count - g.samples.length)} more`));
     return lines.join('\n');
   };
@@ -102,8 +102,8 @@ export function textReporter(ctx: ReportContext): Reporter {
       const out: string[] = [];
       const h = header;
       if (h) {
-        const where = h.root === '/' ? '' : ` under ${h.root}`;
-        out.push(c.dim(`${h.configFile}${where}: user ${h.user.name} (${h.user.id}), group ${h.group.name} (${h.group.id})`), '');
+        const where = h.root === '/' ? '' : ` under ${printable(h.root)}`;
+        out.push(c.dim(`${printable(h.configFile)}${where}: user ${printable(h.user.name)} (${h.user.id}), group ${printable(h.group.name)} (${h.group.id})`), '');
       }
       for (const g of [...groups.values()].sort(compareGroups)) out.push(renderGroup(g), '');
       const extra = ctx.epilogue?.() ?? [];

@@ -30,6 +30,8 @@ export interface ReportContext {
   since?: string;
   /** Lines a text report prints after its groups, before the summary (what `--since` found). */
   epilogue?: () => string[];
+  /** Members a JSON report adds after `summary` (`since`: what `--since` found, as the text shows it). */
+  members?: () => Record<string, unknown>;
 }
 
 /**

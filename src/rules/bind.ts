@@ -144,6 +144,20 @@ function bindOne(rule: Rule, index: number, pattern: string, glob: Glob, cp: Con
 }
 
 /**
+ * Whether the user and group databases (root's) agree that the configuration's group is the user's: its
+ * primary group, or one that lists it as a member; never gid 0. Stops: `group = shadow`, `group = 0` or
+ * any group the service user is not in, written into ecelerity.conf (the service account's), making a fix
+ * give root's securecreds database (`owner=root group=$group`) to that group.
+ */
+function groupConfirmed(ids: Ids): boolean {
+  if (ids.group.id === 0 || ids.user.id === 0) return false;
+  const user = ids.users.userById(ids.user.id);
+  if (user === undefined || user.name !== ids.user.name) return false;
+  if (user.gid === ids.group.id) return true;
+  return ids.users.groupById(ids.group.id)?.members?.includes(user.name) === true;
+}
+
+/**
  * Bind a rule set to a configuration and user database. Throws MpError: MP105/MP106 when the Security user
  * or group has no id, MP202 (at the rule) for an unknown user, group or `$setting`.
  */
@@ -213,6 +227,7 @@ export function bindRules(rules: RuleSet, config: MomentumConfig, users: UserDb)
     config,
     user: ids.user,
     group: ids.group,
+    groupConfirmed: groupConfirmed(ids),
     trees: top,
     outside,
     required: [...required].map(([p, rule]) => ({ path: p, rule })),

@@ -25,6 +25,12 @@ export interface Expectation {
   setidRule: BoundRule | null;
   /** Some matching rule names the entry's own type (FIFOs, sockets, devices are only changed then). */
   typeNamed: boolean;
+  /**
+   * The expected owner (group) comes from `@kind` rules alone: no plain rule matching the entry asks for
+   * the same id. The configuration (the service account's) then is the only source naming this path.
+   */
+  ownerFromConfig: boolean;
+  groupFromConfig: boolean;
 }
 
 /** Fold the rules that match an entry of `type`, given in the order they apply. */
@@ -43,6 +49,8 @@ export function expectationFor(rules: readonly BoundRule[], type: EntryType): Ex
     setidAllowed: false,
     setidRule: null,
     typeNamed: false,
+    ownerFromConfig: false,
+    groupFromConfig: false,
   };
   const cls = type === 'dir' ? 'dir' : 'file';
   // Where a plain rule wants the entry owned by root, rules derived from the configuration (which the
@@ -72,6 +80,8 @@ export function expectationFor(rules: readonly BoundRule[], type: EntryType): Ex
     if (type === 'symlink') continue;
     for (const c of r.modes) if (appliesTo(c, cls)) applyMode(e.mode, c, r);
   }
+  e.ownerFromConfig = e.owner !== null && e.owner.configPath !== null && !rules.some((r) => r.configPath === null && r.uid === e.uid);
+  e.groupFromConfig = e.group !== null && e.group.configPath !== null && !rules.some((r) => r.configPath === null && r.gid === e.gid);
   e.hasMode = hasMode(e.mode);
   const m = modeMasks(e.mode);
   e.forbidden = m.forbidden;

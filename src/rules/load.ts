@@ -6,7 +6,8 @@ import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MpError } from '../errors.js';
-import { errnoOf, hostPath, type FsLike, type Root } from '../io/fs.js';
+import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
+import { untrustedPath } from '../fix/secure-path.js';
 import { parseRules } from './parse.js';
 import type { RuleOrigin, RuleSet } from './types.js';
 
@@ -67,7 +68,18 @@ export function loadRules(fs: FsLike, root: Root, opts: LoadRulesOptions): RuleS
   const local = path.posix.resolve('/', opts.localRules ?? LOCAL_RULES);
   const localHost = hostPath(root, local);
   const localText = read(fs, localHost);
-  if (localText !== undefined) add(localText, local, 'local', localHost);
+  if (localText !== undefined) {
+    // The local rules decide what every command reports, not only what fix changes: one the service
+    // account can edit (or redirect) could declare its own drift compliant (`/opt/msys/ecelerity/sbin/**
+    // owner=$user`) and the audit would say all is well. `fix` refused such a file; now every command does.
+    const why = fs === realFs ? untrustedPath(localHost) : null;
+    if (why !== null) {
+      throw new MpError('MP203', `rules file ${local} ${why}: not trusted`, {
+        notes: ['make it and every directory above it owned by root and writable by root alone'],
+      });
+    }
+    add(localText, local, 'local', localHost);
+  }
 
   if (opts.rulesFile !== undefined) {
     const cli = path.resolve(opts.rulesFile);

@@ -87,6 +87,12 @@ export interface BoundRules {
   config: MomentumConfig;
   user: { name: string; id: number };
   group: { name: string; id: number };
+  /**
+   * Whether a root-controlled source agrees with the configuration's group: the group database makes it
+   * the user's primary group or lists the user as a member, and it is not gid 0. When not, a fix never
+   * gives a root file to that group on the configuration's word alone (see src/fix/plan.ts).
+   */
+  groupConfirmed?: boolean;
   /** Declared trees that exist or not, in walk order, without duplicates or trees nested in others. */
   trees: TreeDecl[];
   /**

@@ -148,6 +148,7 @@ function drifted(e: Expectation, entry: Entry, tree: string | null, ids: IdCache
     tree,
     typeNamedByRule: e.typeNamed,
     setidAllowed: e.setidAllowed,
+    claimedByConfig: (uid !== entry.uid && e.ownerFromConfig) || (gid !== entry.gid && e.groupFromConfig),
   };
 }
 

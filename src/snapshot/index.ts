@@ -11,14 +11,14 @@ import { bindInstall } from '../audit/bind.js';
 import { closeDir, openChildDir, openDirUnder, openState, type OpenDir } from '../fix/state.js';
 import { assertRootOnly } from '../fix/trust.js';
 import { DEFAULT_STATE_DIR } from '../fix/types.js';
-import { hostPath, makeRoot } from '../io/fs.js';
+import { hostPath, makeRoot, realFs } from '../io/fs.js';
 import { readSnapshot } from './reader.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import { takeSnapshot, type TakeResult } from './take.js';
+import { snapshotPlan, takeSnapshot, type SnapshotPlan, type TakeResult } from './take.js';
 
 export { readSnapshot } from './reader.js';
 export { SnapshotIndex, type SnapshotRecord } from './snapshot-index.js';
-export { takeSnapshot, snapshotTrees, type TakeOptions, type TakeResult } from './take.js';
+export { takeSnapshot, snapshotTrees, snapshotPlan, type SnapshotPlan, type TakeOptions, type TakeResult } from './take.js';
 export type { SnapshotHeader, SnapshotTrailer } from './format.js';
 
 /** Where snapshots go inside the state directory. */
@@ -35,6 +35,11 @@ export interface SnapshotOptions extends Omit<AuditOptions, 'onStart' | 'onFindi
   includeSpool?: boolean;
   /** The time recorded (default now). */
   now?: Date;
+  /**
+   * What to record, when the caller decided it without binding the configuration (the pre-upgrade hook
+   * when the configuration does not parse). Default: the trees of the bound install.
+   */
+  plan?: SnapshotPlan;
 }
 
 export interface SnapshotResult extends TakeResult {
@@ -44,9 +49,6 @@ export interface SnapshotResult extends TakeResult {
   user: { name: string; id: number };
   group: { name: string; id: number };
 }
-
-/** Configuration, rules and user database bound the way the audit binds them, without walking anything. */
-export const bindFor = bindInstall;
 
 /** `2026-11-26T10-00-00Z.snap`: sortable, and no colon (which some tools read as host:path). */
 export function snapshotName(now: Date): string {
@@ -58,7 +60,9 @@ export function snapshotName(now: Date): string {
  * the target directory is not root's alone, MP305 when the file cannot be written.
  */
 export function snapshot(opts: SnapshotOptions = {}): SnapshotResult {
-  const { bound, fs: rfs, root } = bindFor(opts);
+  const rfs = opts.fs ?? realFs;
+  const root = makeRoot(opts.root);
+  const plan = opts.plan ?? snapshotPlan(bindInstall(opts).bound, opts.includeSpool === true);
   const now = opts.now ?? new Date();
   let dir: OpenDir;
   let name: string;
@@ -85,14 +89,13 @@ export function snapshot(opts: SnapshotOptions = {}): SnapshotResult {
     const r = takeSnapshot({
       fs: rfs,
       root,
-      bound,
+      plan,
       file: `/proc/self/fd/${dir.fd}/${name}`,
       display: shown,
-      includeSpool: opts.includeSpool === true,
       crossFilesystems: opts.crossFilesystems === true,
       now,
     });
-    return { ...r, path: shown, file: shown, root: root.dir, user: bound.user, group: bound.group };
+    return { ...r, path: shown, file: shown, root: root.dir, user: plan.user, group: plan.group };
   } finally {
     closeDir(dir);
     closeState();

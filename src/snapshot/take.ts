@@ -11,13 +11,21 @@ import { Coverage, isUnder } from './coverage.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotHeader } from './format.js';
 import { createSnapshotWriter } from './writer.js';
 
+/** What a snapshot records, and what its header says of the install. */
+export interface SnapshotPlan {
+  trees: string[];
+  excluded: string[];
+  configFile: string;
+  user: { name: string; id: number };
+  group: { name: string; id: number };
+}
+
 export interface TakeOptions {
   fs: FsLike;
   root: Root;
-  bound: BoundRules;
+  plan: SnapshotPlan;
   /** Host path of the snapshot file. */
   file: string;
-  includeSpool: boolean;
   crossFilesystems: boolean;
   /** gzip the file (default true). */
   gzip?: boolean;
@@ -40,8 +48,14 @@ export interface TakeResult {
   durationMs: number;
 }
 
-/** Trees to record and trees to leave out (spool trees, also where the rules nest one inside another tree). */
-export function snapshotTrees(bound: BoundRules, includeSpool: boolean): { trees: string[]; excluded: string[] } {
+/**
+ * Trees to record and trees to leave out. Only the rules (root's) decide what is left out: the spool trees
+ * they declare. A spool path taken from the configuration never is: the service account edits the
+ * configuration, and `spoolbase = /opt/msys/ecelerity` would otherwise take the whole install out of the
+ * pre-upgrade snapshot, so the upgrade's resets of root's files could not be told from local choices. What
+ * the configuration names may add to the walk (a spool inside the install is recorded with it), never remove.
+ */
+export function snapshotTrees(bound: Pick<BoundRules, 'trees' | 'rules'>, includeSpool: boolean): { trees: string[]; excluded: string[] } {
   const trees: string[] = [];
   const excluded = new Set<string>();
   for (const t of bound.trees) {
@@ -50,25 +64,34 @@ export function snapshotTrees(bound: BoundRules, includeSpool: boolean): { trees
   }
   if (!includeSpool) {
     for (const t of bound.rules.trees) if (t.spool && t.path.startsWith('/')) excluded.add(t.path);
-    for (const cp of bound.config.paths) if (cp.kind === 'spool' && !cp.pattern) excluded.add(cp.path);
   }
   // A tree inside another recorded tree is walked with it: walking it again would record it twice.
   const outer = trees.filter((t) => !trees.some((o) => o !== t && isUnder(t, o)));
   return { trees: [...new Set(outer)], excluded: [...excluded] };
 }
 
+/** The plan for a snapshot of a bound install. */
+export function snapshotPlan(bound: BoundRules, includeSpool: boolean): SnapshotPlan {
+  return {
+    ...snapshotTrees(bound, includeSpool),
+    configFile: bound.config.configFile,
+    user: { name: bound.user.name, id: bound.user.id },
+    group: { name: bound.group.name, id: bound.group.id },
+  };
+}
+
 /** Walk and write. Throws MpError MP305 when the file cannot be written (the temporary file is removed). */
 export function takeSnapshot(o: TakeOptions): TakeResult {
   const started = Date.now();
-  const { trees, excluded } = snapshotTrees(o.bound, o.includeSpool);
+  const { trees, excluded } = o.plan;
   const header: SnapshotHeader = {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     created: (o.now ?? new Date()).toISOString(),
     root: o.root.dir,
-    configFile: o.bound.config.configFile,
-    user: { name: o.bound.user.name, id: o.bound.user.id },
-    group: { name: o.bound.group.name, id: o.bound.group.id },
+    configFile: o.plan.configFile,
+    user: o.plan.user,
+    group: o.plan.group,
     trees,
     excluded,
   };

@@ -41,8 +41,17 @@ function decide(
   now: Who,
   holder: string | undefined,
 ): { move: IdMove | null; notice: ((owned: number) => string) | null } {
-  if (was.id === now.id) return { move: null, notice: null };
+  // A snapshot taken while the configuration did not parse knows no account (id -1): nothing to carry over.
+  if (was.id === now.id || was.id < 0) return { move: null, notice: null };
   const head = describe(kind, was, now);
+  // Only a re-created account moves ids: the same name, resolved through the passwd or group database, with
+  // another id now. The names come from ecelerity.conf, which the service account edits: with `user = "1234"`
+  // while the snapshot is taken and `ecuser` after, it would otherwise have every file of an orphaned uid
+  // 1234 (root's binaries in a tarball install, say) handed to it. A change of name, or a bare number, is
+  // reported and left to a person.
+  if (was.name !== now.name || /^\d+$/.test(was.name)) {
+    return { move: null, notice: (n) => `${head}; its ${n} entries are left as they are (only a re-created account of the same name is carried over)` };
+  }
   if (holder !== undefined) {
     return {
       move: null,

@@ -25,6 +25,21 @@ export interface DiffContext {
   gid: IdMove | null;
   /** The rules' own check (pure): asked whether other values would be allowed for an entry. */
   check: (entry: Entry, parent: string) => Verdict;
+  /**
+   * Restore only what takes access away (see `guarded`): the service account's ids are never given back,
+   * and a mode only where it is no looser than the rules' target or the entry's. Set for a snapshot that may
+   * be older than changes made since (the baseline): a file the administrator took back from the service
+   * account after the baseline was taken must not be handed to it again.
+   */
+  guard?: { uid: number; gid: number } | null;
+}
+
+/** The snapshot's values, with what would give the service account more than it has now taken out. */
+function guarded(before: Target, base: Target | Entry, svc: { uid: number; gid: number }): Target {
+  const uid = before.uid === svc.uid && base.uid !== svc.uid ? base.uid : before.uid;
+  const gid = before.gid === svc.gid && base.gid !== svc.gid ? base.gid : before.gid;
+  const mode = (before.mode & ~base.mode & 0o7777) === 0 ? before.mode : base.mode & 0o7777;
+  return { uid, gid, mode };
 }
 
 /** What the diff decided besides the verdict; one object reused for every entry (no allocation per entry). */
@@ -55,7 +70,10 @@ function same(e: Entry | Target, t: Target): boolean {
 /** Classify against the snapshot; sets notes.since and notes.before. */
 function classify(ctx: DiffContext, e: Entry, parent: string, notes: DiffNotes): void {
   const snap = ctx.snap;
-  if (!snap.covers(e.path, parent)) return;
+  if (!snap.covers(e.path, parent)) {
+    notes.since = 'unrecorded';
+    return;
+  }
   const slot = snap.lookup(e.path);
   if (slot < 0) {
     notes.since = 'new';
@@ -88,6 +106,7 @@ export function diffVerdict(v: Verdict, parent: string, ctx: DiffContext, notes:
   classify(ctx, e, parent, notes);
 
   let target = v.target;
+  if (notes.before !== null && ctx.guard) notes.before = guarded(notes.before, v.target ?? e, ctx.guard);
   if (notes.before !== null && allowed(ctx, e, notes.before, parent)) {
     target = notes.before;
     notes.restored = true;

@@ -6,7 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { printable } from '../printable.js';
-import { errnoOf, hostPath, type Root } from '../io/fs.js';
+import * as path from 'node:path';
+import { errnoOf, O_PATH, type Root } from '../io/fs.js';
+import { notRootOnly } from '../fix/secure-path.js';
 
 export type LogLevel = 'notice' | 'warning' | 'err';
 
@@ -38,27 +40,90 @@ export function loggerSyslog(level: LogLevel, message: string): boolean {
   return r.error === undefined && r.status === 0;
 }
 
-function appendLine(host: string, text: string): string | null {
-  let fd: number;
+const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
+const PIN_FLAGS = O_PATH | fs.constants.O_NOFOLLOW;
+
+/**
+ * Open the directory `dir` (a Momentum path) from the root directory down, one component at a time, each
+ * relative to the one above it and without following a link. The root directory itself is the
+ * administrator's choice and may be reached through links.
+ */
+function openLogDir(root: Root, dir: string): number {
+  let fd = fs.openSync(root.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
   try {
-    // O_NOFOLLOW: a link planted at the log's name is not written through. O_NONBLOCK: a FIFO planted
-    // there fails at once (ENXIO) instead of hanging the package transaction.
-    fd = fs.openSync(
-      host,
-      fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK,
-      0o640,
-    );
+    for (const name of dir.split('/').filter((c) => c !== '')) {
+      if (name === '.' || name === '..') throw Object.assign(new Error('EINVAL'), { code: 'EINVAL' });
+      const next = fs.openSync(`/proc/self/fd/${fd}/${name}`, DIR_FLAGS);
+      fs.closeSync(fd);
+      fd = next;
+    }
+    return fd;
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+/**
+ * Why the open log inode is not one root alone writes, or null. Stops: a second name for root's own file
+ * (a hard link to /root/.bashrc made at the log's name where fs.protected_hardlinks is 0 and another account
+ * writes /var/log): the hook appended a line carrying a configuration-chosen include name to it, and the
+ * next root shell ran it. A file another account owns or may write is not root's log either.
+ */
+function notRootsLog(st: fs.Stats): string | null {
+  if (!st.isFile()) return st.isSymbolicLink() ? 'ELOOP' : 'not a regular file';
+  if (st.nlink !== 1) return `has ${st.nlink} hard links (another name for the same file could be anything root reads)`;
+  return notRootOnly(st);
+}
+
+/**
+ * Append `text` to the log file at `file` (a Momentum path). The file is pinned with O_PATH|O_NOFOLLOW (a
+ * link is not followed, a FIFO cannot block, a device's driver never runs) in its directory reached without
+ * links, judged with fstat (a regular file, one name, root's, writable by root alone), and only then opened
+ * for writing through the pin: the inode written is the one judged. When absent it is created with
+ * O_CREAT|O_EXCL, so never over something planted in the meantime. The directory may be writable by another
+ * account (Ubuntu's /var/log is root:syslog 0775): that account can remove or rename the log, but nothing it
+ * puts at the name is written to unless it is a file root alone owns and writes with no other name.
+ */
+function appendLine(root: Root, file: string, text: string): string | null {
+  const m = path.posix.resolve('/', file);
+  let dir: number;
+  try {
+    dir = openLogDir(root, path.posix.dirname(m));
   } catch (e) {
     return errnoOf(e) ?? String(e);
   }
+  const at = `/proc/self/fd/${dir}/${path.posix.basename(m)}`;
+  let fd = -1;
   try {
-    if (!fs.fstatSync(fd).isFile()) return 'not a regular file';
+    let pin: number;
+    try {
+      pin = fs.openSync(at, PIN_FLAGS);
+    } catch (e) {
+      if (errnoOf(e) !== 'ENOENT') throw e;
+      // Absent: create it, exclusively; a name planted since then makes this fail rather than be written.
+      fd = fs.openSync(at, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o640);
+      pin = -1;
+    }
+    if (pin !== -1) {
+      try {
+        const why = notRootsLog(fs.fstatSync(pin));
+        if (why !== null) return why;
+        fd = fs.openSync(`/proc/self/fd/${pin}`, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NONBLOCK);
+      } finally {
+        fs.closeSync(pin);
+      }
+    }
+    // Judged again on what is open for writing (the same inode: reopened through the pin, or just created).
+    const why = notRootsLog(fs.fstatSync(fd));
+    if (why !== null) return why;
     fs.writeSync(fd, text);
     return null;
   } catch (e) {
     return errnoOf(e) ?? String(e);
   } finally {
-    fs.closeSync(fd);
+    if (fd !== -1) fs.closeSync(fd);
+    fs.closeSync(dir);
   }
 }
 
@@ -74,7 +139,7 @@ export function hookLog(o: HookLogOptions): HookLog {
       const message = printable(raw);
       o.out(`momentum-perms: ${message}\n`);
       if (o.logFile !== null && !fileBroken) {
-        const why = appendLine(hostPath(o.root, o.logFile), `${now().toISOString()} momentum-perms[${process.pid}]: ${level}: ${message}\n`);
+        const why = appendLine(o.root, o.logFile, `${now().toISOString()} momentum-perms[${process.pid}]: ${level}: ${message}\n`);
         if (why !== null) {
           fileBroken = true;
           o.err(`momentum-perms: cannot write log file ${o.logFile}: ${why} (continuing)\n`);

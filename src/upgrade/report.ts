@@ -12,17 +12,36 @@ function show(t: Target): string {
   return `${t.uid}:${t.gid} ${octal(t.mode)}`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** What `--since` found, as data: for JSON reports (the text shows the same in sinceLines). */
+export function sinceData(s: Omit<SinceSession, 'opts'>): Record<string, unknown> {
+  const c = s.counts();
+  const changed = s.changedCompliant();
+  return {
+    snapshot: { created: s.snapshot.created, trees: s.snapshot.trees, excluded: s.snapshot.excluded },
+    notices: s.notices(),
+    findings: c.findings,
+    restored: c.restored,
+    remapped: c.remapped,
+    changedCompliant: { total: changed.total, entries: changed.entries },
+  };
+}
+
 /** The lines to print after the report (or on stderr, to keep a machine-readable stdout clean). */
 export function sinceLines(s: Omit<SinceSession, 'opts'>): string[] {
   const lines = s.notices().map((n) => `note: ${n}`);
   const c = s.counts();
   const f = c.findings;
+  const unrecorded = f.unrecorded > 0 ? `, ${f.unrecorded} where the snapshot did not record` : '';
   lines.push(
-    `Since the snapshot of ${s.snapshot.created}: ${f['changed-by-upgrade']} findings changed by the upgrade, ${f.preexisting} preexisting, ${f.new} new.`,
+    `Since the snapshot of ${s.snapshot.created}: ${plural(f['changed-by-upgrade'], 'finding')} changed by the upgrade, ${f.preexisting} preexisting, ${f.new} new${unrecorded}.`,
   );
   const changed = s.changedCompliant();
   if (changed.total > 0) {
-    lines.push(`${changed.total} entries the upgrade changed still comply:`);
+    lines.push(`${changed.total === 1 ? '1 entry the upgrade changed still complies' : `${changed.total} entries the upgrade changed still comply`}:`);
     for (const e of changed.entries.slice(0, SHOWN)) {
       lines.push(`  ${e.path}  ${show(e.before)} → ${show(e.now)}${e.restore ? '  (fix --since restores it)' : ''}`);
     }

@@ -39,6 +39,8 @@ export interface SinceOptions {
   users?: UserDb;
   /** How many changed-but-compliant entries to keep for the report (default 1000; all are counted). */
   keep?: number;
+  /** Restore only what takes access away from the service account (DiffContext.guard): for the baseline. */
+  guarded?: boolean;
 }
 
 export interface SinceSession {
@@ -65,7 +67,7 @@ function defaultUsers(opts: AuditOptions): UserDb {
 export function withSince(opts: AuditOptions, snap: SnapshotIndex, o: SinceOptions = {}): SinceSession {
   const keep = o.keep ?? 1000;
   const notes = newNotes();
-  const counts: SinceCounts = { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0 }, restored: 0, remapped: 0 };
+  const counts: SinceCounts = { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0, unrecorded: 0 }, restored: 0, remapped: 0 };
   const changed: ChangedEntry[] = [];
   let changedTotal = 0;
   const owned = { uid: 0, gid: 0 };
@@ -78,7 +80,7 @@ export function withSince(opts: AuditOptions, snap: SnapshotIndex, o: SinceOptio
   const onStart = (bound: BoundRules): void => {
     const check = bound.check.bind(bound);
     accounts = accountChanges(snap.header, bound, o.users ?? defaultUsers(opts));
-    const c: DiffContext = { snap, uid: accounts.uid, gid: accounts.gid, check };
+    const c: DiffContext = { snap, uid: accounts.uid, gid: accounts.gid, check, guard: o.guarded ? { uid: bound.user.id, gid: bound.group.id } : null };
     uidChanged = snap.header.user.id !== bound.user.id;
     gidChanged = snap.header.group.id !== bound.group.id;
     // Every verdict passes through check(). Diffing there annotates findings before the audit emits them
@@ -152,6 +154,6 @@ export function sinceAudit(audit: (opts: AuditOptions) => AuditResult, snap: Sna
     },
     notices: () => last?.notices() ?? [],
     changedCompliant: () => last?.changedCompliant() ?? { total: 0, entries: [] },
-    counts: () => last?.counts() ?? { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0 }, restored: 0, remapped: 0 },
+    counts: () => last?.counts() ?? { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0, unrecorded: 0 }, restored: 0, remapped: 0 },
   };
 }

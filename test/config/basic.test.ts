@@ -19,6 +19,7 @@ describe('config: basic 4.x fixture', () => {
     expect(json.settings).toEqual({
       spool_mode: { value: '0640', source: 'default' },
       spoolbase: { value: '/var/spool/ecelerity1', source: `${DEF}/ecelerity.conf:8` },
+      trace_smtp_mode: { value: '0640', source: 'default' },
     });
   });
 

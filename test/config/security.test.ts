@@ -53,7 +53,7 @@ describe('config: the Security model', () => {
         source: `${F}:4`,
       },
       { code: 'unknown-capability', message: 'capabilities names cap_frobnicate, which is not a Linux capability', source: `${F}:5` },
-      { code: 'not-a-file', message: 'ec_logger.mainlog names syslog://local0, a syslog:// URI and not a local file; it is not checked', source: `${F}:11` },
+      { code: 'not-a-file', message: 'ec_logger.mainlog names syslog://local0, a syslog URI and not a local file; it is not checked', source: `${F}:11` },
     ]);
     // The empty paniclog is "not written": no path, no warning.
     expect(json.paths.filter((p: { option: string }) => p.option.startsWith('ec_logger.')).map((p: { option: string }) => p.option)).toEqual([

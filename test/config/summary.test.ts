@@ -59,3 +59,29 @@ describe('config: the readable summary', () => {
     expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
   });
 });
+
+describe('renderSummary escapes what the configuration says', () => {
+  it('prints control characters in paths and values escaped, never raw', () => {
+    const text = renderSummary(
+      {
+        configFile: '/etc/e\x1b[2J.conf',
+        files: ['/etc/e\x1b[2J.conf'],
+        version: '4.x',
+        security: {
+          user: { name: 'ecuser', id: 500, source: 'default' },
+          group: { name: 'ecuser', id: 500, source: 'default' },
+          supplementalGroups: [],
+          chroot: { value: '/x\nerror MP000: forged', source: '/etc/e.conf:3:3' },
+          capabilities: null,
+        },
+        paths: [{ option: 'mainlog', path: '/var/log/\x1b]0;t\x07x', kind: 'log', source: '/etc/e.conf:4:1', pattern: false }],
+        warnings: [{ code: 'relative-path', message: 'a\nerror MP000: forged', source: '/etc/e.conf:5:1' }],
+        settings: {},
+      } as unknown as Parameters<typeof renderSummary>[0],
+      new Chalk({ level: 0 }),
+    );
+    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(text).not.toMatch(/^error MP000/m);
+    expect(text).toContain('/etc/e\\x1b[2J.conf');
+  });
+});

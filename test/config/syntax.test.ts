@@ -26,7 +26,7 @@ describe('config: a file using the whole syntax', () => {
     });
   });
 
-  it('reads paths from barewords, quoted strings, URIs, relative values and case-sensitive bindings', () => {
+  it('reads paths from barewords, quoted strings, URIs and case-sensitive bindings', () => {
     expect(json.paths).toEqual([
       { option: 'spoolbase', path: '/var/spool/ecelerity2', source: `${F}:14`, kind: 'spool', fileMode: { value: 0o600, source: `${F}:15` } },
       { option: 'mta_sts_policy_store', path: '/var/spool/ecelerity/mtasts', source: 'default', kind: 'data' },
@@ -42,7 +42,7 @@ describe('config: a file using the whole syntax', () => {
         fileMode: { value: 0o600, source: 'default' },
         dirMode: { value: 0o700, source: 'default' },
       },
-      { option: 'tls_key', path: '/opt/msys/ecelerity/certs/outbound.key', source: `${F}:23`, kind: 'private-key', raw: 'certs/outbound.key', scope: 'Binding "Outbound"' },
+      { option: 'tls_key', path: '/opt/msys/ecelerity/certs/outbound.key', source: `${F}:23`, kind: 'private-key', scope: 'Binding "Outbound"' },
       {
         option: 'tls_certificate',
         path: '/opt/msys/ecelerity/etc/certs/example.crt',
@@ -73,6 +73,7 @@ describe('config: a file using the whole syntax', () => {
     expect(json.settings).toEqual({
       spool_mode: { value: '0600', source: `${F}:15` },
       spoolbase: { value: '/var/spool/ecelerity2', source: `${F}:14` },
+      trace_smtp_mode: { value: '0640', source: 'default' },
     });
   });
 });

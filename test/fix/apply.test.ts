@@ -270,7 +270,7 @@ describe('apply: attacks', () => {
   });
 
   it('drops a setuid bit the target does not keep, although chown alone clears it', () => {
-    file(r.h(OPT + '/sbin/tool'), ORPHAN, 0, 0o4755);
+    file(r.h(OPT + '/sbin/tool'), 0, ORPHAN, 0o4755);
     apply([requestFor(r, OPT + '/sbin/tool', OPT, { uid: 0, gid: 0, mode: 0o755 })]);
     expect(perms(r.h(OPT + '/sbin/tool'))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
   });
@@ -357,7 +357,7 @@ describe('apply: attacks', () => {
 
   it('fixes a directory before judging its children against it', () => {
     mkdir(r.h(OPT + '/bin'), ECUSER, ECGROUP, 0o775);
-    file(r.h(OPT + '/bin/ec_ctl'), ECUSER, ECGROUP, 0o755);
+    file(r.h(OPT + '/bin/ec_ctl'), 0, ECGROUP, 0o755);
     const out = apply([
       requestFor(r, OPT + '/bin', OPT, { uid: 0, gid: 0, mode: 0o755 }),
       requestFor(r, OPT + '/bin/ec_ctl', OPT, { uid: 0, gid: 0, mode: 0o755 }),

@@ -43,7 +43,8 @@ describe('fix', () => {
     fs.chmodSync(r.h(`${SPOOL}/0/m1`), 0o644);
     fs.chownSync(r.h(`${SPOOL}/1`), 0, 0);
     fs.chownSync(r.h(CONF), 0, 0);
-    fs.chownSync(r.h('/opt/msys/ecelerity/bin/ec_ctl'), ECUSER, ECGROUP);
+    // Group root's write (a umask-002 install with group root): no other account could write it.
+    fs.chmodSync(r.h('/opt/msys/ecelerity/bin/ec_ctl'), 0o775);
     const before = world();
     const first = await fixJson();
     expect(first.code).toBe(0);
@@ -54,8 +55,7 @@ describe('fix', () => {
       '/opt/msys/ecelerity/bin/ec_ctl': 'fixed',
     });
     expect(changedSince(before).sort()).toEqual([`${SPOOL}/0/m1`, `${SPOOL}/1`, CONF, '/opt/msys/ecelerity/bin/ec_ctl'].sort());
-    // The rules name root as owner and say nothing of the group: the group stays.
-    expect(perms(r.h('/opt/msys/ecelerity/bin/ec_ctl'))).toEqual({ uid: 0, gid: ECGROUP, mode: 0o755 });
+    expect(perms(r.h('/opt/msys/ecelerity/bin/ec_ctl'))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
     expect(first.rep.journal).toMatch(new RegExp(`^${STATE}/journal/.*-fix-\\d+\\.jsonl$`));
 
     const second = await cli('fix', '--root', r.dir);
@@ -90,7 +90,7 @@ describe('fix', () => {
   it('plans entries below a drifted directory as the real run will find it (the plan is exact)', async () => {
     r = install();
     fs.chownSync(r.h('/opt/msys/ecelerity/bin'), ECUSER, ECGROUP);
-    fs.chownSync(r.h('/opt/msys/ecelerity/bin/ec_ctl'), ECUSER, 0);
+    fs.chmodSync(r.h('/opt/msys/ecelerity/bin/ec_ctl'), 0o775);
     const dry = await fixJson('--dry-run');
     expect(dry.rep.plan.map((p) => p.path)).toEqual(['/opt/msys/ecelerity/bin', '/opt/msys/ecelerity/bin/ec_ctl']);
     expect(dry.rep.outcomes).toEqual([]);
@@ -185,15 +185,22 @@ describe('fix keeps what the kernel would drop', () => {
   it('a setuid binary keeps its bit across a needed chown where a rule allows it, and loses it where none does', async () => {
     r = install();
     mkdir(r.h('/etc/momentum-perms'), 0, 0, 0o755);
-    file(r.h('/etc/momentum-perms/local.rules'), 0, 0, 0o644, '/opt/msys/ecelerity/sbin/ecelerity  group=root setid=allow  reason="test: setuid allowed"\n');
+    file(r.h('/etc/momentum-perms/local.rules'), 0, 0, 0o644, '/opt/msys/ecelerity/sbin/ecelerity  group=root setid=allow  reason="test: setuid allowed"\n/opt/msys/ecelerity/sbin/other  group=root  reason="test: no setuid"\n');
     // root's binary with a wrong group: the chgrp the rule asks for clears the bit, the fix puts it back.
     file(r.h('/opt/msys/ecelerity/sbin/ecelerity'), 0, ECGROUP, 0o4755);
-    file(r.h('/opt/msys/ecelerity/sbin/other'), ORPHAN, 0, 0o4755);
+    file(r.h('/opt/msys/ecelerity/sbin/other'), 0, ORPHAN, 0o2755);
+    // A deleted account's setuid file: its owner may have written it; it is not made root's in place.
+    file(r.h('/opt/msys/ecelerity/sbin/orphaned'), ORPHAN, 0, 0o4755);
     const x = await fixJson();
-    expect(outcomeOf(x.rep)).toEqual({ '/opt/msys/ecelerity/sbin/ecelerity': 'fixed', '/opt/msys/ecelerity/sbin/other': 'fixed' });
+    expect(outcomeOf(x.rep)).toEqual({
+      '/opt/msys/ecelerity/sbin/ecelerity': 'fixed',
+      '/opt/msys/ecelerity/sbin/other': 'fixed',
+      '/opt/msys/ecelerity/sbin/orphaned': 'refused writable-content',
+    });
     expect(perms(r.h('/opt/msys/ecelerity/sbin/ecelerity'))).toEqual({ uid: 0, gid: 0, mode: 0o4755 });
     expect(perms(r.h('/opt/msys/ecelerity/sbin/other'))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
-    expect(x.code).toBe(0);
+    expect(perms(r.h('/opt/msys/ecelerity/sbin/orphaned'))).toEqual({ uid: ORPHAN, gid: 0, mode: 0o4755 });
+    expect(x.code).toBe(1);
   });
 
   it('a file capability when the ids already match (chmod only, no chown)', async () => {
@@ -213,7 +220,7 @@ describe('undo', () => {
     fs.chmodSync(r.h(`${SPOOL}/0/m1`), 0o644);
     fs.chownSync(r.h('/opt/msys/ecelerity/etc/conf'), 0, 0);
     fs.chownSync(r.h('/opt/msys/ecelerity/etc/conf/default'), 0, 0);
-    fs.chownSync(r.h(CONF), 0, 0);
+    fs.chmodSync(r.h(CONF), 0o664);
     const before = world();
     const f = await fixJson();
     expect(f.rep.summary['fixed']).toBe(4);

@@ -16,7 +16,8 @@ const req = (o: Partial<ChangeRequest> = {}): ChangeRequest => ({
   ...o,
 });
 const seen = (o: Partial<Seen> = {}): Seen => ({ dev: 1, ino: 10, type: 'file', nlink: 1, now: { uid: 0, gid: 0, mode: 0o644 }, ...o });
-const where = (o: Partial<Where> = {}): Where => ({ treeDev: 1, crosses: false, userWritable: false, parent: { uid: 500, gid: 500, mode: 0o750 }, ...o });
+const where = (o: Partial<Where> = {}): Where => ({ treeDev: 1, crosses: false, userWritable: false, parent: { uid: 500, gid: 500, mode: 0o750 }, hardlinksProtected: true, ...o });
+const ROOT_DIR = { uid: 0, gid: 0, mode: 0o755 };
 const kind = (r: ChangeRequest, s: Seen, w: Where): string => {
   const j = judge(r, s, w, showTarget);
   return j.kind === 'refused' ? j.reason : j.kind;
@@ -40,6 +41,21 @@ describe('judge', () => {
     ['setgid granted where the service account writes', req({ target: { uid: 500, gid: 500, mode: 0o2750 } }), seen(), where({ userWritable: true }), 'setid-in-user-tree'],
     ['setuid root on a file the service account owns', req({ target: { uid: 0, gid: 0, mode: 0o4755 } }), seen({ now: { uid: 500, gid: 0, mode: 0o4755 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), 'setid-in-user-tree'],
     ['setuid kept on a root file in a root tree', req({ target: { uid: 0, gid: 0, mode: 0o4755 } }), seen({ now: { uid: 0, gid: 0, mode: 0o4775 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), 'go'],
+    // Laundering: made root's alone in place while another account can write it now.
+    ['a service-owned binary chowned to root', req({ target: { uid: 0, gid: 0, mode: 0o755 } }), seen({ now: { uid: 500, gid: 500, mode: 0o755 } }), where({ parent: ROOT_DIR }), 'writable-content'],
+    ['root:ecuser 0775 made 0755 (umask 002)', req({ target: { uid: 0, gid: 500, mode: 0o755 } }), seen({ now: { uid: 0, gid: 500, mode: 0o775 } }), where({ parent: ROOT_DIR }), 'writable-content'],
+    ['a world-writable root file made 0644', req({ target: { uid: 0, gid: 0, mode: 0o644 } }), seen({ now: { uid: 0, gid: 0, mode: 0o666 } }), where({ parent: ROOT_DIR }), 'writable-content'],
+    ['a world-writable root file left group-writable for its service group', req({ target: { uid: 0, gid: 500, mode: 0o664 } }), seen({ now: { uid: 0, gid: 500, mode: 0o666 } }), where({ parent: ROOT_DIR }), 'go'],
+    ['root:root 0775 (group root) made 0755', req({ target: { uid: 0, gid: 0, mode: 0o755 } }), seen({ now: { uid: 0, gid: 0, mode: 0o775 } }), where({ parent: ROOT_DIR }), 'go'],
+    ['a service-owned directory chowned to root', req({ type: 'dir', target: { uid: 0, gid: 0, mode: 0o755 } }), seen({ type: 'dir', now: { uid: 500, gid: 500, mode: 0o755 } }), where({ parent: ROOT_DIR }), 'go'],
+    ['a service-owned file made root\'s below a directory the service writes', req({ target: { uid: 0, gid: 0, mode: 0o640 } }), seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where({ parent: ROOT_DIR, userWritable: true }), 'go'],
+    // Hard links outliving their other name, where the kernel does not stop them.
+    ['a root-only spool file handed over, protected_hardlinks off', req(), seen({ now: { uid: 0, gid: 0, mode: 0o600 } }), where({ hardlinksProtected: false }), 'hardlinks-unprotected'],
+    ['the same with protected_hardlinks on', req(), seen({ now: { uid: 0, gid: 0, mode: 0o600 } }), where(), 'go'],
+    ['group read added for the service group, protected_hardlinks off', req({ target: { uid: 0, gid: 500, mode: 0o640 } }), seen({ now: { uid: 0, gid: 500, mode: 0o600 } }), where({ parent: ROOT_DIR, hardlinksProtected: false }), 'hardlinks-unprotected'],
+    ['a world-readable file handed over, protected_hardlinks off', req(), seen({ now: { uid: 0, gid: 0, mode: 0o644 } }), where({ hardlinksProtected: false }), 'go'],
+    ['a mode tightened, protected_hardlinks off', req({ target: { uid: 500, gid: 500, mode: 0o600 } }), seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where({ hardlinksProtected: false }), 'go'],
+    ['a directory handed over, protected_hardlinks off', req({ type: 'dir' }), seen({ type: 'dir', now: { uid: 0, gid: 0, mode: 0o700 } }), where({ hardlinksProtected: false }), 'go'],
   ] as const)('%s → %s', (_n, r, s, w, want) => expect(kind(r, s, w)).toBe(want));
 
   it('for undo, refuses an entry that is neither as the fix left it nor as before, saying what it is', () => {
@@ -47,7 +63,10 @@ describe('judge', () => {
     const j = judge(r, seen({ now: { uid: 500, gid: 500, mode: 0o600 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }), showTarget);
     expect(j).toEqual({ kind: 'refused', reason: 'changed-during-fix', message: 'changed since the fix: now 500:500 0600, the fix left 500:500 0640' });
     expect(kind(r, seen({ now: { uid: 0, gid: 0, mode: 0o644 } }), where())).toBe('unchanged');
-    expect(kind(r, seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where({ parent: { uid: 0, gid: 0, mode: 0o755 } }))).toBe('go');
+    // In a directory the service account writes, root's ownership there trusts nothing: put back.
+    expect(kind(r, seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where({ parent: ROOT_DIR, userWritable: true }))).toBe('go');
+    // Where root's files are trusted, what the service account could write since is not made root's again.
+    expect(kind(r, seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where({ parent: ROOT_DIR }))).toBe('writable-content');
   });
 });
 

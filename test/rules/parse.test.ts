@@ -143,7 +143,7 @@ describe('parseRules: errors, rendered', () => {
   |
 1 | @queue/**  owner=$user
   | ^
-  = kinds: @spool, @log, @persist, @private-key, @certificate, @credentials, @socket, @pidfile, @config, @data`,
+  = kinds: @spool, @log, @persist, @private-key, @certificate, @credentials, @socket, @pidfile, @config, @data, @auth, @output, @input, @scratch`,
     ],
     [
       'bad glob, column inside the pattern',

@@ -1,8 +1,9 @@
 /**
  * The package hooks under a real package manager, as root: a small fake Momentum package built with
- * dpkg-deb, whose maintainer scripts are packaging/deb/preinst and postinst verbatim, installed and upgraded
- * with `dpkg --root` into a throw-away root. The snippets reach the built CLI through `momentum-perms` on
- * PATH, and learn the root from DPKG_ROOT.
+ * dpkg-deb, whose maintainer scripts are the snippets packaging/deb/preinst and postinst (for self-built
+ * Momentum packages), installed and upgraded with `dpkg --root` into a throw-away root. The snippets' absolute
+ * /usr/bin/momentum-perms is replaced by the workspace's wrapper of the built CLI, and they learn the root
+ * from DPKG_ROOT. (test/packaging/ installs the tool's own deb, with its file trigger, chrooted.)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -60,7 +61,7 @@ describe.runIf(asRoot)('dpkg upgrade with the package hooks', () => {
     const v1 = dpkgInstall(ws, root, buildDeb(ws.dir, '1.0', V1));
     expect(v1.status, v1.out).toBe(0);
     // The first install has no snapshot: the rules decide (ecuser owns its configuration, root its binaries).
-    expect(v1.out).toContain('post-upgrade: no /var/lib/momentum-perms/snapshots/pre-upgrade.snap; fixing by the rules alone');
+    expect(v1.out).toContain('post-upgrade: no /var/lib/momentum-perms/snapshots/pre-upgrade.snap and no baseline /var/lib/momentum-perms/snapshots/baseline.snap; fixing by the rules alone');
     expect([st(root, CONF_PATH), st(root, KEY), st(root, LOG), st(root, BIN)]).toEqual(['500:500 0644', '500:500 0600', '500:500 0600', '0:0 0755']);
 
     // Local changes. Allowed: the panic log readable by a monitoring group (a local rule says so), and a key

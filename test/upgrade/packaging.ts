@@ -128,8 +128,9 @@ export interface PackageFile {
 
 /**
  * Build a .deb with dpkg-deb: every file owned by root (what packages ship), maintainer scripts made of the
- * packaging/deb snippets verbatim, followed by `preinstExtra` (the package's own code, which runs after the
- * snippet).
+ * packaging/deb snippets verbatim but for the program's path (`dir` must be the workspace's directory: its
+ * bin/momentum-perms stands for /usr/bin/momentum-perms), followed by `preinstExtra` (the package's own
+ * code, which runs after the snippet).
  */
 export function buildDeb(dir: string, version: string, files: PackageFile[], preinstExtra = ''): string {
   const tree = path.join(dir, `pkg-${version}`);
@@ -139,7 +140,11 @@ export function buildDeb(dir: string, version: string, files: PackageFile[], pre
     `Package: msys-ecelerity-fake\nVersion: ${version}\nArchitecture: all\nMaintainer: Tests <tests@example.invalid>\nDescription: a small stand-in for a Momentum package\n`,
   );
   const script = (name: string, extra: string): void => {
-    fs.writeFileSync(path.join(tree, 'DEBIAN', name), `#!/bin/sh\nset -e\n${packagingFile(`deb/${name}`)}${extra}`, { mode: 0o755 });
+    // The snippet calls the program where the tool's package puts it; here it is the workspace's wrapper.
+    const snippet = packagingFile(`deb/${name}`);
+    if (!snippet.includes('/usr/bin/momentum-perms')) throw new Error(`deb/${name} no longer calls /usr/bin/momentum-perms`);
+    const local = snippet.replaceAll('/usr/bin/momentum-perms', path.join(dir, 'bin/momentum-perms'));
+    fs.writeFileSync(path.join(tree, 'DEBIAN', name), `#!/bin/sh\nset -e\n${local}${extra}`, { mode: 0o755 });
     fs.chmodSync(path.join(tree, 'DEBIAN', name), 0o755);
   };
   script('preinst', preinstExtra);
@@ -166,6 +171,26 @@ export function dpkgInstall(ws: Workspace, root: string, deb: string): { status:
     encoding: 'utf8',
   });
   return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/**
+ * Read node_exporter metrics with two real parsers: `promtool check metrics` (Prometheus' own linter and
+ * parser) must accept the file, and Python's prometheus_client returns name{labels} → value.
+ */
+export function metrics(file: string): Map<string, number> {
+  const text = fs.readFileSync(file, 'utf8');
+  const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (lint.error || lint.status !== 0) throw new Error(`promtool check metrics ${file}: ${lint.error ?? ''}${lint.stdout}${lint.stderr}`);
+  const py = `
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in fam.samples:
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items()))
+        print(f"{s.name}{{{labels}}} {s.value}")
+`;
+  const out = execFileSync('/usr/bin/python3', ['-c', py, file], { encoding: 'utf8' });
+  return new Map(out.trim().split('\n').map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
 }
 
 /** Run the CLI as a person would (through the PATH wrapper). */

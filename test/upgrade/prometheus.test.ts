@@ -1,19 +1,21 @@
 /**
- * The node_exporter textfile output, read back by a real parser of the exposition format: Debian's
- * python3-prometheus-client (`.ci/run` installs it).
+ * The node_exporter textfile output, read back by two real parsers of the exposition format: Prometheus'
+ * `promtool check metrics` and Debian's python3-prometheus-client (`npm test` installs both when missing).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
-import { prometheusReporter, readLastSuccess, writePrometheusFailure } from '../../src/report/prometheus.js';
+import { MAX_PREVIOUS_METRICS, prometheusReporter, readLastSuccess, writePrometheusFailure } from '../../src/report/prometheus.js';
 import { Chalk } from 'chalk';
 import type { Finding } from '../../src/types.js';
 import { fakeBound } from './fakes.js';
 
-/** Parse with prometheus_client and return {family: {type, help, samples: [{labels, value}]}}. */
+/** Check with promtool, parse with prometheus_client and return {family: {type, help, samples: [{labels, value}]}}. */
 function parse(text: string): Record<string, { type: string; help: string; samples: { name: string; labels: Record<string, string>; value: number }[] }> {
+  const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  expect([lint.error, lint.status, lint.stdout + lint.stderr]).toEqual([undefined, 0, '']);
   const py = `
 import sys, json
 from prometheus_client.parser import text_string_to_metric_families
@@ -130,6 +132,56 @@ describe('prometheus exposition', () => {
     writePrometheusFailure(out, 2);
     const m = parse(fs.readFileSync(out, 'utf8'));
     expect(m['momentum_perms_last_success_timestamp_seconds']).toBeUndefined();
+    expect(readLastSuccess(out)).toBeNull();
+  });
+});
+
+describe('the previous metrics file, planted by the account that owns the collector directory', () => {
+  // As on Debian 12, where /var/lib/prometheus is prometheus's: that account (uid 501 here) can replace
+  // node-exporter/ and put anything at the metrics file's name.
+  const OTHER = 501;
+  const good = (t: number): string => `momentum_perms_last_success_timestamp_seconds ${t}\n`;
+
+  it('a FIFO is not waited on: a writer showing up later cannot hang the run or forge the timestamp', () => {
+    const out = dir + '/momentum.prom';
+    execFileSync('mkfifo', ['-m', '0666', out]);
+    // The other account opens the FIFO for writing a moment later and forges a recent success. Reading the
+    // FIFO blocks until it does, then returns the forgery; not reading it returns at once.
+    const py = 'import os,sys,time\ntime.sleep(0.5)\nfd=os.open(sys.argv[1],os.O_WRONLY)\nos.write(fd,sys.argv[2].encode())\nos.close(fd)';
+    const writer = spawn('/usr/bin/setpriv', ['--reuid', String(OTHER), '--regid', String(OTHER), '--clear-groups', '/usr/bin/python3', '-c', py, out, good(1_999_999_999)], { stdio: 'ignore' });
+    try {
+      expect(readLastSuccess(out)).toBeNull();
+      writePrometheusFailure(out, 2, 1_800_000_000_000);
+      expect(fs.lstatSync(out).isFile()).toBe(true);
+      expect(parse(fs.readFileSync(out, 'utf8'))['momentum_perms_last_success_timestamp_seconds']).toBeUndefined();
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  });
+
+  it('a symbolic link is not followed (a link to /proc/kmsg blocked every failing run)', () => {
+    const real = dir + '/elsewhere.prom';
+    fs.writeFileSync(real, good(1_700_000_000));
+    fs.symlinkSync(real, dir + '/momentum.prom');
+    expect(readLastSuccess(dir + '/momentum.prom')).toBeNull();
+    fs.symlinkSync('/proc/kmsg', dir + '/kmsg.prom');
+    expect(readLastSuccess(dir + '/kmsg.prom')).toBeNull();
+  });
+
+  it('a file another account owns, or with a second name, is not believed', () => {
+    const out = dir + '/momentum.prom';
+    fs.writeFileSync(out, good(1_700_000_000));
+    expect(readLastSuccess(out)).toBe(1_700_000_000);
+    fs.chownSync(out, OTHER, OTHER);
+    expect(readLastSuccess(out)).toBeNull();
+    fs.chownSync(out, 0, 0);
+    fs.linkSync(out, dir + '/second');
+    expect(readLastSuccess(out)).toBeNull();
+  });
+
+  it('a file larger than any metrics file is not read', () => {
+    const out = dir + '/momentum.prom';
+    fs.writeFileSync(out, good(1_700_000_000) + '#'.repeat(MAX_PREVIOUS_METRICS));
     expect(readLastSuccess(out)).toBeNull();
   });
 });

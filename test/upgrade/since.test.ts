@@ -84,12 +84,12 @@ describe('since: how each finding relates to the snapshot', () => {
     expect(r.target('/opt/dir-was')).toEqual({ uid: 500, gid: 500, mode: 0o640 });
   });
 
-  it('new: absent from a place the snapshot covered; nothing where it did not look', () => {
+  it('new: absent from a place the snapshot covered; unrecorded where it did not look', () => {
     const r = run(snap(), [entry('/opt/added', 0, 0, 0o644), entry('/opt/spool/1', 0, 0, 0o644), entry('/elsewhere', 0, 0, 0o644)]);
     expect(r.sinceOf('/opt/added')).toEqual(['new']);
-    expect(r.sinceOf('/opt/spool/1')).toEqual([undefined]);
-    expect(r.sinceOf('/elsewhere')).toEqual([undefined]);
-    expect(r.session.counts().findings).toEqual({ 'changed-by-upgrade': 0, preexisting: 0, new: 3 });
+    expect(r.sinceOf('/opt/spool/1')).toEqual(['unrecorded']);
+    expect(r.sinceOf('/elsewhere')).toEqual(['unrecorded']);
+    expect(r.session.counts().findings).toEqual({ 'changed-by-upgrade': 0, preexisting: 0, new: 3, unrecorded: 6 });
   });
 
   it('a compliant entry as it was is passed on untouched', () => {
@@ -178,7 +178,7 @@ describe('sinceLines: what --since adds to a text report', () => {
     expect(sinceLines(r.session)).toEqual([
       'note: user ecuser was re-created: id 500 in the snapshot, 501 now; 0 entries still owned by 500 (no passwd entry now) go to ecuser (501) on fix',
       'Since the snapshot of 2026-11-26T10:00:00.000Z: 0 findings changed by the upgrade, 3 preexisting, 3 new.',
-      '1 entries the upgrade changed still comply:',
+      '1 entry the upgrade changed still complies:',
       '  /opt/reset  500:500 0600 → 501:500 0640  (fix --since restores it)',
       'fix --since would give 1 entries their pre-upgrade values and 0 a re-created account\'s new id.',
     ]);

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realFs } from '../../src/io/fs.js';
 import { escapePath, unescapePath } from '../../src/snapshot/format.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
-import { takeSnapshot } from '../../src/snapshot/take.js';
+import { snapshotPlan, takeSnapshot } from '../../src/snapshot/take.js';
 import { fakeBound } from './fakes.js';
 
 let dir: string;
@@ -72,7 +72,7 @@ describe('takeSnapshot + readSnapshot', () => {
   it('records every entry of the trees exactly as lstat sees it, and leaves the spool out', async () => {
     build();
     const file = dir + '/a.snap';
-    const r = takeSnapshot({ fs: realFs, root: { dir: dir + '/root' }, bound: bound(), file, includeSpool: false, crossFilesystems: false });
+    const r = takeSnapshot({ fs: realFs, root: { dir: dir + '/root' }, plan: snapshotPlan(bound(), false), file, crossFilesystems: false });
     const snap = await readSnapshot(file);
     const want = new Map([...observed('/opt/msys/ecelerity'), ...observed('/var/log/ecelerity')]);
     for (const p of want.keys()) if (p.startsWith('/var/log/ecelerity/spool-inside')) want.delete(p);
@@ -97,7 +97,7 @@ describe('takeSnapshot + readSnapshot', () => {
   it('takes the spool too with includeSpool', async () => {
     build();
     const file = dir + '/b.snap';
-    takeSnapshot({ fs: realFs, root: { dir: dir + '/root' }, bound: bound(), file, includeSpool: true, crossFilesystems: false });
+    takeSnapshot({ fs: realFs, root: { dir: dir + '/root' }, plan: snapshotPlan(bound(), true), file, crossFilesystems: false });
     const snap = await readSnapshot(file);
     expect(snap.get('/var/spool/ecelerity/A/B/1.data')?.mode).toBe(0o640);
     expect(snap.lookup('/var/log/ecelerity/spool-inside/A/1.data')).toBeGreaterThanOrEqual(0);
@@ -107,7 +107,7 @@ describe('takeSnapshot + readSnapshot', () => {
   it('is gzip that zcat reads, one line per entry between a header and an end line', () => {
     build();
     const file = dir + '/c.snap';
-    const r = takeSnapshot({ fs: realFs, root: { dir: dir + '/root' }, bound: bound(), file, includeSpool: false, crossFilesystems: false });
+    const r = takeSnapshot({ fs: realFs, root: { dir: dir + '/root' }, plan: snapshotPlan(bound(), false), file, crossFilesystems: false });
     const lines = gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n');
     expect(lines.pop()).toBe('');
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ format: 'momentum-perms-snapshot', version: 1 });
@@ -120,7 +120,7 @@ describe('takeSnapshot + readSnapshot', () => {
     build();
     fs.writeFileSync(dir + '/victim', 'keep');
     fs.symlinkSync(dir + '/victim', dir + '/d.snap');
-    takeSnapshot({ fs: realFs, root: { dir: dir + '/root' }, bound: bound(), file: dir + '/d.snap', includeSpool: false, crossFilesystems: false });
+    takeSnapshot({ fs: realFs, root: { dir: dir + '/root' }, plan: snapshotPlan(bound(), false), file: dir + '/d.snap', crossFilesystems: false });
     expect(fs.readFileSync(dir + '/victim', 'utf8')).toBe('keep');
     expect(fs.lstatSync(dir + '/d.snap').isFile()).toBe(true);
     expect((await readSnapshot(dir + '/d.snap')).size).toBeGreaterThan(0);
