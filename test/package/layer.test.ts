@@ -11,7 +11,9 @@ import { memoryIo } from '../../src/commands/io.js';
 import { makeRoot, realFs } from '../../src/io/fs.js';
 import { readPackages } from '../../src/package/query.js';
 import type { Finding } from '../../src/types.js';
-import { asRoot, CONF, haveRpm, NEVRA, rpmRoot, setUser, type RpmRoot } from './rpm-fixture.js';
+import { asRoot, CONF, haveRpm, NEVRA, removeBuilt, rpmRoot, setUser, type RpmRoot } from './rpm-fixture.js';
+
+afterAll(() => removeBuilt());
 
 /** The id of the shipped rule whose line starts with `prefix`. */
 function shipped(prefix: string): string {

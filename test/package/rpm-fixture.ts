@@ -72,11 +72,20 @@ for f in a b c; do echo $f > %{buildroot}/usr/share/other-tool/$f; done
 `;
 
 let built: string[] | undefined;
+let buildDir: string | undefined;
+
+/** Remove what buildPackages made (call once the test file is done). */
+export function removeBuilt(): void {
+  if (buildDir !== undefined) fs.rmSync(buildDir, { recursive: true, force: true });
+  buildDir = undefined;
+  built = undefined;
+}
 
 /** Build the packages once per test file (rpmbuild in a temporary top directory); returns the .rpm paths. */
 export function buildPackages(): string[] {
   if (built !== undefined) return built;
   const top = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-rpmbuild-'));
+  buildDir = top;
   fs.writeFileSync(path.join(top, 'msys.spec'), SPEC);
   fs.writeFileSync(path.join(top, 'other.spec'), OTHER_SPEC);
   for (const spec of ['msys.spec', 'other.spec']) {
