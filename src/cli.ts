@@ -21,7 +21,9 @@ function addCommon(cmd: Command, what: { rules?: boolean; state?: boolean } = {}
       .option('--rules <file>', 'an extra rules file, layered after the shipped and local rules')
       .option('--local-rules <file>', "the administrator's rules file", '/etc/momentum-perms/local.rules')
       .addOption(new Option('--rule-set <version>', 'rule set to use instead of the one chosen from the install').choices(['3.x', '4.x']))
-      .option('--cross-filesystems', 'descend into other filesystems below a tree (default: stay on one)');
+      .option('--cross-filesystems', 'descend into other filesystems below a tree (default: stay on one)')
+      .option('--no-packages', "leave out the package layer (what Momentum's rpm packages declare)")
+      .option('--rpm-dbpath <dir>', 'the rpm database under --root (default: /usr/lib/sysimage/rpm or /var/lib/rpm)');
   }
   if (what.state) cmd.option('--state-dir <dir>', 'journals, snapshots and the lock', '/var/lib/momentum-perms');
   return cmd;
@@ -56,6 +58,8 @@ export function buildProgram(run: (r: Runner) => void): Command {
     ['momentum-perms config', 'momentum-perms config --root /srv/chroot --json'],
   )
     .option('--json', 'print JSON')
+    .option('--no-packages', "leave out the package layer (what Momentum's rpm packages declare)")
+    .option('--rpm-dbpath <dir>', 'the rpm database under --root (default: /usr/lib/sysimage/rpm or /var/lib/rpm)')
     .action(async (o: CommonOptions) => {
       const m = await import('./commands/config.js');
       run((io) => m.runConfig(o, io));
@@ -100,6 +104,16 @@ export function buildProgram(run: (r: Runner) => void): Command {
     .action(async (p: string, o: CommonOptions) => {
       const m = await import('./commands/explain.js');
       run((io) => m.runExplain(p, o, io));
+    });
+
+  examples(
+    addCommon(program.command('verify').description("rpm -V for Momentum's package files, answered with the Security stanza and the rules"), { rules: true }),
+    ['momentum-perms verify', 'momentum-perms verify --json'],
+  )
+    .option('--json', 'print JSON')
+    .action(async (o: CommonOptions) => {
+      const m = await import('./commands/verify.js');
+      run((io) => m.runVerify(o, io));
     });
 
   examples(

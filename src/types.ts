@@ -40,6 +40,8 @@ export type Check =
   | 'setid'
   | 'world-writable'
   | 'outside-tree'
+  | 'unowned'
+  | 'packaging'
   | 'error';
 
 export const CHECKS: readonly Check[] = [
@@ -52,6 +54,8 @@ export const CHECKS: readonly Check[] = [
   'setid',
   'world-writable',
   'outside-tree',
+  'unowned',
+  'packaging',
   'error',
 ];
 

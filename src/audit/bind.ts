@@ -6,6 +6,7 @@ import { bindRules, loadRules } from '../rules/index.js';
 import type { LoadRulesOptions } from '../rules/load.js';
 import type { BoundRules } from '../rules/types.js';
 import type { AuditOptions } from './types.js';
+import { attachPackages } from '../package/index.js';
 
 /** What every command that looks at the install starts from: the configuration and rules, bound. */
 export interface Bound {
@@ -30,5 +31,8 @@ export function bindInstall(opts: Omit<AuditOptions, 'onStart' | 'onFinding' | '
   const lo: LoadRulesOptions = { version: opts.ruleSet ?? config.version };
   if (opts.localRules !== undefined) lo.localRules = opts.localRules;
   if (opts.rulesFile !== undefined) lo.rulesFile = opts.rulesFile;
-  return { bound: bindRules(loadRules(fs, root, lo), config, users), fs, root, users };
+  const bound = bindRules(loadRules(fs, root, lo), config, users);
+  // The package layer (src/package/): one rpm query, between the shipped and the local rules.
+  attachPackages(bound, fs, root, users, opts.packages);
+  return { bound, fs, root, users };
 }

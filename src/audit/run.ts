@@ -129,6 +129,10 @@ export function auditBound(bound: BoundRules, ctx: AuditContext): Summary {
     judge({ ...v, findings: [...v.findings, out], tree: null });
   }
 
+  // Files the packages declare that the walk did not meet and that do not exist (src/package/).
+  const layer = bound.packages?.layer;
+  if (layer) for (const f of layer.missing(ctx.fs, ctx.root)) emit(f);
+
   for (const req of bound.required) {
     const r = lstatOne(ctx.fs, ctx.root, req.path);
     if ('gone' in r) emit(missingFinding(req.path, req.rule));

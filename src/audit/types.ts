@@ -1,4 +1,5 @@
 import type { FsLike } from '../io/fs.js';
+import type { PackageOptions } from '../package/query.js';
 import type { UserDb } from '../io/users.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Finding, Summary, Verdict } from '../types.js';
@@ -17,6 +18,8 @@ export interface AuditOptions {
   /** The administrator's rules (default /etc/momentum-perms/local.rules, under root; absent is fine). */
   localRules?: string;
   ruleSet?: '3.x' | '4.x';
+  /** The package layer: `{ rpm: false }` turns it off; `dbpath` names the rpm database under root. */
+  packages?: PackageOptions;
   /** Descend into other filesystems below a tree (default false). */
   crossFilesystems?: boolean;
   /**

@@ -22,7 +22,7 @@ import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
 import { EXIT, type Io } from './io.js';
 import { progress } from './progress.js';
 import { printable } from '../printable.js';
-import type { AuditCliOptions, CommonOptions } from './options.js';
+import { packageOptionsOf, type AuditCliOptions, type CommonOptions } from './options.js';
 
 const DEFAULT_LOCAL_RULES = '/etc/momentum-perms/local.rules';
 
@@ -43,6 +43,8 @@ export function rerunArgs(o: CommonOptions): string[] {
   if (o.localRules !== undefined && o.localRules !== DEFAULT_LOCAL_RULES) a.push('--local-rules', o.localRules);
   if (o.rules !== undefined) a.push('--rules', o.rules);
   if (o.ruleSet !== undefined) a.push('--rule-set', o.ruleSet);
+  if (o.packages === false) a.push('--no-packages');
+  if (o.rpmDbpath !== undefined) a.push('--rpm-dbpath', o.rpmDbpath);
   return a;
 }
 
@@ -59,6 +61,8 @@ export function auditOptionsOf(o: CommonOptions): AuditOptions {
     a.ruleSet = o.ruleSet;
   }
   if (o.crossFilesystems) a.crossFilesystems = true;
+  const p = packageOptionsOf(o);
+  if (p !== undefined) a.packages = p;
   return a;
 }
 

@@ -4,6 +4,8 @@ import { errnoOf, hostPath } from '../io/fs.js';
 import { explainPath } from '../rules/index.js';
 import { jsonText } from '../printable.js';
 import { explainText } from '../rules/print.js';
+import { explainedPackage, explainedPackageText } from '../package/print.js';
+import { RPMFILE_GHOST, RPMFILE_MISSINGOK } from '../package/query.js';
 import type { Entry } from '../types.js';
 import { entryOf, typeOfMode } from '../walk/index.js';
 import type { Io } from './io.js';
@@ -31,6 +33,14 @@ export function runExplain(p: string, o: CommonOptions, io: Io, env: CommandEnv 
     else throw new MpError('MP300', `cannot examine ${target}: ${errno}`);
   }
   const x = explainPath(bound, target, entry, users);
-  io.out(o.json ? jsonText(x, 2) + '\n' : explainText(x, io.color));
+  // What the package declares, with its provenance (src/package/).
+  const pe = bound.packages?.layer?.resolve(target, entry?.type ?? 'file')?.pe;
+  const pkg = pe ? explainedPackage(pe) : null;
+  // A package file that does not exist is missing, unless the program makes it at run time (%ghost).
+  if (entry === null && pe && !(pe.file.flags & (RPMFILE_GHOST | RPMFILE_MISSINGOK)) && !x.findings.some((f) => f.check === 'missing')) {
+    x.findings = [...x.findings, { path: target, check: 'missing', expected: 'exists', actual: 'missing', rule: pe.provenance, message: `a file of ${pe.file.nevra} does not exist` }];
+  }
+  if (o.json) io.out(jsonText({ ...x, package: pkg }, 2) + '\n');
+  else io.out(explainText(x, io.color) + explainedPackageText(pkg, bound.packages?.info, io.color));
   return x.findings.length > 0 ? EXIT.findings : EXIT.ok;
 }

@@ -75,6 +75,9 @@ export async function runHook(phase: string, o: HookCliOptions, io: Io, env: Nod
   }
   const root = hookRoot(o.root, env);
   const opts: HookOptions = { ...auditOptionsOf({ ...o, ...(root !== undefined ? { root } : {}) }) };
+  // No package layer in a package scriptlet: it runs inside rpm's transaction, where a nested rpm query can
+  // wait on the database lock the transaction holds, and the hook must never block the transaction.
+  opts.packages = { rpm: false };
   if (o.stateDir !== undefined) opts.stateDir = o.stateDir;
   if (o.strict) opts.strict = true;
   if (o.textfileDir !== undefined) opts.textfileDir = o.textfileDir;

@@ -1,3 +1,5 @@
+import type { PackageOptions } from '../package/query.js';
+
 /** Options every command takes (README "Common options"). */
 export interface CommonOptions {
   /** `--root DIR`: DIR stands for `/` for every path read or changed. */
@@ -17,6 +19,10 @@ export interface CommonOptions {
   /** `--cross-filesystems`: descend into other filesystems below a tree (default: stay on one). */
   crossFilesystems?: boolean;
   json?: boolean;
+  /** `--no-packages` sets false: no package layer. */
+  packages?: boolean;
+  /** `--rpm-dbpath DIR`: the rpm database under --root (default: the first of /usr/lib/sysimage/rpm, /var/lib/rpm that holds one). */
+  rpmDbpath?: string;
 }
 
 export interface AuditCliOptions extends CommonOptions {
@@ -35,4 +41,10 @@ export interface FixCliOptions extends CommonOptions {
   only?: string[];
   since?: string;
   quiet?: boolean;
+}
+
+/** The package layer's options from `--no-packages` and `--rpm-dbpath`. */
+export function packageOptionsOf(o: CommonOptions): PackageOptions | undefined {
+  if (o.packages === false) return { rpm: false };
+  return o.rpmDbpath !== undefined ? { dbpath: o.rpmDbpath } : undefined;
 }

@@ -5,6 +5,9 @@ import { userDbFor, type UserDb } from '../io/users.js';
 import { bindRules, loadRules, type BoundRules, type LoadRulesOptions } from '../rules/index.js';
 import { jsonText } from '../printable.js';
 import { rulesJson, rulesText } from '../rules/print.js';
+import { attachPackages } from '../package/index.js';
+import { packageInfoText } from '../package/print.js';
+import { packageOptionsOf } from './options.js';
 import type { Io } from './io.js';
 import { EXIT } from './io.js';
 import type { CommonOptions } from './options.js';
@@ -30,12 +33,17 @@ export function bindFromOptions(o: CommonOptions, env: CommandEnv = {}): { bound
   const lo: LoadRulesOptions = { version: o.ruleSet === '3.x' || o.ruleSet === '4.x' ? o.ruleSet : config.version };
   if (o.localRules !== undefined) lo.localRules = o.localRules;
   if (o.rules !== undefined) lo.rulesFile = o.rules;
-  return { bound: bindRules(loadRules(fs, root, lo), config, users), fs, root, users };
+  const bound = bindRules(loadRules(fs, root, lo), config, users);
+  // The package layer (src/package/): one rpm query, between the shipped and the local rules.
+  attachPackages(bound, fs, root, users, packageOptionsOf(o));
+  return { bound, fs, root, users };
 }
 
 /** `momentum-perms rules [--json]`: the effective rules with their origin. Exit 0; errors are thrown (2). */
 export function runRules(o: CommonOptions, io: Io, env: CommandEnv = {}): number {
   const { bound } = bindFromOptions(o, env);
-  io.out(o.json ? jsonText(rulesJson(bound), 2) + '\n' : rulesText(bound, io.color));
+  const info = bound.packages?.info;
+  if (o.json) io.out(jsonText({ ...(rulesJson(bound) as object), packages: info ?? null }, 2) + '\n');
+  else io.out(rulesText(bound, io.color) + (info ? '\n' + packageInfoText(info, io.color) : ''));
   return EXIT.ok;
 }

@@ -83,7 +83,8 @@ function winsOf(e: Expectation, b: BoundRule): Winner['attribute'][] {
  * expectations are then shown for a regular file).
  */
 export function explainPath(bound: BoundRules, p: string, entry: Entry | null, users: UserDb): Explanation {
-  const matching = bound.bound.filter((b) => b.matches(p));
+  // With the package layer, a package file's own rule takes its place among them (src/package/).
+  const matching = bound.packages?.layer?.resolve(p, entry?.type ?? 'file')?.rules ?? bound.bound.filter((b) => b.matches(p));
   const e = expectationFor(matching, entry?.type ?? 'file');
   const rootOwned = matching.some((b) => b.configPath === null && b.uid === 0);
   const trees = bound.rules.trees.map((t) => t.path).sort((a, b) => b.length - a.length);

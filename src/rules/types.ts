@@ -1,9 +1,13 @@
 import type { ConfigPath, MomentumConfig } from '../config/types.js';
 import type { Entry, EntryType, Verdict } from '../types.js';
 import type { Glob } from './glob.js';
+import type { PackageLayer, PackageLayerInfo } from '../package/layer.js';
 
-/** Where a rule came from; later layers win. */
-export type RuleOrigin = 'shipped' | 'local' | 'cli';
+/**
+ * Where a rule came from; later layers win. `package` rules are made from the rpm database (src/package/)
+ * and apply after the shipped rules, before the local ones.
+ */
+export type RuleOrigin = 'shipped' | 'package' | 'local' | 'cli';
 
 /** An owner or group as a rule writes it: `$user`/`$group` from the Security stanza, a name, or an id. */
 export type IdSpec = { kind: 'var'; name: 'user' | 'group' } | { kind: 'name'; name: string } | { kind: 'id'; id: number };
@@ -111,6 +115,11 @@ export interface BoundRules {
    * share one answer).
    */
   check(entry: Entry, parent: string): Verdict;
+  /**
+   * The package layer (src/package/): whether it is present and why not, and when present the layer that
+   * `check` consults. Absent until the package layer is attached.
+   */
+  packages?: { info: PackageLayerInfo; layer: PackageLayer | null };
 }
 
 export type { EntryType };

@@ -80,7 +80,7 @@ describe('prometheus exposition', () => {
     expect(value(m, 'momentum_perms_findings', { check: 'owner' })).toBe(2);
     expect(value(m, 'momentum_perms_findings', { check: 'mode' })).toBe(1);
     expect(value(m, 'momentum_perms_findings', { check: 'setid' })).toBe(0);
-    expect(m['momentum_perms_findings']?.samples).toHaveLength(10);
+    expect(m['momentum_perms_findings']?.samples).toHaveLength(12);
     expect(value(m, 'momentum_perms_rule_findings', { rule: 'rules/4.x.rules:12' })).toBe(2);
     expect(value(m, 'momentum_perms_rule_findings', { rule: weird })).toBe(1);
     expect(value(m, 'momentum_perms_rule_findings', { rule: 'none' })).toBe(1);
