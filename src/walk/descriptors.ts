@@ -18,6 +18,8 @@
  */
 import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import * as path from 'node:path';
+import { writableByNonRoot } from '../fix/safety.js';
 import { errnoOf, type Root } from '../io/fs.js';
 import { entryOf, parentOf, typeOfMode } from './entry.js';
 import type { OnError, Visit, WalkOptions } from './index.js';
@@ -99,6 +101,21 @@ function openSeen(parentFd: number, name: string | Buffer, dev: number, ino: num
   return fd;
 }
 
+/**
+ * The target of the link `name` in the open directory `dirFd` when only root could have made it and only
+ * root can replace it: the link is root's and the directory is writable by root alone. Else null.
+ */
+function systemLink(dirFd: number, name: string): string | null {
+  try {
+    const dir = fs.fstatSync(dirFd);
+    const link = fs.lstatSync(at(dirFd, name));
+    if (!link.isSymbolicLink() || link.uid !== 0 || writableByNonRoot({ uid: dir.uid, gid: dir.gid, mode: dir.mode & 0o7777 })) return null;
+    return fs.readlinkSync(at(dirFd, name));
+  } catch {
+    return null;
+  }
+}
+
 export function walkByDescriptors(
   root: Root,
   tree: string,
@@ -107,7 +124,7 @@ export function walkByDescriptors(
   onError: OnError,
   onVanished: () => void,
 ): void {
-  const parts = tree === '/' ? [] : tree.slice(1).split('/');
+  let parts = tree === '/' ? [] : tree.slice(1).split('/');
   // --root is the administrator's choice: it is opened as given. Below it, nothing is followed.
   let fd: number;
   try {
@@ -121,6 +138,7 @@ export function walkByDescriptors(
   try {
     let st: fs.Stats | undefined;
     let name = '';
+    let links = 0;
     // The directories above the tree, one at a time with O_NOFOLLOW: a link on the way (planted in a
     // directory the service account can write, above a nested tree) would move the whole tree elsewhere.
     for (let i = 0; i < parts.length; i++) {
@@ -131,9 +149,22 @@ export function walkByDescriptors(
         next = fs.openSync(at(fd, name), DIR_FLAGS);
       } catch (e) {
         const code = errnoOf(e);
-        // O_DIRECTORY|O_NOFOLLOW on a link fails with ENOTDIR (or ELOOP): a link is an error, a file or
-        // nothing there is a tree this install does not have (skipped silently, as before).
-        if (code === 'ELOOP' || (code === 'ENOTDIR' && isLink(at(fd, name)))) onError(tree, 'ELOOP');
+        // O_DIRECTORY|O_NOFOLLOW on a link fails with ENOTDIR (or ELOOP). A link only root could have made
+        // and only root can replace (`/var/run` → `/run` on every current distribution) is the system's
+        // layout: it is resolved under --root, component by component again, at most 8 of them. Any other
+        // link is an error; a file or nothing there is a tree this install does not have (skipped silently).
+        const isALink = code === 'ELOOP' || (code === 'ENOTDIR' && isLink(at(fd, name)));
+        const target = isALink && links < 8 ? systemLink(fd, name) : null;
+        if (target !== null) {
+          links++;
+          const here = '/' + parts.slice(0, i).join('/');
+          parts = [...path.posix.resolve(here, target).split('/').filter((x) => x !== ''), ...parts.slice(i + 1)];
+          fs.closeSync(fd);
+          fd = fs.openSync(root.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+          i = -1;
+          continue;
+        }
+        if (isALink) onError(tree, 'ELOOP');
         else if (!isGone(code)) onError(tree, code ?? 'EIO');
         return;
       }

@@ -158,17 +158,40 @@ describe('walk on the real disk', () => {
     }
   });
 
-  it('does not reach a tree through a link on the way to it: an ELOOP error', () => {
+  it('does not reach a tree through a link on the way to it that another account could have made: an ELOOP error', () => {
     fs.mkdirSync(host('elsewhere/conf'), { recursive: true });
     fs.writeFileSync(host('elsewhere/conf/x'), '');
     fs.mkdirSync(host('opt/msys'), { recursive: true });
-    fs.symlinkSync(host('elsewhere'), host('opt/msys/ecelerity'));
+    fs.symlinkSync('/elsewhere', host('opt/msys/ecelerity'));
+    // The directory holding the link is the service account's: it could have put the link there.
+    fs.chownSync(host('opt/msys'), 500, 500);
     const c = collect(realFs, dir, '/opt/msys/ecelerity/conf');
     expect(c.entries).toEqual([]);
     expect(c.errors).toEqual([{ path: '/opt/msys/ecelerity/conf', errno: 'ELOOP' }]);
     // The tree's own root as a link: examined as the link, not entered (as before).
     const l = collect(realFs, dir, '/opt/msys/ecelerity');
     expect(l.entries.map((e) => [e.path, e.type])).toEqual([['/opt/msys/ecelerity', 'symlink']]);
+  });
+
+  it('follows a link on the way only root could have made (/var/run → /run), resolved under the root', () => {
+    fs.mkdirSync(host('run'), { recursive: true });
+    fs.writeFileSync(host('run/ecelerity.pid'), '1\n');
+    fs.mkdirSync(host('var'), { recursive: true, mode: 0o755 });
+    for (const target of ['../run', '/run']) {
+      fs.rmSync(host('var/run'), { force: true });
+      fs.symlinkSync(target, host('var/run'));
+      const c = collect(realFs, dir, '/var/run/ecelerity.pid');
+      expect(c.errors, target).toEqual([]);
+      expect(c.entries.map((e) => [e.path, e.type])).toEqual([['/var/run/ecelerity.pid', 'file']]);
+    }
+    // The same link, but root's own is not enough when others can write its directory.
+    fs.chmodSync(host('var'), 0o777);
+    expect(collect(realFs, dir, '/var/run/ecelerity.pid').errors).toEqual([{ path: '/var/run/ecelerity.pid', errno: 'ELOOP' }]);
+    fs.chmodSync(host('var'), 0o755);
+    // A loop of links ends.
+    fs.rmSync(host('var/run'));
+    fs.symlinkSync('/var/run', host('var/run'));
+    expect(collect(realFs, dir, '/var/run/ecelerity.pid').errors).toEqual([{ path: '/var/run/ecelerity.pid', errno: 'ELOOP' }]);
   });
 
   // Deeper than the descriptors kept open, with a waiting sibling at every level: those let go are opened
