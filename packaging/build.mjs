@@ -6,7 +6,7 @@
  * Both hold the same program: /usr/lib/momentum-perms/{dist,bin,rules,package.json,node_modules (production
  * dependencies only)}, the launcher /usr/bin/momentum-perms, the systemd units, /etc/momentum-perms/local.rules
  * (a configuration file the package never overwrites), the settings file, /var/lib/momentum-perms 0700 root,
- * LICENSE and README, the cron file as an example, bash and zsh completion, the manual pages of man/.
+ * LICENSE, README and the guides of docs/, the cron file as an example, bash and zsh completion, the manual pages of man/.
  * Prints the two paths.
  */
 import { execFileSync } from 'node:child_process';
@@ -95,6 +95,7 @@ const PIECES = {
   apt: P('packaging/apt/80momentum-perms'),
   license: P('LICENSE'),
   readme: P('README.md'),
+  docs: P('docs'),
 };
 
 /** Manual pages, when the project has them: man/NAME.SECTION, installed gzipped to /usr/share/man/manSECTION/. */
@@ -135,6 +136,7 @@ copy(PIECES.settings, path.join(src, 'momentum-perms.default'));
 copy(PIECES.cron, path.join(src, 'examples/cron.d/momentum-perms'));
 copy(PIECES.license, path.join(src, 'LICENSE'));
 copy(PIECES.readme, path.join(src, 'README.md'));
+fs.cpSync(PIECES.docs, path.join(src, 'docs'), { recursive: true });
 stageMan(() => path.join(src, 'man'));
 putText(path.join(src, 'completion/momentum-perms.bash'), COMPLETION.bash);
 putText(path.join(src, 'completion/_momentum-perms'), COMPLETION.zsh);
@@ -165,6 +167,7 @@ copy(PIECES.settings, path.join(tree, 'etc/default/momentum-perms'));
 copy(PIECES.apt, path.join(tree, 'etc/apt/apt.conf.d/80momentum-perms'));
 copy(PIECES.cron, path.join(doc, 'examples/cron.d/momentum-perms'));
 copy(PIECES.readme, path.join(doc, 'README.md'));
+fs.cpSync(PIECES.docs, path.join(doc, 'docs'), { recursive: true });
 stageMan((section) => path.join(tree, `usr/share/man/man${section}`));
 putText(path.join(tree, 'usr/share/bash-completion/completions/momentum-perms'), COMPLETION.bash);
 putText(path.join(tree, 'usr/share/zsh/vendor-completions/_momentum-perms'), COMPLETION.zsh);

@@ -89,7 +89,7 @@ export interface Target {
 /** The closed set of per-entry fix outcomes. */
 export type OutcomeKind = 'fixed' | 'unchanged' | 'refused' | 'failed';
 
-/** Why a fix was refused. Each stops a named attack; see README "Safety model". */
+/** Why a fix was refused. Each stops a named attack; see docs/security.md. */
 export type RefusalReason =
   | 'hardlinked' // regular file with nlink > 1: a link to /etc/shadow planted in the spool
   | 'symlink' // a symlink where a file or directory was expected

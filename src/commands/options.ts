@@ -1,6 +1,6 @@
 import type { PackageOptions } from '../package/query.js';
 
-/** Options every command takes (README "Common options"). */
+/** Options every command takes (README "Commands at a glance"). */
 export interface CommonOptions {
   /** `--root DIR`: DIR stands for `/` for every path read or changed. */
   root?: string;

@@ -12,7 +12,7 @@ export interface Perms {
   mode: number;
 }
 
-/** One sentence per refusal, for reports and README ("What is refused, and why"). */
+/** One sentence per refusal, for reports and docs/admin.md ("What is refused, and why"). */
 export const REFUSAL_TEXT: Record<RefusalReason, string> = {
   hardlinked: 'an entry (not a directory) with more than one hard link: changing it would change every other name of the inode',
   symlink: 'a symbolic link where a file or directory was expected: the change would land on whatever it points to',

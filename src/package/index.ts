@@ -1,6 +1,6 @@
 /**
  * The package layer: what Momentum's own packages declare for each file (read from the rpm database through
- * `rpm`), as expectations between the shipped and the local rules. See README, "The package layer".
+ * `rpm`), as expectations between the shipped and the local rules. See docs/admin.md, "The package layer and `verify`".
  */
 import type { FsLike, Root } from '../io/fs.js';
 import type { UserDb } from '../io/users.js';

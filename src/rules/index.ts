@@ -1,6 +1,6 @@
 /**
  * Rules: read (parse, load the layers), bind to a configuration (bind), and compare entries against them
- * (BoundRules.check). See README, "Rules", for the file format.
+ * (BoundRules.check). See docs/rules.md for the file format.
  */
 export { parseRules } from './parse.js';
 export { loadRules, LOCAL_RULES, SHIPPED_RULES_DIR, type LoadRulesOptions } from './load.js';

@@ -1,5 +1,5 @@
 /**
- * The snapshot file format (README "Snapshot format"). One JSON header line, then one tab-separated line per
+ * The snapshot file format (docs/admin.md "Snapshot format"). One JSON header line, then one tab-separated line per
  * entry, then one JSON trailer line that carries the entry count (a truncated file is detected, never half
  * trusted):
  *

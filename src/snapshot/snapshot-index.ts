@@ -1,7 +1,7 @@
 /**
  * A snapshot held in memory, keyed by path, for the upgrade diff. Values live in typed-array columns and the
  * map holds only path → slot, so an entry costs its path string, one map entry and 27 bytes of columns
- * (measured: README "Snapshot format"). Lookups allocate nothing.
+ * (measured: docs/admin.md "Snapshot format"). Lookups allocate nothing.
  */
 import type { Entry, EntryType } from '../types.js';
 import type { SnapshotHeader } from './format.js';

@@ -1,7 +1,7 @@
 /**
  * `--since SNAPSHOT` for audit and fix, as a wrapper around AuditOptions: the commands pass `session.opts`
  * to audit() (or to the fixer, which runs the audit) and read the notices and the changed-but-compliant
- * entries afterwards. See README "Upgrade-aware".
+ * entries afterwards. See docs/admin.md, "What the upgrade changed: `--since`".
  */
 import type { AuditOptions, AuditResult } from '../audit/types.js';
 import { makeRoot, realFs } from '../io/fs.js';

@@ -57,7 +57,7 @@ const FRAGMENTS: Readonly<Record<string, string>> = {
   'momentum-4-modules-4-modules-cluster__2.conf': 'logs = [ … ] shown without its cluster scope',
 };
 
-/** The file a value names, reduced as the README says (scheme, `=>subscriber`, templates), or null for none. */
+/** The file a value names, reduced as docs/admin.md says (scheme, `=>subscriber`, templates), or null for none. */
 function expectedPath(value: string): string | null {
   let p = value;
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):(\/\/)?/.exec(p);

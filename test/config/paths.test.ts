@@ -13,7 +13,7 @@ describe('config: every option that names a path', () => {
     expect(json.paths).toEqual([
       { option: 'spoolbase', path: '/var/spool/ecelerity', source: at(3), kind: 'spool', fileMode: set(0o600, 4) },
       { option: 'mta_sts_policy_store', path: '/var/spool/ecelerity/sts', source: at(5), kind: 'data' },
-      // Relative: taken from /, with a warning (README, "Paths the configuration names").
+      // Relative: taken from /, with a warning (docs/admin.md, "Paths the configuration names").
       { option: 'pidfile', path: '/run/ecelerity.pid', source: at(6), kind: 'pidfile', raw: 'run/ecelerity.pid' },
       { option: 'masterdb_file', path: '/var/log/ecelerity/ecdb', source: at(7), kind: 'data' },
       { option: 'license', path: '/opt/msys/ecelerity/etc/license', source: at(8), kind: 'config' },

@@ -72,7 +72,7 @@ describe.skipIf(!asRoot)('example --root DIR against a concurrent service accoun
     base = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-example-attack-'));
     fs.chmodSync(base, 0o755);
     dir = path.join(base, 'demo');
-    // As README suggests: a directory of root's choice, root's, 0755 (the service account can look inside).
+    // As docs/admin.md suggests: a directory of root's choice, root's, 0755 (the service account can look inside).
     fs.mkdirSync(dir, { mode: 0o755 });
   });
   afterEach(() => fs.rmSync(base, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 /**
  * `npm run package` (packaging/build.mjs): the rpm and the deb it builds, read back with rpm and dpkg-deb, and
- * judged by rpmlint and lintian. Every error they report is one README "Packages" explains; a new one fails.
+ * judged by rpmlint and lintian. Every error they report is one docs/packaging.md "Packages" explains; a new one fails.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -60,6 +60,8 @@ describe.runIf(ready)('npm run package', () => {
         '/var/lib/momentum-perms',
         '/usr/share/licenses/momentum-perms/LICENSE',
         '/usr/share/doc/momentum-perms/README.md',
+        '/usr/share/doc/momentum-perms/docs/admin.md',
+        '/usr/share/doc/momentum-perms/docs/security.md',
         '/usr/share/doc/momentum-perms/examples/cron.d/momentum-perms',
         '/usr/share/bash-completion/completions/momentum-perms',
         '/usr/share/zsh/site-functions/_momentum-perms',
@@ -143,7 +145,7 @@ describe.runIf(ready)('npm run package', () => {
     expect(launcher).toContain("import('/usr/lib/momentum-perms/bin/momentum-perms.js')");
   });
 
-  it.runIf(have('rpmlint'))('rpmlint: no error but the three README explains', () => {
+  it.runIf(have('rpmlint'))('rpmlint: no error but the three docs/packaging.md explains', () => {
     const r = spawnSync('rpmlint', [pkgs.rpm], { encoding: 'utf8' });
     const errors = r.stdout
       .split('\n')

@@ -1,5 +1,5 @@
 /**
- * The snippets of packaging/ that cron, systemd and RPM run, exercised as shipped (and as README.md
+ * The snippets of packaging/ that cron, systemd and RPM run, exercised as shipped (and as docs/packaging.md
  * prints them). Each runs with the program at /usr/bin/momentum-perms replaced by a wrapper that adds
  * `--root ROOT` (this machine has no Momentum at /), and the node_exporter textfile directory set with
  * MOMENTUM_PERMS_TEXTFILE_DIR, as the settings file would; every other word is as shipped.
@@ -251,9 +251,9 @@ describe.runIf(asRoot)('RPM scriptlets for self-built Momentum packages', () => 
   });
 });
 
-describe('README.md', () => {
+describe('docs/packaging.md', () => {
   it('prints every packaging snippet exactly as shipped', () => {
-    const doc = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const doc = fs.readFileSync(path.join(REPO, 'docs/packaging.md'), 'utf8');
     for (const f of [
       'deb/preinst',
       'deb/postinst',
