@@ -40,8 +40,20 @@ export interface OpenDir {
   path: string;
 }
 
-function fail(code: ErrorCode, message: string): never {
-  throw new MpError(code, message, { notes: ['make it and every directory above it owned by root and writable by root alone'] });
+const TRUST_HINT = 'make it and every directory above it owned by root and writable by root alone';
+
+/**
+ * Throw `code`. The hint says what to do about it: for a missing file or a read-only file system the
+ * cause itself, not the trust rule (which a person would otherwise try to satisfy in vain).
+ */
+function fail(code: ErrorCode, message: string, errno?: string): never {
+  const hint =
+    errno === 'ENOENT' || errno === 'ENOTDIR'
+      ? 'no such file or directory: check the path (it is a Momentum path, taken under --root when one is given)'
+      : errno === 'EROFS'
+        ? 'the file system is read-only here (under systemd, the directory must be in ReadWritePaths=)'
+        : TRUST_HINT;
+  throw new MpError(code, message, { notes: [hint] });
 }
 
 /**
@@ -77,7 +89,7 @@ export function openDirChain(root: Root, dir: string, create: boolean, code: Err
         try {
           fs.mkdirSync(child, i === parts.length - 1 ? 0o700 : 0o755);
         } catch (e) {
-          if (errnoOf(e) !== 'EEXIST') fail(code, `cannot create ${at}: ${errnoOf(e) ?? e}`);
+          if (errnoOf(e) !== 'EEXIST') fail(code, `cannot create ${at}: ${errnoOf(e) ?? e}`, errnoOf(e));
         }
       }
       let next: number;
@@ -86,7 +98,7 @@ export function openDirChain(root: Root, dir: string, create: boolean, code: Err
       } catch (e) {
         const c = errnoOf(e);
         // A link in place of a directory would send what is written or read wherever it points.
-        fail(code, `${at} ${c === 'ELOOP' || c === 'ENOTDIR' ? 'is a symbolic link or not a directory' : `cannot be opened: ${c ?? e}`}`);
+        fail(code, `${at} ${c === 'ELOOP' || c === 'ENOTDIR' ? 'is a symbolic link or not a directory' : `cannot be opened: ${c ?? e}`}`, c === 'ENOENT' ? c : undefined);
       }
       fs.closeSync(fd);
       fd = next;
@@ -125,7 +137,7 @@ export function openTrustedFile(root: Root, file: string, what: string, code: Er
   try {
     got = openRegular(`/proc/self/fd/${dir.fd}/${path.posix.basename(m)}`);
   } catch (e) {
-    return fail(code, `cannot read ${what} ${m}: ${errnoOf(e) ?? String(e)}`);
+    return fail(code, `cannot read ${what} ${m}: ${errnoOf(e) ?? String(e)}`, errnoOf(e));
   } finally {
     fs.closeSync(dir.fd);
   }

@@ -71,3 +71,25 @@ describe('error rendering', () => {
     );
   });
 });
+
+describe.runIf(process.getuid?.() === 0)('errors that name their cause', () => {
+  it('a journal or snapshot that does not exist is "no such file", not a hint about ownership', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-cause-'));
+    try {
+      const io = memoryIo();
+      expect(await main(['node', 'momentum-perms', 'undo', '--root', dir, '/nonexistent.jsonl'], io)).toBe(2);
+      expect(io.stderr()).toMatch(/^error MP302: cannot read journal \/nonexistent\.jsonl: ENOENT$/m);
+      expect(io.stderr()).toMatch(/= no such file or directory: check the path/);
+      expect(io.stderr()).not.toMatch(/owned by root and writable by root alone/);
+      const missingDir = memoryIo();
+      expect(await main(['node', 'momentum-perms', 'undo', '--root', dir, '/no/such/dir/j.jsonl'], missingDir)).toBe(2);
+      expect(missingDir.stderr()).toMatch(/= no such file or directory/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
