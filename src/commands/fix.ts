@@ -8,7 +8,8 @@ import type { AuditOptions, AuditResult } from '../audit/types.js';
 import { fixJsonReporter } from '../fix/report-json.js';
 import { fixTextReporter, type FixReporter } from '../fix/report-text.js';
 import { fixWith, type FixResult } from '../fix/run.js';
-import { makeRoot } from '../io/fs.js';
+import { makeRoot, realFs } from '../io/fs.js';
+import { userDbFor } from '../io/users.js';
 import { bufferedSink } from '../report/sink.js';
 import { loadSnapshot } from '../snapshot/index.js';
 import { sinceLines } from '../upgrade/report.js';
@@ -28,7 +29,10 @@ export function fixExitStatus(r: FixResult): number {
 /** The reporter `--json` or the text default asks for, writing through `write`. */
 export function fixReporter(o: CommonOptions & { quiet?: boolean; only?: string[] }, write: (t: string) => void, io: Io, command: 'fix' | 'undo', dryRun: boolean): FixReporter {
   if (o.json) return fixJsonReporter({ write, command, dryRun, root: makeRoot(o.root).dir });
-  return fixTextReporter({ write, color: io.color, command, dryRun, quiet: o.quiet === true, rerun: rerunArgs(o), ...(o.only ? { only: o.only } : {}) });
+  // Names from the root's own passwd and group databases (root's files), looked up only for the lines shown.
+  const db = userDbFor(realFs, makeRoot(o.root));
+  const names = { user: (id: number) => db.userById(id)?.name, group: (id: number) => db.groupById(id)?.name };
+  return fixTextReporter({ write, color: io.color, command, dryRun, quiet: o.quiet === true, rerun: rerunArgs(o), names, ...(o.only ? { only: o.only } : {}) });
 }
 
 /** Run the fix and print its report. Throws MpError for usage, configuration, rules, state and lock errors. */

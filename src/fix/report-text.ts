@@ -27,6 +27,21 @@ export interface FixReportOptions {
   rerun: readonly string[];
   /** `fix --only` selections, repeated in the suggested real run after a dry run. */
   only?: readonly string[];
+  /** Account names for ids (the root's passwd and group databases): plans read `ecuser:ecuser (500:500)`. */
+  names?: IdNames;
+}
+
+export interface IdNames {
+  user(id: number): string | undefined;
+  group(id: number): string | undefined;
+}
+
+/** `ecuser:ecuser (500:500) 0640`, or `500:500 0640` when neither id has a name. */
+export function showNamed(t: { uid: number; gid: number; mode: number }, names: IdNames | undefined): string {
+  const u = names?.user(t.uid);
+  const g = names?.group(t.gid);
+  if (u === undefined && g === undefined) return showTarget(t);
+  return `${printable(u ?? String(t.uid))}:${printable(g ?? String(t.gid))} (${t.uid}:${t.gid}) ${showTarget(t).split(' ')[1]}`;
 }
 
 /** A report being built: feed it through `sink`, then `end` prints it. */
@@ -45,9 +60,9 @@ interface Group {
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
 
-/** One line of a plan or of a sample: `path  0:0 0644 → 500:500 0640`. */
-export function planLine(p: PlannedChange): string {
-  return `${printable(p.path)}  ${showTarget(p.before)} → ${showTarget(p.after)}`;
+/** One line of a plan or of a sample: `path  root:root (0:0) 0644 → ecuser:ecuser (500:500) 0640`. */
+export function planLine(p: PlannedChange, names?: IdNames): string {
+  return `${printable(p.path)}  ${showNamed(p.before, names)} → ${showNamed(p.after, names)}`;
 }
 
 export function fixTextReporter(o: FixReportOptions): FixReporter {
@@ -64,7 +79,7 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
   const outcome = (x: Outcome): void => {
     if (x.outcome === 'fixed') {
       const head = (): string => `${c.green(o.command === 'undo' ? 'restored' : 'fixed')}${x.rule === null ? '' : `  ${c.dim(x.rule)}`}`;
-      add(`1${x.rule}`, head, null, () => (x.before && x.after ? planLine({ path: x.path, before: x.before, after: x.after, rule: x.rule }) : printable(x.path)));
+      add(`1${x.rule}`, head, null, () => (x.before && x.after ? planLine({ path: x.path, before: x.before, after: x.after, rule: x.rule }, o.names) : printable(x.path)));
     } else if (x.outcome === 'refused' && x.reason !== undefined) {
       const general = REFUSAL_TEXT[x.reason];
       const detail = x.message === general ? '' : `  (${printable(x.message)})`;
@@ -79,7 +94,7 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
       outcome,
       planned: (p) => {
         if (planned++ === 0) o.write(`${c.bold('Plan')} (dry run: nothing is changed)\n`);
-        o.write(`  ${planLine(p)}  ${c.dim(p.rule ?? '')}\n`);
+        o.write(`  ${planLine(p, o.names)}  ${c.dim(p.rule ?? '')}\n`);
       },
       reported: (f) =>
         add(`4${f.check}\0${f.rule}`, () => `${c.yellow('not fixed')}  ${f.check}  ${c.dim(f.rule ?? 'walk')}`, printable(f.message), () => `${printable(f.path)}  ${printable(f.actual ?? '')}`.trimEnd()),

@@ -211,7 +211,7 @@ describe('the journal round-trips any file name', () => {
     expect(x.code).toBe(0);
     expect(x.out).not.toContain('\u001b');
     expect(x.out.split('\n').filter((l) => l.startsWith('fixed'))).toEqual([expect.stringMatching(/^fixed {2}rules\/4\.x\.rules:\d+ {2}1 entry$/)]);
-    expect(x.out).toContain(`${SPOOL}/0/x\\nfixed  rules∕4.x.rules:1  1 entry\\n    etc∕shadow  0:0 0640 → 500:500 0640\\x1b[2J  0:0 0644 → 500:500 0640`);
+    expect(x.out).toContain(`${SPOOL}/0/x\\nfixed  rules∕4.x.rules:1  1 entry\\n    etc∕shadow  0:0 0640 → 500:500 0640\\x1b[2J  root:root (0:0) 0644 → ecuser:ecuser (500:500) 0640`);
   });
 
   it('a configuration value cannot forge lines of the package hook\'s log', async () => {

@@ -71,8 +71,9 @@ describe('fix', () => {
     const before = world();
     const x = await cli('fix', '--root', r.dir, '--dry-run');
     expect(x.code).toBe(1);
-    expect(x.out).toContain(`  ${SPOOL}/0/m1  ${ECUSER}:${ECGROUP} 0644 → ${ECUSER}:${ECGROUP} 0640`);
-    expect(x.out).toContain(`  ${CONF}  0:0 0644 → ${ECUSER}:${ECGROUP} 0644`);
+    // Names beside the ids, from the root's passwd and group databases.
+    expect(x.out).toContain(`  ${SPOOL}/0/m1  ecuser:ecuser (${ECUSER}:${ECGROUP}) 0644 → ecuser:ecuser (${ECUSER}:${ECGROUP}) 0640`);
+    expect(x.out).toContain(`  ${CONF}  root:root (0:0) 0644 → ecuser:ecuser (${ECUSER}:${ECGROUP}) 0644`);
     expect(changedSince(before)).toEqual([]);
     expect(fs.existsSync(r.h(STATE))).toBe(false);
   });
