@@ -27,9 +27,13 @@ export interface PlanOptions {
  */
 export function configUnconfirmed(v: Verdict, target: Target, opts: PlanOptions): boolean {
   const e = v.entry;
+  // Not only root's files: `mainlog = /var/log/eccluster/other.log` (another account's) or `tls_key =` a file of
+  // an orphaned uid (a tarball install) would otherwise be handed to the service account on the configuration's
+  // word alone. A file the service account already owns may be re-grouped or re-moded as the rules say.
+  const handedOver = e.uid === 0 || e.uid !== target.uid;
+  if (v.claimedByConfig === true && handedOver && !(v.tree !== null && opts.serviceTrees?.has(v.tree) === true)) return true;
   const roots = e.uid === 0 || target.uid === 0;
   if (!roots) return false;
-  if (v.claimedByConfig === true && e.uid === 0 && !(v.tree !== null && opts.serviceTrees?.has(v.tree) === true)) return true;
   const g = opts.unconfirmedGid;
   // Given to that group, or that group given more access (group = 0 on a root:root 0600 file asks for 0640).
   return g !== undefined && g !== null && target.gid === g && (e.gid !== g || (target.mode & 0o070 & ~e.mode) !== 0);

@@ -23,7 +23,7 @@ export const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'outside-tree': 'outside every tree the root-owned rules declare (paths from the configuration are not trusted)',
   'special-file': 'a FIFO, socket or device node that no rule names by its type',
   'config-unconfirmed':
-    'only ecelerity.conf (the service account\'s to edit) asks for this change to a root file: a path no plain rule names outside the spool trees, or a Security group the group database does not give the user; reported, never changed (name it in the local rules, or fix the group database)',
+    'only ecelerity.conf (the service account\'s to edit) asks for this change to a file root or another account owns: a path no plain rule names outside the spool trees, or a Security group the group database does not give the user; reported, never changed (name it in the local rules, or fix the group database)',
   'writable-content':
     'another account can write it now: made root\'s in place it would keep that account\'s content, and any descriptor or shared mapping it holds open; reinstall it from the package',
   'hardlinks-unprotected':

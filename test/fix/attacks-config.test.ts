@@ -118,3 +118,19 @@ describe('a local rules file the service account owns', () => {
     expect(b.err).not.toContain('MP203');
   });
 });
+
+describe("a @kind rule claiming another account's file, or an orphaned uid's", () => {
+  it.each([
+    [600, 'another account'],
+    [1234, 'an id no account has (a tarball install)'],
+  ])('owner %i (%s): reported, never handed to the service account', async (uid) => {
+    r = install();
+    mkdir(r.h('/opt/msys/ecelerity/share'), 0, 0, 0o755);
+    const victim = '/opt/msys/ecelerity/share/helper.sh';
+    file(r.h(victim), uid, uid, 0o755, '#!/bin/sh\n');
+    security('ecuser', 'ecuser', `Domain "x" {\n  TLS_Key = "${victim}"\n}\n`);
+    const x = await fix();
+    expect(x.outcomes[victim]).toBe('refused config-unconfirmed');
+    expect(perms(r.h(victim))).toEqual({ uid, gid: uid, mode: 0o755 });
+  });
+});
