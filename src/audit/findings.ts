@@ -39,6 +39,22 @@ export function describeEntry(e: Entry): string {
 }
 
 /**
+ * A directory above a declared tree that an account other than root can write (owner, group or others, and
+ * not root's sticky like /tmp): whoever can write it can rename the tree away and put its own in its place,
+ * between two audits. Reported, never fixed: it lies outside every tree, where a fix never changes anything.
+ */
+export function aboveTreeFinding(dir: Entry, tree: string, why: string): Finding {
+  return {
+    path: dir.path,
+    check: dir.uid !== 0 ? 'owner' : 'mode',
+    expected: 'root, writable by root alone',
+    actual: describeEntry(dir),
+    rule: 'builtin:above-tree',
+    message: `a directory above the tree ${tree} ${why}: it could replace the tree; reported, never fixed`,
+  };
+}
+
+/**
  * A path the configuration names outside every tree the rules declare. Reported, never fixed: the
  * configuration is editable by the service user, so a root fix must not follow it (a `spoolbase = /etc`
  * would otherwise hand /etc to ecuser).

@@ -6,7 +6,8 @@ import { errnoOf, hostPath, type FsLike, type Root } from '../io/fs.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Entry, Finding, Summary, Verdict } from '../types.js';
 import { entryOf, parentOf, typeOfMode, walk } from '../walk/index.js';
-import { errorFinding, missingFinding, outsideFinding } from './findings.js';
+import { notPassable } from '../fix/secure-path.js';
+import { aboveTreeFinding, errorFinding, missingFinding, outsideFinding } from './findings.js';
 import type { AuditScope } from './types.js';
 import { isUnder } from '../snapshot/coverage.js';
 
@@ -65,6 +66,26 @@ function scopedSpool(
   }
 }
 
+/**
+ * The directories from / down to each tree's parent (under --root, not --root's own parents): each must be
+ * root's and writable by root alone, or root's and sticky (/tmp). Each is examined once, however many trees
+ * lie below it; one that is gone or cannot be examined is left to the walk of the tree to report.
+ */
+function aboveTrees(ctx: AuditContext, trees: readonly string[], emit: (f: Finding) => void): void {
+  const seen = new Set<string>();
+  for (const tree of trees) {
+    for (let d = parentOf(tree); !seen.has(d); d = parentOf(d)) {
+      seen.add(d);
+      const r = lstatOne(ctx.fs, ctx.root, d);
+      if ('entry' in r && r.entry.type === 'dir') {
+        const why = notPassable(r.entry);
+        if (why !== null) emit(aboveTreeFinding(r.entry, tree, why));
+      }
+      if (d === '/') break;
+    }
+  }
+}
+
 /** A listed path as a clean Momentum path, or null when it is not absolute or climbs with `..`. */
 function normalise(p: string): string | null {
   if (!p.startsWith('/') || p.includes('\0')) return null;
@@ -100,6 +121,7 @@ export function auditBound(bound: BoundRules, ctx: AuditContext): Summary {
   const onVanished = (): void => void summary.vanished++;
   const opts = { crossFilesystems: ctx.crossFilesystems };
 
+  aboveTrees(ctx, bound.trees.map((t) => t.path), emit);
   for (const t of bound.trees) {
     if (ctx.scope !== undefined && t.spool) scopedSpool(ctx, t.path, ctx.scope.paths, visit, onError);
     else walk(ctx.fs, ctx.root, t.path, opts, visit, onError, onVanished);

@@ -8,6 +8,11 @@ import { fakeBound } from './fake-rules.js';
 function memRoot(files: Record<string, string | null>, owners: Record<string, [number, number, number]>) {
   const vol = Volume.fromJSON(files);
   const fs = createFsFromVolume(vol);
+  // memfs makes every directory 0777: a real system's directories above the trees are root's 0755 (the
+  // audit reports any another account could write).
+  const dirs = new Set<string>();
+  for (const f of Object.keys(files)) for (let d = f.slice(0, f.lastIndexOf('/')); d !== ''; d = d.slice(0, d.lastIndexOf('/'))) dirs.add(d);
+  for (const d of [...dirs, '/']) fs.chmodSync(d, 0o755);
   // Deepest first: memfs checks permission bits even for root, so a parent made 0750 for uid 500 first
   // would shut the rest out.
   for (const p of Object.keys(owners).sort((a, b) => b.split('/').length - a.split('/').length)) {

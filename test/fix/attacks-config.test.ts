@@ -134,3 +134,25 @@ describe("a @kind rule claiming another account's file, or an orphaned uid's", (
     expect(perms(r.h(victim))).toEqual({ uid, gid: uid, mode: 0o755 });
   });
 });
+
+describe('directories the service account could rename in, above or inside the install', () => {
+  it('are findings: above a tree reported, inside the install fixed, so no root file can be moved into conf/', async () => {
+    r = install();
+    // A `chown -R ecuser /opt/msys/ecelerity/etc` by mistake, and /opt/msys the service account's.
+    mkdir(r.h('/opt/msys/ecelerity/etc'), ECUSER, ECGROUP, 0o775);
+    fs.chownSync(r.h('/opt/msys'), ECUSER, ECGROUP);
+    file(r.h('/opt/msys/ecelerity/etc/dbpass'), 0, 0, 0o600, 'rootpw=s3cret\n');
+    const a = await cli('audit', '--root', r.dir, '--json');
+    const findings = (JSON.parse(a.out) as { findings: { path: string; check: string; rule: string }[] }).findings;
+    const at = (p: string): string[] => findings.filter((f) => f.path === p).map((f) => `${f.check} ${f.rule}`);
+    expect(at('/opt/msys')).toEqual(['owner builtin:above-tree']);
+    expect(at('/opt/msys/ecelerity/etc').some((f) => f.startsWith('owner rules/4.x.rules:'))).toBe(true);
+    const x = await fix();
+    expect(x.outcomes['/opt/msys/ecelerity/etc']).toBe('fixed');
+    expect(perms(r.h('/opt/msys/ecelerity/etc'))).toEqual({ uid: 0, gid: ECGROUP, mode: 0o755 });
+    // Reported, never changed: it lies outside every tree.
+    expect(perms(r.h('/opt/msys')).uid).toBe(ECUSER);
+    expect(x.outcomes['/opt/msys']).toBeUndefined();
+    expect(perms(r.h('/opt/msys/ecelerity/etc/dbpass'))).toEqual({ uid: 0, gid: 0, mode: 0o600 });
+  });
+});
