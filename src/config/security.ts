@@ -7,6 +7,9 @@ import { errorAt } from './source.js';
 import type { SecurityModel } from './types.js';
 import { invalid, itemsOf, scalarOf, sourceOfSetting, type Ctx } from './values.js';
 
+/** The most `supplemental_groups` the reader resolves (each one a name-service lookup). */
+export const MAX_SUPPLEMENTAL_GROUPS = 256;
+
 /** Momentum's documented default for both `user` and `group` (4/config/ref-user). */
 export const DEFAULT_USER = 'ecuser';
 export const DEFAULT_GROUP = 'ecuser';
@@ -96,8 +99,14 @@ export function securityModel(global: MergedScope, users: UserDb, ctx: Ctx): Sec
   }
 
   const sg = pick('supplemental_groups');
+  const items = sg ? itemsOf(ctx, sg) : [];
+  // Each group is one name-service lookup: a list of thousands (the configuration is the service account's)
+  // would hold every run, package hooks included. Momentum's own examples name one or two.
+  if (sg && items.length > MAX_SUPPLEMENTAL_GROUPS) {
+    throw invalid(ctx, `supplemental_groups names ${items.length} groups; at most ${MAX_SUPPLEMENTAL_GROUPS} are read`, (items[MAX_SUPPLEMENTAL_GROUPS] ?? items[0])!.pos);
+  }
   const supplementalGroups = sg
-    ? itemsOf(ctx, sg).map((it) => resolve('group', { text: it.text, pos: it.pos, stanza: sg.stanza, source: sourceOf(it.pos) }, users, ctx))
+    ? items.map((it) => resolve('group', { text: it.text, pos: it.pos, stanza: sg.stanza, source: sourceOf(it.pos) }, users, ctx))
     : [];
 
   const c = pick('chroot');

@@ -90,10 +90,22 @@ export function filesUserDb(fs: FsLike, root: Root): UserDb {
  * database, and its first line, root's, made the service user uid 0. The answer must also be about the key
  * asked (its name, or its id for a numeric key): anything else is no answer.
  */
+/**
+ * How long the name service may take, per lookup and in all, in one run. The configuration chooses what is
+ * looked up (`supplemental_groups` with thousands of ids held a hook 12 s, one getent each; an LDAP or sssd
+ * server that does not answer would hold it for its full timeout each time): past the budget, the files
+ * answer alone, and the hook is never held for long inside a package transaction.
+ */
+const GETENT_TIMEOUT_MS = 3000;
+const GETENT_BUDGET_MS = 10_000;
+let getentSpent = 0;
+
 function getent(db: 'passwd' | 'group', key: string): string[] | undefined {
   if (key === '' || /[\s:]/.test(key)) return undefined;
+  if (getentSpent >= GETENT_BUDGET_MS) return undefined;
+  const started = Date.now();
   try {
-    const out = execFileSync('getent', [db, '--', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('getent', [db, '--', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: GETENT_TIMEOUT_MS });
     const lines = out.split('\n').filter((l) => l !== '');
     if (lines.length !== 1) return undefined;
     const f = (lines[0] as string).split(':');
@@ -102,6 +114,8 @@ function getent(db: 'passwd' | 'group', key: string): string[] | undefined {
   } catch {
     // getent exits 2 when the key is not found; a missing getent falls back to the files.
     return undefined;
+  } finally {
+    getentSpent += Date.now() - started;
   }
 }
 

@@ -74,3 +74,29 @@ describe('config: the Security model', () => {
     ]);
   });
 });
+
+describe('config: supplemental_groups the service account makes long', () => {
+  it('more than 256 groups is an error at the first one too many, without a lookup for each', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { memoryIo } = await import('../../src/commands/io.js');
+    const { main } = await import('../../src/cli.js');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-sg-'));
+    try {
+      fs.mkdirSync(path.join(root, 'etc'));
+      fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\necuser:x:500:500::/:/bin/false\n');
+      fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\necuser:x:500:\n');
+      const conf = path.join(root, 'opt/msys/ecelerity/etc/conf/default/ecelerity.conf');
+      fs.mkdirSync(path.dirname(conf), { recursive: true });
+      const ids = Array.from({ length: 3000 }, (_, i) => `"${10000 + i}"`).join(' ');
+      fs.writeFileSync(conf, `Security {\n  user = "ecuser"\n  supplemental_groups = ( ${ids} )\n}\n`);
+      const io = memoryIo();
+      expect(await main(['node', 'momentum-perms', 'config', '--root', root], io)).toBe(2);
+      expect(io.stderr()).toMatch(/^error MP108: supplemental_groups names 3000 groups; at most 256 are read$/m);
+      expect(io.stderr()).toMatch(/ecelerity\.conf:3:\d+/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
