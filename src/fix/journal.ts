@@ -9,11 +9,23 @@ import { MpError } from '../errors.js';
 import { errnoOf } from '../io/fs.js';
 import type { JournalHeader, JournalRecord } from './types.js';
 
+/**
+ * The most one journal may hold, and how many journals the state directory keeps. The service account
+ * chooses how many entries drift and how long their names are (200,000 files below 3.5 kB of directory
+ * names made one post-upgrade journal 780 MB, and it can do so again before every run): bounded, a fix
+ * cannot fill the file system that holds /var/lib while a package transaction runs. A fix that reaches the
+ * limit stops before the change it could not record (MP305), as on a full disk.
+ */
+export const JOURNAL_MAX_BYTES = 1 << 30;
+export const JOURNALS_KEPT = 20;
+
 const CREATE_FLAGS =
   fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW | fs.constants.O_APPEND;
 
 /** A journal being written. */
 export class JournalWriter {
+  private written = 0;
+
   private constructor(
     private fd: number,
     /** Momentum path of the journal, as reports print it. */
@@ -24,7 +36,7 @@ export class JournalWriter {
    * Create `name` inside the open directory `dirFd`, root-only (0600), never through a link: O_CREAT|O_EXCL
    * fails on any existing name, a planted symlink included. Writes the header and makes the new name durable.
    */
-  static create(dirFd: number, name: string, display: string, header: JournalHeader): JournalWriter {
+  static create(dirFd: number, name: string, display: string, header: JournalHeader, maxBytes = JOURNAL_MAX_BYTES): JournalWriter {
     let fd: number;
     try {
       fd = fs.openSync(`/proc/self/fd/${dirFd}/${name}`, CREATE_FLAGS, 0o600);
@@ -34,6 +46,7 @@ export class JournalWriter {
       throw new MpError('MP303', `cannot create journal ${display}: ${code}`);
     }
     const w = new JournalWriter(fd, display);
+    w.maxBytes = maxBytes;
     try {
       w.guard(() => {
         // The umask can only take bits away; fchmod makes the mode exactly 0600 whatever it was.
@@ -58,6 +71,13 @@ export class JournalWriter {
     if (records.length === 0) return;
     let text = '';
     for (const r of records) text += recordLine(r);
+    const bytes = Buffer.byteLength(text);
+    if (this.written + bytes > this.maxBytes) {
+      throw new MpError('MP305', `journal ${this.path} would exceed ${this.maxBytes} bytes: the fix stops here`, {
+        notes: ['nothing recorded in it after this point was changed; run fix again to go on (a new journal)'],
+      });
+    }
+    this.written += bytes;
     this.guard(() => {
       this.writeAll(text);
       fs.fdatasyncSync(this.fd);
@@ -79,6 +99,8 @@ export class JournalWriter {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
   }
+
+  private maxBytes = JOURNAL_MAX_BYTES;
 
   private writeAll(text: string): void {
     const buf = Buffer.from(text, 'utf8');

@@ -2,6 +2,7 @@
  * `fix` as a library call: run the audit, plan each verdict (pure), and hand the planned changes to the
  * applier, which journals and makes them. Refusals and failures are outcomes, not exceptions.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import { hostPath, makeRoot, type Root } from '../io/fs.js';
@@ -11,7 +12,7 @@ import type { Check, Finding, Verdict } from '../types.js';
 import { Applier } from './apply.js';
 import { emptySummary } from './batch.js';
 import { inTree } from './safety.js';
-import { JournalWriter, journalName } from './journal.js';
+import { JOURNALS_KEPT, JournalWriter, journalName } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
 import { normaliseOnly, planVerdict, withoutUngrantedSetid, type PlanOptions } from './plan.js';
 import { closeDir, openDirUnder, openState, type StateDir } from './state.js';
@@ -35,6 +36,8 @@ export interface FixOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' |
   beforeApply?: () => void;
   /** fs.protected_hardlinks as the fix should take it (default: the running kernel's); see ApplyOptions. */
   hardlinksProtected?: boolean;
+  /** Test hook: the most one journal may hold (default JOURNAL_MAX_BYTES). */
+  journalMaxBytes?: number;
 }
 
 export interface FixResult {
@@ -89,7 +92,7 @@ export function rulesHostPaths(bound: BoundRules, root: Root): { host: string; d
 }
 
 /** Open the journal to write on first use: `--journal FILE` (a Momentum path), or a new file in STATE-DIR/journal/. */
-export function journalOpener(root: Root, state: StateDir, explicit: string | undefined, header: JournalHeader): () => JournalWriter {
+export function journalOpener(root: Root, state: StateDir, explicit: string | undefined, header: JournalHeader, maxBytes?: number): () => JournalWriter {
   let w: JournalWriter | undefined;
   return () => {
     if (w !== undefined) return w;
@@ -97,18 +100,43 @@ export function journalOpener(root: Root, state: StateDir, explicit: string | un
       const m = path.posix.resolve('/', explicit);
       const dir = openDirUnder(root, path.posix.dirname(m));
       try {
-        w = JournalWriter.create(dir.fd, path.posix.basename(m), m, header);
+        w = JournalWriter.create(dir.fd, path.posix.basename(m), m, header, maxBytes);
       } finally {
         closeDir(dir);
       }
     } else {
       const d = state.journals();
+      pruneJournals(d.fd, JOURNALS_KEPT - 1);
       const name = journalName(header.command, new Date(), process.pid);
-      w = JournalWriter.create(d.fd, name, path.posix.join(d.path, name), header);
+      w = JournalWriter.create(d.fd, name, path.posix.join(d.path, name), header, maxBytes);
     }
     return w;
   };
 }
+
+/**
+ * Keep the newest `keep` journals the tool named in STATE/journal (through the verified directory, root's
+ * alone), removing older ones: journals are never trimmed otherwise, and the service account decides how
+ * large each is. Names that are not the tool's (`2026-…-fix-PID.jsonl`) are left alone.
+ */
+function pruneJournals(dirFd: number, keep: number): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(`/proc/self/fd/${dirFd}`).filter((n) => JOURNAL_NAME.test(n)).sort();
+  } catch {
+    return;
+  }
+  for (const n of names.slice(0, Math.max(0, names.length - keep))) {
+    try {
+      const st = fs.lstatSync(`/proc/self/fd/${dirFd}/${n}`);
+      if (st.isFile()) fs.unlinkSync(`/proc/self/fd/${dirFd}/${n}`);
+    } catch {
+      // gone already, or not ours to remove: the next run tries again
+    }
+  }
+}
+
+const JOURNAL_NAME = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-(fix|undo)-\d+\.jsonl$/;
 
 /** Whether `--only` selects a finding (by its rule, or its path under a named path). */
 function findingSelected(f: Finding, only: readonly string[]): boolean {
@@ -162,7 +190,7 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
     result.reported++;
     sink.reported?.(f);
   };
-  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, hardlinksProtected, ...auditOpts } = opts;
+  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, hardlinksProtected, journalMaxBytes, ...auditOpts } = opts;
   const router = findingRouter(only, report);
   let state: StateDir | undefined;
   let lock: Lock | undefined;
@@ -186,7 +214,7 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
         };
         const service = serviceIds(bound);
         const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: root.dir, time: new Date().toISOString(), pid: process.pid, service };
-        const open = state !== undefined ? journalOpener(root, state, explicit, header) : noJournal;
+        const open = state !== undefined ? journalOpener(root, state, explicit, header, journalMaxBytes) : noJournal;
         applier = new Applier({
           rootDir: root.dir,
           dryRun,
