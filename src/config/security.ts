@@ -7,6 +7,9 @@ import { errorAt } from './source.js';
 import type { SecurityModel } from './types.js';
 import { invalid, itemsOf, scalarOf, sourceOfSetting, type Ctx } from './values.js';
 
+/** Ids are below 2^32 - 1, which chown(2) reads as "leave unchanged". */
+const MAX_ID = 4294967295;
+
 /** The most `supplemental_groups` the reader resolves (each one a name-service lookup). */
 export const MAX_SUPPLEMENTAL_GROUPS = 256;
 
@@ -34,6 +37,9 @@ function resolve(kind: Kind, n: Named, users: UserDb, ctx: Ctx): IdRef {
   if (n.text === '') throw invalid(ctx, `${kind} must name a ${kind} or a numeric id, not an empty value`, n.pos);
   if (/^\d+$/.test(n.text)) {
     const id = Number(n.text);
+    // (uid_t)-1 means "leave unchanged" to chown(2): `user = "4294967295"` would make every ownership fix a
+    // half-fix that reports the wrong owner; larger numbers are no id at all.
+    if (!(id < MAX_ID)) throw invalid(ctx, `${kind} id ${n.text} is out of range (ids are below ${MAX_ID})`, n.pos);
     const entry = kind === 'user' ? users.userById(id) : users.groupById(id);
     if (entry) return { name: entry.name, id, source: n.source };
     ctx.warnings.push({ code: 'unknown-id', message: `${kind} id ${id} has no ${db} entry in ${users.describe}`, source: n.source });

@@ -100,3 +100,27 @@ describe('config: supplemental_groups the service account makes long', () => {
     }
   });
 });
+
+describe('config: ids out of range', () => {
+  it.each(['4294967295', '1000000000000'])('user = "%s" is MP108, never an id chown(2) reads as "leave unchanged"', async (id) => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { memoryIo } = await import('../../src/commands/io.js');
+    const { main } = await import('../../src/cli.js');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-id-'));
+    try {
+      fs.mkdirSync(path.join(root, 'etc'));
+      fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\necuser:x:500:500::/:/bin/false\n');
+      fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\necuser:x:500:\n');
+      const conf = path.join(root, 'opt/msys/ecelerity/etc/conf/default/ecelerity.conf');
+      fs.mkdirSync(path.dirname(conf), { recursive: true });
+      fs.writeFileSync(conf, `Security {\n  user = "${id}"\n}\n`);
+      const io = memoryIo();
+      expect(await main(['node', 'momentum-perms', 'config', '--root', root], io)).toBe(2);
+      expect(io.stderr()).toMatch(new RegExp(`^error MP108: user id ${id} is out of range`, 'm'));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
