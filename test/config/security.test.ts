@@ -75,52 +75,43 @@ describe('config: the Security model', () => {
   });
 });
 
+/** `config --root` on a temporary root whose ecelerity.conf is `conf`: status and stderr. */
+async function configOn(conf: string): Promise<{ status: number; err: string }> {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { memoryIo } = await import('../../src/commands/io.js');
+  const { main } = await import('../../src/cli.js');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-sec-'));
+  try {
+    fs.mkdirSync(path.join(root, 'etc'));
+    fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\necuser:x:500:500::/:/bin/false\n');
+    fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\necuser:x:500:\n');
+    const file = path.join(root, 'opt/msys/ecelerity/etc/conf/default/ecelerity.conf');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, conf);
+    const io = memoryIo();
+    const status = await main(['node', 'momentum-perms', 'config', '--root', root], io);
+    return { status, err: io.stderr() };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
 describe('config: supplemental_groups the service account makes long', () => {
   it('more than 256 groups is an error at the first one too many, without a lookup for each', async () => {
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const { memoryIo } = await import('../../src/commands/io.js');
-    const { main } = await import('../../src/cli.js');
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-sg-'));
-    try {
-      fs.mkdirSync(path.join(root, 'etc'));
-      fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\necuser:x:500:500::/:/bin/false\n');
-      fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\necuser:x:500:\n');
-      const conf = path.join(root, 'opt/msys/ecelerity/etc/conf/default/ecelerity.conf');
-      fs.mkdirSync(path.dirname(conf), { recursive: true });
-      const ids = Array.from({ length: 3000 }, (_, i) => `"${10000 + i}"`).join(' ');
-      fs.writeFileSync(conf, `Security {\n  user = "ecuser"\n  supplemental_groups = ( ${ids} )\n}\n`);
-      const io = memoryIo();
-      expect(await main(['node', 'momentum-perms', 'config', '--root', root], io)).toBe(2);
-      expect(io.stderr()).toMatch(/^error MP108: supplemental_groups names 3000 groups; at most 256 are read$/m);
-      expect(io.stderr()).toMatch(/ecelerity\.conf:3:\d+/);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
+    const ids = Array.from({ length: 3000 }, (_, i) => `"${10000 + i}"`).join(' ');
+    const r = await configOn(`Security {\n  user = "ecuser"\n  supplemental_groups = ( ${ids} )\n}\n`);
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(/^error MP108: supplemental_groups names 3000 groups; at most 256 are read$/m);
+    expect(r.err).toMatch(/ecelerity\.conf:3:\d+/);
   });
 });
 
 describe('config: ids out of range', () => {
   it.each(['4294967295', '1000000000000'])('user = "%s" is MP108, never an id chown(2) reads as "leave unchanged"', async (id) => {
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const { memoryIo } = await import('../../src/commands/io.js');
-    const { main } = await import('../../src/cli.js');
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-id-'));
-    try {
-      fs.mkdirSync(path.join(root, 'etc'));
-      fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\necuser:x:500:500::/:/bin/false\n');
-      fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\necuser:x:500:\n');
-      const conf = path.join(root, 'opt/msys/ecelerity/etc/conf/default/ecelerity.conf');
-      fs.mkdirSync(path.dirname(conf), { recursive: true });
-      fs.writeFileSync(conf, `Security {\n  user = "${id}"\n}\n`);
-      const io = memoryIo();
-      expect(await main(['node', 'momentum-perms', 'config', '--root', root], io)).toBe(2);
-      expect(io.stderr()).toMatch(new RegExp(`^error MP108: user id ${id} is out of range`, 'm'));
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
+    const r = await configOn(`Security {\n  user = "${id}"\n}\n`);
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(new RegExp(`^error MP108: user id ${id} is out of range`, 'm'));
   });
 });
