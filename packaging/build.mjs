@@ -22,6 +22,9 @@ const VERSION = pkg.version;
 // `--out DIR` builds under DIR instead of build/ (the tests use a temporary directory each).
 const outAt = process.argv.indexOf('--out');
 const BUILD = outAt > 0 && process.argv[outAt + 1] ? path.resolve(process.argv[outAt + 1]) : P('build');
+// `--release N` (default 1): the rpm's Release, for a test that upgrades the tool itself.
+const releaseAt = process.argv.indexOf('--release');
+const RELEASE = releaseAt > 0 && /^\d+$/.test(process.argv[releaseAt + 1] ?? '') ? process.argv[releaseAt + 1] : '1';
 const OUT = path.join(BUILD, 'pkg');
 
 function run(cmd, args, opts = {}) {
@@ -146,12 +149,13 @@ run('rpmbuild', [
   '--quiet',
   '--define', `_topdir ${top}`,
   '--define', `mp_version ${VERSION}`,
+  '--define', `mp_release ${RELEASE}`,
   // Debian's rpm keeps its database under ~/.rpmdb; a build needs none.
   '--define', `_dbpath ${path.join(top, 'db')}`,
   '--define', '_build_id_links none',
   '-bb', P('packaging/rpm/momentum-perms.spec'),
 ]);
-const rpmName = `momentum-perms-${VERSION}-1.noarch.rpm`;
+const rpmName = `momentum-perms-${VERSION}-${RELEASE}.noarch.rpm`;
 fs.copyFileSync(path.join(top, 'RPMS/noarch', rpmName), path.join(OUT, rpmName));
 
 // --- deb: the tree as installed, DEBIAN/ from packaging/deb/package, then dpkg-deb ------------------------

@@ -39,6 +39,13 @@ export const LAST_UPGRADE_SNAPSHOT = 'last-upgrade.snap';
 export const UNUSED_SNAPSHOT = 'unused-pre-upgrade.snap';
 /** The snapshot of the non-spool trees the periodic audit keeps fresh (`snapshot --baseline`). */
 export const BASELINE_SNAPSHOT = 'baseline.snap';
+/**
+ * Written into the state directory by the tool's own package when it is upgraded (its %pre): rpm then runs
+ * the old package's %transfiletriggerpostun (post-transaction) before the new one's %transfiletriggerin
+ * (post-upgrade), and the pending snapshot must be left for the latter. Honoured for an hour.
+ */
+export const SELF_UPGRADE_MARK = 'self-upgrade';
+const SELF_UPGRADE_MAX_AGE_MS = 3600 * 1000;
 /** An older pre-upgrade snapshot is left from a transaction that never finished: not trusted to restore from. */
 export const SNAPSHOT_MAX_AGE_MS = 24 * 3600 * 1000;
 
@@ -205,6 +212,24 @@ function lastUse(o: HookOptions, now: Date): number | undefined {
   return moved === undefined ? recorded : Math.max(recorded, moved);
 }
 
+/** The age of STATE/NAME (a regular file), or undefined. Read-only. */
+function stateFileAge(o: HookOptions, name: string, now: Date): number | undefined {
+  const st = fs.lstatSync(hostPath(makeRoot(o.root), `${o.stateDir ?? DEFAULT_STATE_DIR}/${name}`), { throwIfNoEntry: false });
+  return st === undefined || !st.isFile() ? undefined : now.getTime() - st.mtimeMs;
+}
+
+/** Remove STATE/NAME through the verified state directory; absent is fine. */
+function removeStateFile(o: HookOptions, name: string): void {
+  const state = openState(makeRoot(o.root), o.stateDir ?? DEFAULT_STATE_DIR);
+  try {
+    fs.unlinkSync(`/proc/self/fd/${state.state.fd}/${name}`);
+  } catch {
+    // not there: nothing to remove
+  } finally {
+    state.close();
+  }
+}
+
 /** Rename STATE/snapshots/FROM to TO, through the verified state directory. */
 function moveSnapshot(o: HookOptions, from: string, to: string): void {
   const state = openState(makeRoot(o.root), o.stateDir ?? DEFAULT_STATE_DIR);
@@ -249,6 +274,7 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
     status === 0 ? 'notice' : 'warning',
     `post-upgrade: fixed ${s.fixed}${restored}, refused ${s.refused}, failed ${s.failed}, reported ${fix.reported}${listed}${journal}`,
   );
+  removeStateFile(o, SELF_UPGRADE_MARK);
   if (source?.pending === true) {
     moveSnapshot(o, PRE_UPGRADE_SNAPSHOT, LAST_UPGRADE_SNAPSHOT);
     log.line('notice', `post-upgrade: the snapshot is kept as ${stateSnapshotPath(o.stateDir, LAST_UPGRADE_SNAPSHOT)} (momentum-perms audit --since it)`);
@@ -259,6 +285,11 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
 function postTransaction(o: HookOptions, log: HookLog, now: Date): HookOutcome {
   const age = snapshotAge(o.root, o.stateDir, PRE_UPGRADE_SNAPSHOT, now);
   if (age === undefined) return { status: 0, jobStatus: 0 };
+  const mark = stateFileAge(o, SELF_UPGRADE_MARK, now);
+  if (mark !== undefined && mark <= SELF_UPGRADE_MAX_AGE_MS) {
+    log.line('notice', `post-transaction: the tool itself is upgraded in this transaction; ${stateSnapshotPath(o.stateDir, PRE_UPGRADE_SNAPSHOT)} is left for the post-upgrade step that follows`);
+    return { status: 0, jobStatus: 0 };
+  }
   const failed = lastStatus(o, 'post-upgrade');
   // A post-upgrade step of this transaction that failed (the lock held, say) left the snapshot for a person
   // to run `hook post-upgrade` with: it is kept, and `audit` keeps saying so. A status that cannot be read

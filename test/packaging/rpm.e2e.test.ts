@@ -28,7 +28,7 @@ const JLOG = (v: '1.0' | '2.0'): MomentumFile[] => [{ path: JLOGCTL, mode: v ===
 const RPM = 'rpm --root "$M" --dbpath /var/lib/rpm-momentum-perms-test';
 
 let dir: string;
-let pkgs: { tool: string; ece1: string; ece2: string; jlog1: string; jlog2: string };
+let pkgs: { tool: string; tool2: string; ece1: string; ece2: string; jlog1: string; jlog2: string };
 let sys: Overlay;
 
 const ready = asRoot && have('rpm', 'rpmbuild', 'unshare');
@@ -38,6 +38,7 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-rpm-e2e-'));
   pkgs = {
     tool: buildToolPackages(path.join(dir, 'tool')).rpm,
+    tool2: buildToolPackages(path.join(dir, 'tool2'), 2).rpm,
     ece1: buildMomentumRpm(dir, 'msys-ecelerity', '1.0', ECELERITY('1.0')),
     ece2: buildMomentumRpm(dir, 'msys-ecelerity', '2.0', ECELERITY('2.0')),
     jlog1: buildMomentumRpm(dir, 'msys-jlog', '1.0', JLOG('1.0')),
@@ -102,6 +103,19 @@ describe.runIf(ready)('the tool\'s rpm: transaction file triggers on /opt/msys',
     for (const phase of ['pre-upgrade', 'post-upgrade', 'post-transaction']) {
       expect(prom).toMatch(new RegExp(`^momentum_perms_hook_last_status\\{phase="${phase}"\\} 0$`, 'm'));
     }
+  });
+
+  it('the tool upgraded in the same transaction as both Momentum packages: every allowed local choice is back all the same', () => {
+    // rpm runs the old tool's %transfiletriggerpostun before the new one's %transfiletriggerin here.
+    const out = path.join(sys.dir, 'self.out');
+    const r = sys.run(`${RPM} --nodeps -U '${pkgs.tool2}' '${pkgs.ece2}' '${pkgs.jlog2}' >'${out}' 2>&1; echo "rpm exit $?" >>'${out}'`);
+    const text = fs.readFileSync(out, 'utf8');
+    expect(r.status, r.out).toBe(0);
+    expect(text, text).toMatch(/rpm exit 0\n$/);
+    expect(text).toMatch(/post-transaction: the tool itself is upgraded in this transaction/);
+    expect([sys.st(CONF_PATH), sys.st(KEY), sys.st(JLOGCTL), sys.st(EC_CTL)], text).toEqual(['500:500 0640', '500:500 0400', '0:0 0750', '0:0 0755']);
+    expect(fs.readdirSync(path.join(sys.upper, SNAPSHOTS)).filter((n) => n === 'pre-upgrade.snap')).toEqual([]);
+    expect(fs.existsSync(path.join(sys.upper, '/var/lib/momentum-perms/self-upgrade'))).toBe(false);
   });
 
   it('with the lock held, rpm still exits 0 and its output says the post-upgrade step could not do its job', () => {

@@ -18,9 +18,10 @@ export function have(...commands: string[]): boolean {
 }
 
 /** Build the tool's rpm and deb into DIR/pkg with `packaging/build.mjs --out DIR`, as `npm run package` does. */
-export function buildToolPackages(dir: string): { rpm: string; deb: string } {
+export function buildToolPackages(dir: string, release = 1): { rpm: string; deb: string } {
   ensureBuilt();
-  const out = execFileSync(process.execPath, [path.join(REPO, 'packaging/build.mjs'), '--out', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [path.join(REPO, 'packaging/build.mjs'), '--out', dir, '--release', String(release)];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const [rpm, deb] = out.trim().split('\n');
   if (!rpm?.endsWith('.noarch.rpm') || !deb?.endsWith('_all.deb')) throw new Error(`unexpected output of build.mjs: ${out}`);
   return { rpm, deb };

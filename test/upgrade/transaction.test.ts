@@ -406,3 +406,26 @@ describe.runIf(asRoot)('names from the disk in what the snapshot and --since pri
     expect((JSON.parse(json.out) as { since: { changedCompliant: { entries: { path: string }[] } } }).since.changedCompliant.entries[0]?.path).toBe(evil);
   });
 });
+
+describe.runIf(asRoot)('the tool upgraded in the same transaction as Momentum', () => {
+  it('post-transaction (run first by rpm then) leaves the snapshot to the post-upgrade step that follows, which clears the mark', async () => {
+    fs.chmodSync(path.join(root, KEY), 0o400);
+    await hook('pre-upgrade');
+    reset(KEY, 0o644);
+    // What the package's %pre writes on an upgrade of the tool itself.
+    fs.writeFileSync(path.join(root, 'var/lib/momentum-perms/self-upgrade'), '');
+    const end = await hook('post-transaction');
+    expect(end.out).toMatch(/post-transaction: the tool itself is upgraded in this transaction; .*pre-upgrade\.snap is left for the post-upgrade step that follows/);
+    expect(snaps()).toEqual(['pre-upgrade.snap']);
+    const post = await hook('post-upgrade');
+    expect(post.out).toMatch(/fixed 1 \(1 to the pre-upgrade values/);
+    expect(st(root, KEY)).toBe('500:500 0400');
+    expect(fs.existsSync(path.join(root, 'var/lib/momentum-perms/self-upgrade'))).toBe(false);
+    // An old mark (a transaction that never ran its post step) is not honoured.
+    await hook('pre-upgrade');
+    fs.writeFileSync(path.join(root, 'var/lib/momentum-perms/self-upgrade'), '');
+    const old = new Date(Date.now() - 2 * 3600 * 1000);
+    fs.utimesSync(path.join(root, 'var/lib/momentum-perms/self-upgrade'), old, old);
+    expect((await hook('post-transaction')).out).toMatch(/set aside as .*unused-pre-upgrade\.snap/);
+  });
+});
