@@ -16,6 +16,7 @@ import { sinceLines } from '../upgrade/report.js';
 import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
 import { auditOptionsOf, rerunArgs } from './audit.js';
 import { EXIT, type Io } from './io.js';
+import { progress } from './progress.js';
 import type { CommonOptions, FixCliOptions } from './options.js';
 
 /** The exit status a fix or undo result calls for. */
@@ -46,8 +47,10 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
   }
   const out = bufferedSink((t) => io.out(t));
   const reporter = fixReporter(o, (t) => out.write(t), io, 'fix', dryRun);
+  const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   try {
     const r = fixWith(run, {
+      ...(shown !== null ? { onEntry: (p: string) => shown.tick(p) } : {}),
       ...auditOptionsOf(o),
       dryRun,
       ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),
@@ -55,6 +58,7 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
       ...(o.only !== undefined ? { only: o.only } : {}),
       sink: reporter.sink,
     });
+    shown?.end();
     // What the snapshot comparison found: before the report in text, on stderr beside JSON (stdout stays JSON).
     if (since !== undefined) {
       const lines = sinceLines(since).join('\n') + '\n';
@@ -64,6 +68,8 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
     reporter.end(r);
     return fixExitStatus(r);
   } finally {
+    // A run that failed leaves no half-written progress line before its error.
+    shown?.end();
     out.flush();
   }
 }

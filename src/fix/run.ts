@@ -38,6 +38,8 @@ export interface FixOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' |
   hardlinksProtected?: boolean;
   /** Test hook: the most one journal may hold (default JOURNAL_MAX_BYTES). */
   journalMaxBytes?: number;
+  /** Called with each entry examined (progress for a person at a terminal). */
+  onEntry?: (path: string) => void;
 }
 
 export interface FixResult {
@@ -190,7 +192,7 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
     result.reported++;
     sink.reported?.(f);
   };
-  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, hardlinksProtected, journalMaxBytes, ...auditOpts } = opts;
+  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, hardlinksProtected, journalMaxBytes, onEntry, ...auditOpts } = opts;
   const router = findingRouter(only, report);
   let state: StateDir | undefined;
   let lock: Lock | undefined;
@@ -227,6 +229,7 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
       },
       onFinding: router.finding,
       onVerdict: (v) => {
+        onEntry?.(v.entry.path);
         router.verdict(v);
         if (applier !== undefined) handle(v, applier, plan, report);
       },

@@ -71,3 +71,25 @@ describe('progress through a real terminal', () => {
     expect(pipe.stderr).toBe('');
   });
 });
+
+describe('progress of fix through a real terminal', () => {
+  it('fix --dry-run on a terminal clears its progress line before the plan, and prints none on a pipe', () => {
+    ensureBuilt();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-progress-fix-'));
+    try {
+      const root = path.join(dir, 'root');
+      expect(spawnSync(process.execPath, [CLI, 'example', '--root', root], { encoding: 'utf8' }).status).toBe(0);
+      const tty = spawnSync('script', ['-qec', `'${process.execPath}' '${CLI}' fix --dry-run --root '${root}'`, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      expect(tty.stdout).toMatch(/Plan \(dry run: nothing is changed\)/);
+      // Whatever progress was shown (a small install may finish before the first line), none is left on the plan's lines.
+      expect(tty.stdout).not.toMatch(/entries, [\d,]+\/s {2}[^\n]*Plan/);
+      const pipe = spawnSync(process.execPath, [CLI, 'fix', '--dry-run', '--root', root], { encoding: 'utf8' });
+      expect(pipe.stderr).toBe('');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
