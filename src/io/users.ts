@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { FsLike, Root } from './fs.js';
 import { hostPath } from './fs.js';
 
@@ -99,13 +100,16 @@ export function filesUserDb(fs: FsLike, root: Root): UserDb {
 const GETENT_TIMEOUT_MS = 3000;
 const GETENT_BUDGET_MS = 10_000;
 let getentSpent = 0;
+const GETENT = ['/usr/bin/getent', '/bin/getent'].find((p) => fs.existsSync(p)) ?? '/usr/bin/getent';
 
 function getent(db: 'passwd' | 'group', key: string): string[] | undefined {
   if (key === '' || /[\s:]/.test(key)) return undefined;
   if (getentSpent >= GETENT_BUDGET_MS) return undefined;
   const started = Date.now();
   try {
-    const out = execFileSync('getent', [db, '--', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: GETENT_TIMEOUT_MS });
+    // By absolute path: a getent first on root's PATH (a run by hand) would be run as root. SIGKILL: a
+    // lookup past its time is ended, whatever it does with SIGTERM.
+    const out = execFileSync(GETENT, [db, '--', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: GETENT_TIMEOUT_MS, killSignal: 'SIGKILL' });
     const lines = out.split('\n').filter((l) => l !== '');
     if (lines.length !== 1) return undefined;
     const f = (lines[0] as string).split(':');

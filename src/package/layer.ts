@@ -122,6 +122,13 @@ function translate(which: 'user' | 'group', name: string, ids: Ids, source: stri
   return found === undefined ? null : { id: found, text: `${name} (${found})`, note: null };
 }
 
+/** Whether the ids the package's accounts were translated to are the ones its account names hold. */
+function asDeclared(f: { user: string; group: string }, uid: number | null, gid: number | null, ids: Ids): boolean {
+  const u = f.user !== PACKAGE_ACCOUNT || (uid !== null && ids.users.userByName(PACKAGE_ACCOUNT)?.uid === uid);
+  const g = f.group !== PACKAGE_ACCOUNT || (gid !== null && ids.users.groupByName(PACKAGE_ACCOUNT)?.gid === gid);
+  return u && g;
+}
+
 /** The package expectation, every matching rule with the package's in its place, and their fold. */
 export interface Resolved {
   pe: PackageExpectation;
@@ -267,8 +274,12 @@ export function bindPackages(bound: BoundRules, read: PackageRead, users: UserDb
       ownerText,
       groupText,
       modes,
-      // The package's own setuid/setgid bits are what root installed: allowed where it declares them.
-      setidAllowed: (f.mode & 0o6000) !== 0 && modes.length > 0 ? true : undefined,
+      // The package's own setuid/setgid bits are what root installed: allowed where it declares them, and only
+      // for the accounts it declares. Its `ecuser` is translated through the Security stanza, which the service
+      // account edits: `group = "mailer"` (or any group listing ecuser) would otherwise keep a setuid-root
+      // helper `%attr(4750,root,ecuser)` runnable by that group. Allowed only when the translation lands on the
+      // ids the passwd and group databases give ecuser itself.
+      setidAllowed: (f.mode & 0o6000) !== 0 && modes.length > 0 && asDeclared(f, uid, gid, ids) ? true : undefined,
       glob,
       matches: (p: string) => p === f.path,
     };

@@ -286,7 +286,11 @@ function postTransaction(o: HookOptions, log: HookLog, now: Date): HookOutcome {
   const age = snapshotAge(o.root, o.stateDir, PRE_UPGRADE_SNAPSHOT, now);
   if (age === undefined) return { status: 0, jobStatus: 0 };
   const mark = stateFileAge(o, SELF_UPGRADE_MARK, now);
-  if (mark !== undefined && mark <= SELF_UPGRADE_MAX_AGE_MS) {
+  // Honoured once, and only when written after the pending snapshot: rpm runs the snapshot's trigger before
+  // any package's %pre, so a mark older than the snapshot is a leftover (a transaction that stopped after the
+  // tool's %pre), and would keep a stale snapshot for a later upgrade to restore from.
+  if (mark !== undefined && mark <= SELF_UPGRADE_MAX_AGE_MS && mark <= age) {
+    removeStateFile(o, SELF_UPGRADE_MARK);
     log.line('notice', `post-transaction: the tool itself is upgraded in this transaction; ${stateSnapshotPath(o.stateDir, PRE_UPGRADE_SNAPSHOT)} is left for the post-upgrade step that follows`);
     return { status: 0, jobStatus: 0 };
   }
