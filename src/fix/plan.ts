@@ -64,7 +64,9 @@ const SPECIAL = new Set(['fifo', 'socket', 'char', 'block']);
 export function withoutUngrantedSetid(e: Entry, t: Target, setidAllowed: boolean): Target {
   if (setidAllowed || e.type === 'symlink') return t;
   let strip = 0;
-  if ((t.mode & S_ISUID) !== 0 && ((e.mode & S_ISUID) === 0 || t.uid !== e.uid)) strip |= S_ISUID;
+  // A setuid file given to another group that may run it is a new grant too: that group can now run it as
+  // its owner (a package's `%attr(4750,root,ecuser)` with `group = "mailer"` in the configuration).
+  if ((t.mode & S_ISUID) !== 0 && ((e.mode & S_ISUID) === 0 || t.uid !== e.uid || (t.gid !== e.gid && (t.mode & 0o010) !== 0))) strip |= S_ISUID;
   if ((t.mode & S_ISGID) !== 0 && ((e.mode & S_ISGID) === 0 || t.gid !== e.gid)) strip |= S_ISGID;
   return strip === 0 ? t : { uid: t.uid, gid: t.gid, mode: t.mode & ~strip };
 }
