@@ -135,18 +135,22 @@ export class Applier {
   /** Journal and apply whatever is pinned. */
   flush(): void {
     if (this.batch.length === 0) return;
-    const records: JournalRecord[] = this.batch.map((p) => ({
-      path: p.req.path,
-      dev: p.req.dev,
-      ino: p.req.ino,
-      before: p.before,
-      after: p.req.target,
-      type: p.req.type,
-      tree: p.req.tree,
-    }));
-    this.o.journal().append(records);
+    const journal = this.o.journal();
+    const records: JournalRecord[] = [];
+    const kept: Pinned[] = [];
+    for (const p of this.batch) {
+      const r: JournalRecord = { path: p.req.path, dev: p.req.dev, ino: p.req.ino, before: p.before, after: p.req.target, type: p.req.type, tree: p.req.tree };
+      if (journal.admit(r)) {
+        records.push(r);
+        kept.push(p);
+      } else {
+        fs.closeSync(p.fd);
+        this.refuse(p.req, p.before, 'journal-budget');
+      }
+    }
+    journal.append(records);
     this.o.beforeApply?.();
-    for (const p of this.batch) this.change(p);
+    for (const p of kept) this.change(p);
     this.batch.length = 0;
     this.pendingDirs.clear();
   }

@@ -10,11 +10,13 @@ import { errnoOf } from '../io/fs.js';
 import type { JournalHeader, JournalRecord } from './types.js';
 
 /**
- * The most one journal may hold, and how many journals the state directory keeps. The service account
- * chooses how many entries drift and how long their names are (200,000 files below 3.5 kB of directory
- * names made one post-upgrade journal 780 MB, and it can do so again before every run): bounded, a fix
- * cannot fill the file system that holds /var/lib while a package transaction runs. A fix that reaches the
- * limit stops before the change it could not record (MP305), as on a full disk.
+ * The most one journal may hold for the service account's own entries, and how many journals the state
+ * directory keeps. The service account chooses how many of its entries drift and how long their names are
+ * (200,000 files below 3.5 kB of directory names made one post-upgrade journal 780 MB, and it can do so again
+ * before every run): bounded, a fix cannot fill the file system that holds /var/lib while a package
+ * transaction runs. Past the limit, changes to entries the service account owns (before or after) are
+ * refused, reported, and the run goes on: it must not be stopped before it reaches root's files, which come
+ * later in the walk. Everything else is journaled up to twice the limit, then the run stops (MP305).
  */
 export const JOURNAL_MAX_BYTES = 1 << 30;
 export const JOURNALS_KEPT = 20;
@@ -25,6 +27,8 @@ const CREATE_FLAGS =
 /** A journal being written. */
 export class JournalWriter {
   private written = 0;
+  private serviceWritten = 0;
+  private serviceUid = -1;
 
   private constructor(
     private fd: number,
@@ -47,6 +51,7 @@ export class JournalWriter {
     }
     const w = new JournalWriter(fd, display);
     w.maxBytes = maxBytes;
+    w.serviceUid = header.service?.uid ?? -1;
     try {
       w.guard(() => {
         // The umask can only take bits away; fchmod makes the mode exactly 0600 whatever it was.
@@ -67,13 +72,25 @@ export class JournalWriter {
    * be written (a full disk: the service account can fill a filesystem it shares with the journal), and
    * then none of their changes may be made.
    */
+  /**
+   * Whether the change of this record may be journaled: always for root's and other accounts' entries, and
+   * for the service account's own while they stay within the limit (counted as admitted).
+   */
+  admit(r: JournalRecord): boolean {
+    if (r.before.uid !== this.serviceUid && r.after.uid !== this.serviceUid) return true;
+    const bytes = Buffer.byteLength(recordLine(r));
+    if (this.serviceWritten + bytes > this.maxBytes) return false;
+    this.serviceWritten += bytes;
+    return true;
+  }
+
   append(records: readonly JournalRecord[]): void {
     if (records.length === 0) return;
     let text = '';
     for (const r of records) text += recordLine(r);
     const bytes = Buffer.byteLength(text);
-    if (this.written + bytes > this.maxBytes) {
-      throw new MpError('MP305', `journal ${this.path} would exceed ${this.maxBytes} bytes: the fix stops here`, {
+    if (this.written + bytes > 2 * this.maxBytes) {
+      throw new MpError('MP305', `journal ${this.path} would exceed ${2 * this.maxBytes} bytes: the fix stops here`, {
         notes: ['nothing recorded in it after this point was changed; run fix again to go on (a new journal)'],
       });
     }

@@ -26,6 +26,8 @@ export const REFUSAL_TEXT: Record<RefusalReason, string> = {
     'only ecelerity.conf (the service account\'s to edit) asks for this change to a file root or another account owns: a path no plain rule names outside the spool trees, or a Security group the group database does not give the user; reported, never changed (name it in the local rules, or fix the group database)',
   'writable-content':
     'another account can write it now: made root\'s in place it would keep that account\'s content, and any descriptor or shared mapping it holds open; reinstall it from the package',
+  'journal-budget':
+    'the journal already holds its limit of the service account\'s own entries (it decides how many drift, and how long their names are): left for the next run, which goes on from here; root\'s files are still fixed in this one',
   'hardlinks-unprotected':
     'fs.protected_hardlinks is off and the change would let another account read this file: it may be a hard link whose other name its owner replaced, holding an old secret; check it and change it by hand, or set fs.protected_hardlinks=1',
   'not-root': 'changing ownership needs root',
