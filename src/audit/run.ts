@@ -2,7 +2,8 @@
  * The audit's streaming core: walk every tree the bound rules declare, ask the rules for a verdict on each
  * entry, and pass findings and verdicts on as they come. Nothing here holds more than one entry at a time.
  */
-import { errnoOf, hostPath, type FsLike, type Root } from '../io/fs.js';
+import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
+import { directoriesTo, lstatNoFollow } from '../walk/descriptors.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Entry, Finding, Summary, Verdict } from '../types.js';
 import { entryOf, parentOf, typeOfMode, walk } from '../walk/index.js';
@@ -26,7 +27,10 @@ type Lstat = { entry: Entry } | { gone: true } | { errno: string };
 /** lstat one Momentum path without following a link. */
 function lstatOne(fs: FsLike, root: Root, path: string): Lstat {
   try {
-    const st = fs.lstatSync(hostPath(root, path), { throwIfNoEntry: false });
+    // On the disk, nothing on the way is followed (see lstatNoFollow): the paths come from the configuration
+    // and from the package transaction's list, and a link the service account put on the way would have the
+    // audit report (and a fix plan) what lies behind it, outside every tree. memfs in tests: by path.
+    const st = fs === realFs ? lstatNoFollow(root, path) : fs.lstatSync(hostPath(root, path), { throwIfNoEntry: false });
     if (st === undefined) return { gone: true };
     const type = typeOfMode(st.mode);
     return type === undefined ? { errno: 'EBADTYPE' } : { entry: entryOf(path, st, type) };
@@ -73,6 +77,19 @@ function scopedSpool(
  */
 function aboveTrees(ctx: AuditContext, trees: readonly string[], emit: (f: Finding) => void): void {
   const seen = new Set<string>();
+  if (ctx.fs === realFs) {
+    // The directories actually passed, root's own links followed (/var/run → /run: /run is what is checked).
+    for (const tree of trees) {
+      for (const d of directoriesTo(ctx.root, tree)) {
+        if (seen.has(d.path)) continue;
+        seen.add(d.path);
+        const entry = entryOf(d.path, d.st, 'dir');
+        const why = notPassable(entry);
+        if (why !== null) emit(aboveTreeFinding(entry, tree, why));
+      }
+    }
+    return;
+  }
   for (const tree of trees) {
     for (let d = parentOf(tree); !seen.has(d); d = parentOf(d)) {
       seen.add(d);

@@ -116,6 +116,91 @@ function systemLink(dirFd: number, name: string): string | null {
   }
 }
 
+/** A directory passed on the way to a path, as it was opened (for the check of who could write it). */
+export interface Passed {
+  path: string;
+  st: fs.Stats;
+}
+
+/** The open parent of a path's last component, reached without following anything but root's own links. */
+type Parent = { fd: number; name: string; parts: string[]; passed: Passed[] } | { errno: string } | { gone: true };
+
+/**
+ * Open the directory holding `p`'s last component, from --root down, one component at a time with
+ * O_NOFOLLOW: a link on the way (planted in a directory the service account can write, above a nested tree)
+ * would move everything below it elsewhere. A link only root could have made and only root can replace
+ * (`/var/run` → `/run` on every current distribution) is the system's layout: it is resolved under --root,
+ * component by component again, at most 8 of them. Any other link is ELOOP; nothing there is `gone`.
+ * The caller closes `fd`.
+ */
+function openParent(root: Root, p: string): Parent {
+  let parts = p === '/' ? [] : p.slice(1).split('/');
+  const passed: Passed[] = [];
+  let fd: number;
+  try {
+    // --root is the administrator's choice: it is opened as given.
+    fd = fs.openSync(root.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch (e) {
+    const code = errnoOf(e);
+    return isGone(code) ? { gone: true } : { errno: code ?? 'EIO' };
+  }
+  passed.push({ path: '/', st: fs.fstatSync(fd) });
+  let links = 0;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const name = parts[i] as string;
+    let next: number;
+    try {
+      next = fs.openSync(at(fd, name), DIR_FLAGS);
+    } catch (e) {
+      const code = errnoOf(e);
+      // O_DIRECTORY|O_NOFOLLOW on a link fails with ENOTDIR (or ELOOP).
+      const isALink = code === 'ELOOP' || (code === 'ENOTDIR' && isLink(at(fd, name)));
+      const target = isALink && links < 8 ? systemLink(fd, name) : null;
+      fs.closeSync(fd);
+      if (target === null) return isALink ? { errno: 'ELOOP' } : isGone(code) ? { gone: true } : { errno: code ?? 'EIO' };
+      links++;
+      const here = '/' + parts.slice(0, i).join('/');
+      parts = [...path.posix.resolve(here, target).split('/').filter((x) => x !== ''), ...parts.slice(i + 1)];
+      try {
+        fd = fs.openSync(root.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      } catch (e2) {
+        return { errno: errnoOf(e2) ?? 'EIO' };
+      }
+      i = -1;
+      continue;
+    }
+    fs.closeSync(fd);
+    fd = next;
+    passed.push({ path: '/' + parts.slice(0, i + 1).join('/'), st: fs.fstatSync(fd) });
+  }
+  return { fd, name: parts[parts.length - 1] ?? '', parts, passed };
+}
+
+/**
+ * lstat one Momentum path without following a link anywhere on the way (root's own links excepted, as
+ * above): the configuration names paths the service account may have put links on the way to
+ * (`paniclog = /var/tmp/l/.bashrc` with `/var/tmp/l` a link to /root), and the audit must not report, or a
+ * fix plan, what lies behind them. Returns the Stats, undefined when gone, or throws the errno as Node does.
+ */
+export function lstatNoFollow(root: Root, p: string): fs.Stats | undefined {
+  const r = openParent(root, p);
+  if ('gone' in r) return undefined;
+  if ('errno' in r) throw Object.assign(new Error(`${r.errno}: ${p}`), { code: r.errno });
+  try {
+    return r.parts.length === 0 ? fs.fstatSync(r.fd) : fs.lstatSync(at(r.fd, r.name), NO_THROW);
+  } finally {
+    fs.closeSync(r.fd);
+  }
+}
+
+/** The directories passed on the way to `p`, as opened (root's own links followed): for who could write them. */
+export function directoriesTo(root: Root, p: string): Passed[] {
+  const r = openParent(root, p);
+  if (!('fd' in r)) return [];
+  fs.closeSync(r.fd);
+  return r.passed;
+}
+
 export function walkByDescriptors(
   root: Root,
   tree: string,
@@ -124,53 +209,14 @@ export function walkByDescriptors(
   onError: OnError,
   onVanished: () => void,
 ): void {
-  let parts = tree === '/' ? [] : tree.slice(1).split('/');
-  // --root is the administrator's choice: it is opened as given. Below it, nothing is followed.
-  let fd: number;
-  try {
-    fd = fs.openSync(root.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  } catch (e) {
-    const code = errnoOf(e);
-    if (!isGone(code)) onError(tree, code ?? 'EIO');
-    return;
-  }
+  const r = openParent(root, tree);
+  if ('gone' in r) return;
+  if ('errno' in r) return onError(tree, r.errno);
+  let fd = r.fd;
+  const { name, parts } = r;
   let top: Frame;
   try {
     let st: fs.Stats | undefined;
-    let name = '';
-    let links = 0;
-    // The directories above the tree, one at a time with O_NOFOLLOW: a link on the way (planted in a
-    // directory the service account can write, above a nested tree) would move the whole tree elsewhere.
-    for (let i = 0; i < parts.length; i++) {
-      name = parts[i] as string;
-      if (i === parts.length - 1) break;
-      let next: number;
-      try {
-        next = fs.openSync(at(fd, name), DIR_FLAGS);
-      } catch (e) {
-        const code = errnoOf(e);
-        // O_DIRECTORY|O_NOFOLLOW on a link fails with ENOTDIR (or ELOOP). A link only root could have made
-        // and only root can replace (`/var/run` → `/run` on every current distribution) is the system's
-        // layout: it is resolved under --root, component by component again, at most 8 of them. Any other
-        // link is an error; a file or nothing there is a tree this install does not have (skipped silently).
-        const isALink = code === 'ELOOP' || (code === 'ENOTDIR' && isLink(at(fd, name)));
-        const target = isALink && links < 8 ? systemLink(fd, name) : null;
-        if (target !== null) {
-          links++;
-          const here = '/' + parts.slice(0, i).join('/');
-          parts = [...path.posix.resolve(here, target).split('/').filter((x) => x !== ''), ...parts.slice(i + 1)];
-          fs.closeSync(fd);
-          fd = fs.openSync(root.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-          i = -1;
-          continue;
-        }
-        if (isALink) onError(tree, 'ELOOP');
-        else if (!isGone(code)) onError(tree, code ?? 'EIO');
-        return;
-      }
-      fs.closeSync(fd);
-      fd = next;
-    }
     try {
       st = parts.length === 0 ? fs.fstatSync(fd) : fs.lstatSync(at(fd, name), NO_THROW);
     } catch (e) {

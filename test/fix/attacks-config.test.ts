@@ -156,3 +156,28 @@ describe('directories the service account could rename in, above or inside the i
     expect(perms(r.h('/opt/msys/ecelerity/etc/dbpass'))).toEqual({ uid: 0, gid: 0, mode: 0o600 });
   });
 });
+
+describe('paths from the configuration with a link on the way', () => {
+  it('are not looked up behind the link: no metadata of what lies there is reported', async () => {
+    r = install();
+    mkdir(r.h('/var/tmp'), 0, 0, 0o1777);
+    mkdir(r.h('/secret'), 0, 0, 0o700);
+    file(r.h('/secret/.bashrc'), 0, 0, 0o644, 'root only\n');
+    fs.symlinkSync('/secret', r.h('/var/tmp/l'));
+    fs.lchownSync(r.h('/var/tmp/l'), ECUSER, ECGROUP);
+    security('ecuser', 'ecuser', 'ec_logger "l" {\n  paniclog = "/var/tmp/l/.bashrc"\n}\n');
+    const a = await cli('audit', '--root', r.dir, '--json');
+    const findings = (JSON.parse(a.out) as { findings: { path: string; check: string; actual: string | null }[] }).findings.filter((f) => f.path === '/var/tmp/l/.bashrc');
+    expect(findings.map((f) => `${f.check} ${f.actual}`)).toEqual(['error ELOOP']);
+  });
+
+  it("a root's own link on the way to a tree (/var/run → /run) is followed, and the directory behind it is checked", async () => {
+    r = install();
+    mkdir(r.h('/run'), ECUSER, ECGROUP, 0o755);
+    file(r.h('/run/ecelerity.pid'), ECUSER, ECGROUP, 0o644, '1\n');
+    fs.symlinkSync('/run', r.h('/var/run'));
+    const a = await cli('audit', '--root', r.dir, '--json');
+    const findings = (JSON.parse(a.out) as { findings: { path: string; check: string; rule: string }[] }).findings;
+    expect(findings.filter((f) => f.path === '/run').map((f) => `${f.check} ${f.rule}`)).toEqual(['owner builtin:above-tree']);
+  });
+});
