@@ -8,22 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CONF } from '../upgrade/packaging.js';
-import { asRoot, buildMomentumRpm, buildToolPackages, have, logLines, overlay, type MomentumFile, type Overlay } from './system.js';
+import { asRoot, buildMomentumRpm, buildToolPackages, CONF_PATH, EC_CTL, ECELERITY, have, JLOG, JLOGCTL, KEY, logLines, overlay, SNAPSHOTS, type Overlay } from './system.js';
 
-const CONF_PATH = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
-const KEY = '/opt/msys/ecelerity/etc/conf/dkim/example.com/default.key';
-const EC_CTL = '/opt/msys/ecelerity/bin/ec_ctl';
-const JLOGCTL = '/opt/msys/jlog/bin/jlogctl';
-const SNAPSHOTS = '/var/lib/momentum-perms/snapshots';
-
-/** Version 1 as the vendor ships it; version 2 resets every mode (and the owner to root). */
-const ECELERITY = (v: '1.0' | '2.0'): MomentumFile[] => [
-  { path: CONF_PATH, mode: v === '1.0' ? 0o644 : 0o664, config: true, text: `${CONF}# ${v}\n` },
-  { path: KEY, mode: v === '1.0' ? 0o600 : 0o640 },
-  { path: EC_CTL, mode: v === '1.0' ? 0o755 : 0o775 },
-];
-const JLOG = (v: '1.0' | '2.0'): MomentumFile[] => [{ path: JLOGCTL, mode: v === '1.0' ? 0o755 : 0o775 }];
 
 const RPM = 'rpm --root "$M" --dbpath /var/lib/rpm-momentum-perms-test';
 

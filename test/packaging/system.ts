@@ -159,3 +159,18 @@ export function logLines(o: Overlay, phase: string): string[] {
 }
 
 export { CONF };
+
+/** The Momentum-like install both package suites upgrade: paths, and the files of versions 1.0 and 2.0. */
+export const CONF_PATH = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
+export const KEY = '/opt/msys/ecelerity/etc/conf/dkim/example.com/default.key';
+export const EC_CTL = '/opt/msys/ecelerity/bin/ec_ctl';
+export const JLOGCTL = '/opt/msys/jlog/bin/jlogctl';
+export const SNAPSHOTS = '/var/lib/momentum-perms/snapshots';
+
+/** Version 1 as the vendor ships it; version 2 resets every mode (and the owner to root). */
+export const ECELERITY = (v: '1.0' | '2.0'): MomentumFile[] => [
+  { path: CONF_PATH, mode: v === '1.0' ? 0o644 : 0o664, config: true, text: `${CONF}# ${v}\n` },
+  { path: KEY, mode: v === '1.0' ? 0o600 : 0o640 },
+  { path: EC_CTL, mode: v === '1.0' ? 0o755 : 0o775 },
+];
+export const JLOG = (v: '1.0' | '2.0'): MomentumFile[] => [{ path: JLOGCTL, mode: v === '1.0' ? 0o755 : 0o775 }];
