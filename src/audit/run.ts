@@ -2,11 +2,11 @@
  * The audit's streaming core: walk every tree the bound rules declare, ask the rules for a verdict on each
  * entry, and pass findings and verdicts on as they come. Nothing here holds more than one entry at a time.
  */
-import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
-import { directoriesTo, lstatNoFollow } from '../walk/descriptors.js';
+import { realFs, type FsLike, type Root } from '../io/fs.js';
+import { directoriesTo } from '../walk/descriptors.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Entry, Finding, Summary, Verdict } from '../types.js';
-import { entryOf, parentOf, typeOfMode, walk } from '../walk/index.js';
+import { entryOf, lookEntry, parentOf, walk } from '../walk/index.js';
 import { notPassable } from '../fix/secure-path.js';
 import { aboveTreeFinding, errorFinding, missingFinding, outsideFinding } from './findings.js';
 import type { AuditScope } from './types.js';
@@ -22,23 +22,8 @@ export interface AuditContext {
   onVerdict?: ((v: Verdict) => void) | undefined;
 }
 
-type Lstat = { entry: Entry } | { gone: true } | { errno: string };
-
-/** lstat one Momentum path without following a link. */
-function lstatOne(fs: FsLike, root: Root, path: string): Lstat {
-  try {
-    // On the disk, nothing on the way is followed (see lstatNoFollow): the paths come from the configuration
-    // and from the package transaction's list, and a link the service account put on the way would have the
-    // audit report (and a fix plan) what lies behind it, outside every tree. memfs in tests: by path.
-    const st = fs === realFs ? lstatNoFollow(root, path) : fs.lstatSync(hostPath(root, path), { throwIfNoEntry: false });
-    if (st === undefined) return { gone: true };
-    const type = typeOfMode(st.mode);
-    return type === undefined ? { errno: 'EBADTYPE' } : { entry: entryOf(path, st, type) };
-  } catch (e) {
-    const errno = errnoOf(e) ?? 'EIO';
-    return errno === 'ENOENT' || errno === 'ENOTDIR' ? { gone: true } : { errno };
-  }
-}
+/** One path, without following a link on the way (see lookEntry). */
+const lstatOne = lookEntry;
 
 /**
  * The part of a spool tree a scoped audit examines: each listed path below `tree` and every directory

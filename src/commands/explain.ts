@@ -1,13 +1,12 @@
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
-import { errnoOf, hostPath } from '../io/fs.js';
 import { explainPath } from '../rules/index.js';
 import { jsonText } from '../printable.js';
 import { explainText } from '../rules/print.js';
 import { explainedPackage, explainedPackageText } from '../package/print.js';
 import { RPMFILE_GHOST, RPMFILE_MISSINGOK } from '../package/query.js';
 import type { Entry } from '../types.js';
-import { entryOf, typeOfMode } from '../walk/index.js';
+import { lookEntry } from '../walk/index.js';
 import type { Io } from './io.js';
 import { EXIT } from './io.js';
 import type { CommonOptions } from './options.js';
@@ -21,17 +20,10 @@ import { bindFromOptions, type CommandEnv } from './rules.js';
 export function runExplain(p: string, o: CommonOptions, io: Io, env: CommandEnv = {}): number {
   const { bound, fs, root, users } = bindFromOptions(o, env);
   const target = path.posix.resolve('/', p);
-  let entry: Entry | null = null;
-  try {
-    const st = fs.lstatSync(hostPath(root, target), { throwIfNoEntry: false });
-    const type = st ? typeOfMode(st.mode) : undefined;
-    if (st && type) entry = entryOf(target, st, type);
-  } catch (e) {
-    const errno = errnoOf(e);
-    if (errno === 'ENOENT' || errno === 'ENOTDIR') entry = null;
-    else if (errno === undefined) throw e;
-    else throw new MpError('MP300', `cannot examine ${target}: ${errno}`);
-  }
+  // As the audit looks at it: nothing on the way followed but root's own links.
+  const look = lookEntry(fs, root, target);
+  if ('errno' in look) throw new MpError('MP300', `cannot examine ${target}: ${look.errno}`);
+  const entry: Entry | null = 'entry' in look ? look.entry : null;
   const x = explainPath(bound, target, entry, users);
   // What the package declares, with its provenance (src/package/).
   const pe = bound.packages?.layer?.resolve(target, entry?.type ?? 'file')?.pe;

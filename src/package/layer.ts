@@ -13,7 +13,8 @@
  *   - Below the directories root executes from, an entry no package owns and no local rule names is an
  *     `unowned` finding: reported, never fixed.
  */
-import { errnoOf, hostPath, type FsLike, type Root } from '../io/fs.js';
+import { lookEntry } from '../walk/index.js';
+import { type FsLike, type Root } from '../io/fs.js';
 import type { UserDb } from '../io/users.js';
 import { expectationFor, type Expectation } from '../rules/expect.js';
 import { ALL, childrenMatch, pathSegments, SOME } from '../rules/glob-dirs.js';
@@ -319,14 +320,8 @@ export function bindPackages(bound: BoundRules, read: PackageRead, users: UserDb
       const out: Finding[] = [];
       for (const f of read.files.values()) {
         if (f.seen || f.flags & (RPMFILE_GHOST | RPMFILE_MISSINGOK)) continue;
-        let gone: boolean;
-        try {
-          gone = fs.lstatSync(hostPath(root, f.path), { throwIfNoEntry: false }) === undefined;
-        } catch (e) {
-          const errno = errnoOf(e);
-          gone = errno === 'ENOENT' || errno === 'ENOTDIR';
-        }
-        if (!gone) continue;
+        // Not through a link on the way: a link the service account put there would make a file look present.
+        if (!('gone' in lookEntry(fs, root, f.path))) continue;
         out.push({ path: f.path, check: 'missing', expected: 'exists', actual: 'missing', rule: provenanceOf(f), message: `a file of ${f.nevra} does not exist` });
       }
       return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -6,11 +6,11 @@
  * upgrade's reset).
  */
 import * as path from 'node:path';
-import { errnoOf, hostPath, type FsLike, type Root } from '../io/fs.js';
+import type { FsLike, Root } from '../io/fs.js';
 import type { UserDb } from '../io/users.js';
 import type { BoundRule, BoundRules } from '../rules/types.js';
-import { octal, type Entry, type Finding } from '../types.js';
-import { entryOf, typeOfMode } from '../walk/index.js';
+import { octal, type Finding } from '../types.js';
+import { lookEntry } from '../walk/index.js';
 import { modeIsBound, provenanceOf } from './layer.js';
 import { RPMFILE_CONFIG, RPMFILE_DOC, RPMFILE_GHOST, type PackageFile } from './query.js';
 
@@ -40,19 +40,7 @@ function markerOf(f: PackageFile): string {
   return ' ';
 }
 
-type Look = { entry: Entry } | { gone: true } | { errno: string };
-
-function look(fs: FsLike, root: Root, p: string): Look {
-  try {
-    const st = fs.lstatSync(hostPath(root, p), { throwIfNoEntry: false });
-    if (st === undefined) return { gone: true };
-    const type = typeOfMode(st.mode);
-    return type === undefined ? { errno: 'EBADTYPE' } : { entry: entryOf(p, st, type) };
-  } catch (e) {
-    const errno = errnoOf(e) ?? 'EIO';
-    return errno === 'ENOENT' || errno === 'ENOTDIR' ? { gone: true } : { errno };
-  }
-}
+const look = lookEntry;
 
 /** Why the winner of an attribute may differ from the package. */
 function because(attr: 'owner' | 'group' | 'mode', winner: BoundRule | null, translated: string[], f: PackageFile): string {

@@ -8,7 +8,7 @@
 import type { Stats } from 'node:fs';
 import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
 import type { Entry } from '../types.js';
-import { walkByDescriptors } from './descriptors.js';
+import { lstatNoFollow, walkByDescriptors } from './descriptors.js';
 import { entryOf, parentOf, typeOfMode } from './entry.js';
 
 export { entryOf, parentOf, typeOfMode } from './entry.js';
@@ -153,5 +153,26 @@ function listDirectory(
     }
   } finally {
     handle.closeSync();
+  }
+}
+
+/** One Momentum path as lstat sees it: the entry, gone, or the errno it could not be examined for. */
+export type Look = { entry: Entry } | { gone: true } | { errno: string };
+
+/**
+ * Look at one Momentum path without following a link anywhere on the way (root's own links excepted: see
+ * lstatNoFollow). The paths come from the configuration, the package database and the transaction's list;
+ * a link the service account put on the way must not have what lies behind it reported, or a fix planned.
+ * memfs in tests: by path.
+ */
+export function lookEntry(fs: FsLike, root: Root, path: string): Look {
+  try {
+    const st = fs === realFs ? lstatNoFollow(root, path) : fs.lstatSync(hostPath(root, path), NO_THROW);
+    if (st === undefined) return { gone: true };
+    const type = typeOfMode(st.mode);
+    return type === undefined ? { errno: 'EBADTYPE' } : { entry: entryOf(path, st, type) };
+  } catch (e) {
+    const errno = errnoOf(e) ?? 'EIO';
+    return isGone(errno) ? { gone: true } : { errno };
   }
 }
