@@ -15,7 +15,7 @@ import type { ReportContext, ReporterFactory } from '../report/types.js';
 import { hostPath, makeRoot } from '../io/fs.js';
 import { shellWord } from '../report/next.js';
 import { loadSnapshot, stateSnapshotPath } from '../snapshot/index.js';
-import { PRE_UPGRADE_SNAPSHOT, snapshotAge } from '../upgrade/hook.js';
+import { PRE_UPGRADE_SNAPSHOT, snapshotAge, when } from '../upgrade/hook.js';
 import { TEXTFILE_DIRS, TEXTFILE_ENV, textfileDir } from '../upgrade/status.js';
 import { sinceData, sinceLines } from '../upgrade/report.js';
 import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
@@ -108,7 +108,7 @@ function pendingNotice(o: AuditCliOptions, io: Io): void {
     return;
   }
   if (age === undefined) return;
-  const at = new Date(now.getTime() - age).toISOString().replace(/\.\d+Z$/, 'Z');
+  const at = when(now, age);
   const rerun = rerunArgs(o).map(shellWord).join(' ');
   io.err(
     `momentum-perms: a pre-upgrade snapshot of ${at} is pending (${stateSnapshotPath(o.stateDir, PRE_UPGRADE_SNAPSHOT)}): ` +

@@ -5,7 +5,6 @@
  */
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import type { FsLike, Root } from '../io/fs.js';
 import { parseRules, SHIPPED_RULES_DIR } from '../rules/index.js';
 import type { TreeDecl } from '../rules/types.js';
 import { snapshotTrees, type SnapshotPlan } from '../snapshot/index.js';
@@ -13,7 +12,7 @@ import { snapshotTrees, type SnapshotPlan } from '../snapshot/index.js';
 /** The id a snapshot header records for an account it could not know: no entry is ever owned by it. */
 export const UNKNOWN_ID = -1;
 
-export function shippedPlan(_fs: FsLike, _root: Root, dir: string = SHIPPED_RULES_DIR): SnapshotPlan {
+export function shippedPlan(dir: string = SHIPPED_RULES_DIR): SnapshotPlan {
   const trees: TreeDecl[] = [];
   for (const version of ['3.x', '4.x']) {
     const file = path.join(dir, `${version}.rules`);

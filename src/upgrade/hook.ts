@@ -20,7 +20,7 @@ import { isMpError } from '../errors.js';
 import { fixWith, type FixOptions, type FixResult } from '../fix/run.js';
 import { closeDir, openChildDir, openState } from '../fix/state.js';
 import { DEFAULT_STATE_DIR } from '../fix/types.js';
-import { hostPath, makeRoot, realFs } from '../io/fs.js';
+import { hostPath, makeRoot } from '../io/fs.js';
 import { loadSnapshot, snapshot, SNAPSHOT_DIR, stateSnapshotPath, type SnapshotPlan } from '../snapshot/index.js';
 import type { SnapshotIndex } from '../snapshot/snapshot-index.js';
 import { shippedPlan } from './fallback.js';
@@ -109,12 +109,17 @@ function isConfigError(e: unknown): boolean {
  * root's alone, so nobody else can set it), or undefined when there is none. Read-only, never creates.
  */
 export function snapshotAge(root: string | undefined, stateDir: string | undefined, name: string, now: Date): number | undefined {
-  const host = hostPath(makeRoot(root), stateSnapshotPath(stateDir, name));
-  const st = fs.lstatSync(host, { throwIfNoEntry: false });
+  return fileAge(root, stateSnapshotPath(stateDir, name), now);
+}
+
+/** The age of a regular file (a Momentum path under root) from its modification time, or undefined. */
+function fileAge(root: string | undefined, file: string, now: Date): number | undefined {
+  const st = fs.lstatSync(hostPath(makeRoot(root), file), { throwIfNoEntry: false });
   return st === undefined || !st.isFile() ? undefined : now.getTime() - st.mtimeMs;
 }
 
-function when(now: Date, ageMs: number): string {
+/** The time `ageMs` before `now`, to the second: `2026-11-29T20:43:39Z`. */
+export function when(now: Date, ageMs: number): string {
   return new Date(now.getTime() - ageMs).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
@@ -142,7 +147,7 @@ function pre(o: HookOptions, log: HookLog, now: Date): HookOutcome {
     // A configuration that does not parse must not cost the local choices: record the trees the shipped
     // rules declare, with the accounts unknown (the entries keep their numeric ids).
     log.line('warning', `pre-upgrade: ${describeError(e)}; recording the trees of the shipped rules instead`);
-    plan = shippedPlan(o.fs ?? realFs, makeRoot(o.root));
+    plan = shippedPlan();
     r = snapshot({ ...base, plan });
   }
   const left = r.excluded.length > 0 ? `; left out: ${r.excluded.join(', ')}` : '';
@@ -214,8 +219,7 @@ function lastUse(o: HookOptions, now: Date): number | undefined {
 
 /** The age of STATE/NAME (a regular file), or undefined. Read-only. */
 function stateFileAge(o: HookOptions, name: string, now: Date): number | undefined {
-  const st = fs.lstatSync(hostPath(makeRoot(o.root), `${o.stateDir ?? DEFAULT_STATE_DIR}/${name}`), { throwIfNoEntry: false });
-  return st === undefined || !st.isFile() ? undefined : now.getTime() - st.mtimeMs;
+  return fileAge(o.root, `${o.stateDir ?? DEFAULT_STATE_DIR}/${name}`, now);
 }
 
 /** Remove STATE/NAME through the verified state directory; absent is fine. */
