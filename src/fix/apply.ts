@@ -9,12 +9,13 @@
  */
 import * as fs from 'node:fs';
 import type { Outcome, RefusalReason, Target } from '../types.js';
-import { badName, DirChain, type DirNode, fdPath, openEntry, ReachError, typeOfMode } from './access.js';
+import { badName, chmodPinned, chownPinned, DirChain, type DirNode, ENTRY_FLAGS, type FdStat, fstatOf, openEntry, ReachError, typeOfMode } from './access.js';
 import type { JournalWriter } from './journal.js';
 import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
 import { judge, unreachableOutcome, type Seen, type Where } from './judge.js';
 import { type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
 import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
+import { errnoName, nativeFs, type NativeFs } from '../io/native.js';
 
 export interface ApplyOptions {
   rootDir: string;
@@ -79,6 +80,12 @@ export class Applier {
   private readonly pendingDirs = new Set<string>();
   private lastParent = '';
   private readonly hardlinksProtected: boolean;
+  private readonly native: NativeFs | null = nativeFs();
+  /** Native: requests waiting to be pinned together, all in the directory `queueParent`. */
+  private queue: ChangeRequest[] = [];
+  private queueParent = '';
+  /** The depth of `queueParent` in the open chain, or -1 when it could not be reached. */
+  private queueDepth = -1;
 
   constructor(private readonly o: ApplyOptions) {
     this.chain = new DirChain(o.rootDir);
@@ -92,6 +99,7 @@ export class Applier {
    * progress; what is still refused after that is reported. Every retry passes every check again.
    */
   settle(): void {
+    this.drain();
     while (this.deferred.length > 0) {
       this.flush();
       const round = this.deferred.reverse();
@@ -109,12 +117,29 @@ export class Applier {
 
   /** Record a refusal decided before any I/O (by the pure plan). */
   refused(path: string, before: Target, after: Target | null, reason: RefusalReason, rule: string | null): void {
+    // Outcomes keep the order of the requests: what waits to be pinned is judged first.
+    this.drain();
     this.emit({ path, outcome: 'refused', before, after, reason, message: REFUSAL_TEXT[reason], rule });
   }
 
   /** Verify and pin one request; applies the batch when it is full or when the request is a directory. */
   submit(req: ChangeRequest): void {
-    const pinned = this.verify(req);
+    if (this.native === null) return this.accept(req, this.verify(req));
+    // Native: consecutive requests in one directory are pinned together (drain()). The group never
+    // outgrows what the batch can still take, so no change is applied between its pinning and its judging.
+    const parent = parentDir(req.path);
+    if (this.queue.length > 0 && (parent !== this.queueParent || this.queue.length + this.batch.length >= this.batchSize)) this.drain();
+    if (this.queue.length === 0) {
+      // The directory is opened now, when its first entry comes, as verify() would: the entries are then
+      // looked up in the directory the walk went through, whatever is renamed into its place meanwhile.
+      this.queueParent = parent;
+      this.queueDepth = this.enterParent(parent);
+    }
+    this.queue.push(req);
+  }
+
+  /** A verified request: planned (dry run) or added to the batch, which is applied when full. */
+  private accept(req: ChangeRequest, pinned: Pinned | null): void {
     if (pinned === null) return;
     if (this.o.dryRun) {
       fs.closeSync(pinned.fd);
@@ -132,8 +157,72 @@ export class Applier {
     if (this.batch.length >= this.batchSize) this.flush();
   }
 
+  /**
+   * Native: pin the waiting group (one directory's entries, in order) with one pinBatch() call whose opens
+   * two threads share, then judge each entry in order exactly as verify() does.
+   */
+  private drain(): void {
+    if (this.queue.length === 0) return;
+    const reqs = this.queue;
+    this.queue = [];
+    const n = this.native as NativeFs;
+    const parent = this.queueParent;
+    const depth = this.queueDepth;
+    const names: string[] = [];
+    const pin: ChangeRequest[] = [];
+    for (const req of reqs) {
+      const name = req.path.slice(req.path.lastIndexOf('/') + 1);
+      // An unreachable directory, or a name the walk cannot have produced: verify() reports each as it would.
+      if (depth < 0 || badName(name)) {
+        this.accept(req, this.verify(req));
+        continue;
+      }
+      names.push(name);
+      pin.push(req);
+    }
+    if (pin.length === 0) return;
+    const count = pin.length;
+    const fds = new Int32Array(count).fill(-1);
+    const nums = new Float64Array(count * 6);
+    const errs = new Int32Array(count);
+    n.pinBatch(this.chain.fd(depth), names, ENTRY_FLAGS, fds, nums, errs);
+    let i = 0;
+    try {
+      for (; i < count; i++) {
+        const req = pin[i] as ChangeRequest;
+        const err = errs[i] as number;
+        if (err !== 0) {
+          const code = errnoName(err);
+          this.unreachable(req, new ReachError(code === 'ENOENT' ? 'vanished' : 'errno', code, req.path));
+          continue;
+        }
+        const k = i * 6;
+        const st: FdStat = { mode: nums[k] as number, uid: nums[k + 1] as number, gid: nums[k + 2] as number, dev: nums[k + 3] as number, ino: nums[k + 4] as number, nlink: nums[k + 5] as number };
+        this.accept(req, this.judged(req, fds[i] as number, st, parent, depth));
+      }
+    } finally {
+      // Only after an exception: what was pinned and not judged yet.
+      for (let k = i + 1; k < count; k++) if ((fds[k] as number) >= 0) n.close(fds[k] as number);
+    }
+  }
+
+  /** Open the chain to `dir`, applying first what is pending above it (as verify() does); -1 if unreachable. */
+  private enterParent(dir: string): number {
+    if (dir !== this.lastParent) {
+      if (atOrBelow(dir, this.pendingDirs)) this.flush();
+      this.lastParent = dir;
+    }
+    try {
+      return this.chain.enter(dir);
+    } catch (e) {
+      if (e instanceof ReachError || typeof (e as { code?: unknown } | null)?.code === 'string') return -1;
+      throw e;
+    }
+  }
+
   /** Journal and apply whatever is pinned. */
   flush(): void {
+    this.drain();
     if (this.batch.length === 0) return;
     const journal = this.o.journal();
     const records: JournalRecord[] = [];
@@ -145,14 +234,18 @@ export class Applier {
         kept.push(p);
       } else {
         fs.closeSync(p.fd);
+        p.fd = -1;
         this.refuse(p.req, p.before, 'journal-budget');
       }
     }
     journal.append(records);
     this.o.beforeApply?.();
-    for (const p of kept) this.change(p);
+    // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
     this.pendingDirs.clear();
+    const n = nativeFs();
+    if (n !== null) this.changeAll(n, kept);
+    else for (const p of kept) this.change(p);
   }
 
   /** Apply what is pending and close every descriptor. */
@@ -163,7 +256,8 @@ export class Applier {
 
   /** Close every descriptor without applying what is pinned (after an error). Safe to call twice. */
   abandon(): void {
-    for (const p of this.batch) fs.closeSync(p.fd);
+    this.queue = [];
+    for (const p of this.batch) if (p.fd >= 0) fs.closeSync(p.fd);
     this.batch.length = 0;
     if (!this.closed) this.chain.close();
     this.closed = true;
@@ -190,7 +284,11 @@ export class Applier {
       if (typeof code !== 'string') throw e; // a bug, not the disk
       return this.unreachable(req, new ReachError(code === 'ENOENT' ? 'vanished' : 'errno', code, req.path));
     }
-    const st = fs.fstatSync(fd);
+    return this.judged(req, fd, fstatOf(fd), parent, depth);
+  }
+
+  /** Judge a pinned entry; returns it to change, or null after closing it and reporting why not. */
+  private judged(req: ChangeRequest, fd: number, st: FdStat, parent: string, depth: number): Pinned | null {
     const now: Target = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
     const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
     const where = this.where(parent, req.tree, depth);
@@ -244,39 +342,99 @@ export class Applier {
 
   /** chown only when the ids differ (it clears setuid/setgid and capabilities), chmod after, read back. */
   private change(p: Pinned): void {
-    const { req, fd, before } = p;
+    const { req, fd } = p;
     const t = req.target;
-    const at = fdPath(fd);
     try {
-      const chowned = before.uid !== t.uid || before.gid !== t.gid;
-      if (chowned) fs.chownSync(at, t.uid, t.gid);
-      // Never chmod a link (Linux has no lchmod; through /proc it would fail or hit the target).
-      if (req.type !== 'symlink' && (before.mode !== t.mode || (chowned && (t.mode & 0o7000) !== 0))) {
-        fs.chmodSync(at, t.mode);
-      }
-      const st = fs.fstatSync(fd);
-      const got: Perms = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
-      if (sameValues(got, t, req.type)) {
-        this.emit({ path: req.path, outcome: 'fixed', before, after: t, message: 'fixed', rule: req.rule });
-      } else {
-        this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: 'EIO', message: `read back ${showTarget(got)}, not ${showTarget(t)}`, rule: req.rule });
-      }
-      if (req.type === 'dir') {
-        this.chain.refresh(req.dev, req.ino);
-        this.info = null;
-      }
+      const { chown, chmod } = steps(p);
+      if (chown) chownPinned(fd, t.uid, t.gid);
+      if (chmod) chmodPinned(fd, t.mode);
+      const st = fstatOf(fd);
+      this.changed(p, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 });
     } catch (e) {
-      const code = errnoOf(e);
-      this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}`, rule: req.rule });
+      this.changeFailed(p, errnoOf(e));
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /**
+   * The native path of change() for a whole journaled batch: the same steps on the same pinned descriptors,
+   * the system calls shared by two threads (each item is its own inode), the outcomes emitted in order.
+   */
+  private changeAll(n: NativeFs, kept: Pinned[]): void {
+    const count = kept.length;
+    if (count === 0) return;
+    const fds = new Int32Array(count);
+    const spec = new Float64Array(count * 4);
+    const out = new Float64Array(count * 6);
+    const errs = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const p = kept[i] as Pinned;
+      const { chown, chmod } = steps(p);
+      fds[i] = p.fd;
+      spec[i * 4] = p.req.target.uid;
+      spec[i * 4 + 1] = p.req.target.gid;
+      spec[i * 4 + 2] = p.req.target.mode;
+      spec[i * 4 + 3] = (chown ? 1 : 0) | (chmod ? 2 : 0);
+    }
+    try {
+      n.changeBatch(fds, spec, out, errs, count);
+    } catch (e) {
+      // Refused before any change (a malformed argument): nothing was closed either.
+      for (const p of kept) fs.closeSync(p.fd);
+      throw e;
+    }
+    for (let i = 0; i < count; i++) {
+      const p = kept[i] as Pinned;
+      const err = errs[i] as number;
+      if (err !== 0) this.changeFailed(p, errnoName(err));
+      else this.changed(p, { uid: out[i * 6 + 1] as number, gid: out[i * 6 + 2] as number, mode: (out[i * 6] as number) & 0o7777 });
+    }
+  }
+
+  /** Report what the read-back shows; a changed directory is read again in the open chain. */
+  private changed(p: Pinned, got: Perms): void {
+    const { req, before } = p;
+    const t = req.target;
+    if (sameValues(got, t, req.type)) {
+      this.emit({ path: req.path, outcome: 'fixed', before, after: t, message: 'fixed', rule: req.rule });
+    } else {
+      this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: 'EIO', message: `read back ${showTarget(got)}, not ${showTarget(t)}`, rule: req.rule });
+    }
+    if (req.type === 'dir') {
+      this.chain.refresh(req.dev, req.ino);
+      this.info = null;
+    }
+  }
+
+  private changeFailed(p: Pinned, code: string): void {
+    const { req, before } = p;
+    const t = req.target;
+    this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}`, rule: req.rule });
   }
 
   private emit(o: Outcome): void {
     this.summary[o.outcome]++;
     this.o.sink.outcome?.(o);
   }
+}
+
+/**
+ * The calls a change needs: chown only when the ids differ (it clears setuid/setgid and capabilities);
+ * chmod when the mode differs, or after a chown when the target has setid bits (the chown cleared them).
+ * Never chmod a link (Linux has no lchmod; through /proc it would fail or hit the target).
+ */
+function steps(p: Pinned): { chown: boolean; chmod: boolean } {
+  const t = p.req.target;
+  const chown = p.before.uid !== t.uid || p.before.gid !== t.gid;
+  const chmod = p.req.type !== 'symlink' && (p.before.mode !== t.mode || (chown && (t.mode & 0o7000) !== 0));
+  return { chown, chmod };
+}
+
+/** The directory holding a Momentum path. */
+function parentDir(p: string): string {
+  const slash = p.lastIndexOf('/');
+  return slash <= 0 ? '/' : p.slice(0, slash);
 }
 
 function errnoOf(e: unknown): string {

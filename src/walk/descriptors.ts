@@ -21,13 +21,14 @@ import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
 import { writableByNonRoot } from '../fix/safety.js';
 import { errnoOf, type Root } from '../io/fs.js';
+import { errnoName, nativeFs, type NativeFs } from '../io/native.js';
 import { entryOf, parentOf, typeOfMode } from './entry.js';
 import type { OnError, Visit, WalkOptions } from './index.js';
 
 const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 /** Descriptors kept for directories with sub-directories still waiting: the deepest ones, at most this many. */
 export const MAX_OPEN = 64;
-/** Entries read from the kernel per batch. */
+/** Entries read from the kernel per batch (pure-JS path; the native one takes what one getdents64 gives). */
 const BATCH = 256;
 const NO_THROW = { throwIfNoEntry: false } as const;
 /** PATH_MAX (4096) counts the final NUL: a host path of 4096 bytes or more cannot be named. */
@@ -85,21 +86,33 @@ function isAncestor(f: Frame | null, dev: number, ino: number): boolean {
  * directory) since: that is a vanished entry, never followed.
  */
 function openSeen(parentFd: number, name: string | Buffer, dev: number, ino: number): number {
+  const n = nativeFs();
   let fd: number;
   try {
-    fd = fs.openSync(at(parentFd, name), DIR_FLAGS);
+    // Native: openat(parentFd, name) itself; else the same lookup through /proc/self/fd/N/name.
+    fd = n !== null ? n.openat(parentFd, name, DIR_FLAGS) : fs.openSync(at(parentFd, name), DIR_FLAGS);
   } catch (e) {
     const code = errnoOf(e);
     if (isGone(code) || code === 'ELOOP') return -1;
     throw e;
   }
-  const st = fs.fstatSync(fd);
-  if (st.dev !== dev || st.ino !== ino) {
+  let same: boolean;
+  if (n !== null) {
+    n.fstat(fd, SEEN);
+    same = SEEN[3] === dev && SEEN[4] === ino;
+  } else {
+    const st = fs.fstatSync(fd);
+    same = st.dev === dev && st.ino === ino;
+  }
+  if (!same) {
     fs.closeSync(fd);
     return -1;
   }
   return fd;
 }
+
+/** openSeen's fstat answer (native path): mode, uid, gid, dev, ino, nlink. */
+const SEEN = new Float64Array(6);
 
 /**
  * The target of the link `name` in the open directory `dirFd` when only root could have made it and only
@@ -245,7 +258,10 @@ class DescriptorWalk {
   /** Frames holding a descriptor for sub-directories still waiting, shallowest first (the tree's root excepted). */
   private readonly held: Frame[] = [];
   /** One batch's lstat answers: mode, uid, gid, dev, ino, nlink per name; or an errno code (ENOENT: gone). */
-  private readonly batch = { num: new Float64Array(BATCH * 6), errno: new Array<string | null>(BATCH).fill(null) };
+  private readonly batch: { num: Float64Array; errno: (string | null)[] };
+  /** The native helpers' errno numbers for one batch (native path). */
+  private readonly errs: Int32Array;
+  private readonly native: NativeFs | null = nativeFs();
 
   constructor(
     /** Bytes `--root` adds in front of every Momentum path (0 for `/`). */
@@ -255,7 +271,11 @@ class DescriptorWalk {
     private readonly visit: Visit,
     private readonly onError: OnError,
     private readonly onVanished: () => void,
-  ) {}
+  ) {
+    const size = this.native === null ? BATCH : Math.max(BATCH, this.native.MAX_BATCH);
+    this.batch = { num: new Float64Array(size * 6), errno: new Array<string | null>(size).fill(null) };
+    this.errs = new Int32Array(this.native === null ? 0 : size);
+  }
 
   run(top: Frame): void {
     try {
@@ -369,6 +389,44 @@ class DescriptorWalk {
 
   /** List the open directory of `f` in batches; visit each entry; queue its sub-directories. */
   private list(f: Frame): void {
+    let pushed = 0;
+    try {
+      pushed = this.native !== null ? this.listNative(this.native, f) : this.listByProc(f);
+    } finally {
+      f.pending = pushed;
+      if (pushed === 0) this.release(f);
+      else this.hold(f, f.fd);
+    }
+  }
+
+  /**
+   * Native: getdents64() on the directory's own descriptor and fstatat() of each name relative to it, one
+   * call per batch. The descriptor is this frame's alone and listed once, so its file offset carries the
+   * listing from one batch to the next.
+   */
+  private listNative(n: NativeFs, f: Frame): number {
+    const base = f.path === '/' ? '' : f.path;
+    const { num, errno } = this.batch;
+    let pushed = 0;
+    for (;;) {
+      let names: (string | Buffer)[];
+      try {
+        names = n.listBatch(f.fd, num, this.errs);
+      } catch (e) {
+        this.onError(f.path, errnoOf(e) ?? 'EIO');
+        return pushed;
+      }
+      if (names.length === 0) return pushed;
+      for (let i = 0; i < names.length; i++) {
+        const code = this.errs[i] as number;
+        errno[i] = code === 0 ? null : errnoName(code);
+      }
+      pushed += this.visitBatch(f, base, names);
+    }
+  }
+
+  /** Pure JS: opendir through /proc/self/fd/N, lstat each name through /proc/self/fd/N/name. */
+  private listByProc(f: Frame): number {
     const fd = f.fd;
     const base = f.path === '/' ? '' : f.path;
     const prefix = `/proc/self/fd/${fd}/`;
@@ -378,8 +436,7 @@ class DescriptorWalk {
       dir = fs.opendirSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' as BufferEncoding, bufferSize: BATCH });
     } catch (e) {
       this.onError(f.path, errnoOf(e) ?? 'EIO');
-      this.release(f);
-      return;
+      return 0;
     }
     const names: (string | Buffer)[] = [];
     try {
@@ -400,51 +457,56 @@ class DescriptorWalk {
           names.push(isUtf8(d.name) ? d.name.toString('utf8') : d.name);
         }
         this.lstatBatch(fd, prefix, names);
-        const { num, errno } = this.batch;
-        for (let i = 0; i < names.length; i++) {
-          const name = names[i] as string | Buffer;
-          const utf8 = typeof name === 'string';
-          const p = base + '/' + (utf8 ? name : nameText(name));
-          // A path longer than the system's limit: no path-based tool (nor a person) can name it. Reported,
-          // not entered, as a walk by path would (the check costs nothing for ordinary paths).
-          if (p.length * 3 + this.hostLength > PATH_MAX_BYTES && Buffer.byteLength(p) + this.hostLength > PATH_MAX_BYTES) {
-            this.onError(p, 'ENAMETOOLONG');
-            continue;
-          }
-          const code = errno[i];
-          if (code !== null) {
-            if (isGone(code)) this.onVanished();
-            else this.onError(p, code as string);
-            continue;
-          }
-          const k = i * 6;
-          const mode = num[k] as number;
-          const type = typeOfMode(mode);
-          if (type === undefined) {
-            this.onError(p, 'EBADTYPE');
-            continue;
-          }
-          const dev = num[k + 3] as number;
-          const ino = num[k + 4] as number;
-          // A name that is not UTF-8 was examined by its exact bytes, but no report, rule or fix can name it:
-          // it is an error finding (status 3), never visited, and a directory is still walked, so that what
-          // lies below cannot hide behind such a name (nor behind a decoy named with a literal U+FFFD).
-          if (utf8) this.visit({ path: p, type, uid: num[k + 1] as number, gid: num[k + 2] as number, mode: mode & 0o7777, dev, ino, nlink: num[k + 5] as number }, f.path);
-          else this.onError(p, 'EILSEQ');
-          if (type !== 'dir' || (dev !== this.rootDev && !this.opts.crossFilesystems)) continue;
-          // A bind mount of an ancestor below itself would make the walk endless (find: "file system loop").
-          if (isAncestor(f, dev, ino)) this.onError(p, 'ELOOP');
-          else {
-            this.stack.push({ path: p, name, dev, ino, up: f, fd: -1, pending: 0 });
-            pushed++;
-          }
-        }
+        pushed += this.visitBatch(f, base, names);
       }
     } finally {
       dir.closeSync();
-      f.pending = pushed;
-      if (pushed === 0) this.release(f);
-      else this.hold(f, fd);
     }
+    return pushed;
+  }
+
+  /** Visit one examined batch of `f`'s entries and queue its sub-directories; returns how many were queued. */
+  private visitBatch(f: Frame, base: string, names: (string | Buffer)[]): number {
+    const { num, errno } = this.batch;
+    let pushed = 0;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string | Buffer;
+      const utf8 = typeof name === 'string';
+      const p = base + '/' + (utf8 ? name : nameText(name));
+      // A path longer than the system's limit: no path-based tool (nor a person) can name it. Reported,
+      // not entered, as a walk by path would (the check costs nothing for ordinary paths).
+      if (p.length * 3 + this.hostLength > PATH_MAX_BYTES && Buffer.byteLength(p) + this.hostLength > PATH_MAX_BYTES) {
+        this.onError(p, 'ENAMETOOLONG');
+        continue;
+      }
+      const code = errno[i];
+      if (code !== null) {
+        if (isGone(code)) this.onVanished();
+        else this.onError(p, code as string);
+        continue;
+      }
+      const k = i * 6;
+      const mode = num[k] as number;
+      const type = typeOfMode(mode);
+      if (type === undefined) {
+        this.onError(p, 'EBADTYPE');
+        continue;
+      }
+      const dev = num[k + 3] as number;
+      const ino = num[k + 4] as number;
+      // A name that is not UTF-8 was examined by its exact bytes, but no report, rule or fix can name it:
+      // it is an error finding (status 3), never visited, and a directory is still walked, so that what
+      // lies below cannot hide behind such a name (nor behind a decoy named with a literal U+FFFD).
+      if (utf8) this.visit({ path: p, type, uid: num[k + 1] as number, gid: num[k + 2] as number, mode: mode & 0o7777, dev, ino, nlink: num[k + 5] as number }, f.path);
+      else this.onError(p, 'EILSEQ');
+      if (type !== 'dir' || (dev !== this.rootDev && !this.opts.crossFilesystems)) continue;
+      // A bind mount of an ancestor below itself would make the walk endless (find: "file system loop").
+      if (isAncestor(f, dev, ino)) this.onError(p, 'ELOOP');
+      else {
+        this.stack.push({ path: p, name, dev, ino, up: f, fd: -1, pending: 0 });
+        pushed++;
+      }
+    }
+    return pushed;
   }
 }

@@ -1,0 +1,606 @@
+/*
+ * The system calls Node lacks, for the walk and the fix: openat(), fstatat() and fstat() answered as numbers,
+ * a directory listed with getdents64() and every entry examined with fstatat() in the same call, and
+ * fchownat()/fchmodat2() with AT_EMPTY_PATH on a pinned descriptor.
+ *
+ * Each call works relative to a descriptor the caller holds: nothing here resolves a path from `/`, follows a
+ * link, or changes the working directory. The safety model (which descriptor, which checks, in which order)
+ * stays in the TypeScript callers; this file only makes the calls cheaper than `/proc/self/fd/N/name`, which
+ * makes the kernel resolve `/proc`, `self`, `fd` and `N` again for every name.
+ *
+ * Errors are thrown as Error objects with `code` set to the errno name (as Node's fs does), except where a
+ * call returns per-entry errno numbers in a batch.
+ */
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/*
+ * glibc 2.34 moved the pthread functions into libc under new symbol versions and kept the old ones: binding
+ * to the old ones lets helpers built on a newer system load on RHEL 8 (glibc 2.28) too.
+ */
+#if defined(__x86_64__)
+__asm__(".symver pthread_create,pthread_create@GLIBC_2.2.5");
+__asm__(".symver pthread_attr_setstacksize,pthread_attr_setstacksize@GLIBC_2.2.5");
+__asm__(".symver pthread_mutex_trylock,pthread_mutex_trylock@GLIBC_2.2.5");
+#endif
+
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+
+/*
+ * fstat()/fstatat() as the kernel's own calls: glibc exports them as functions only since 2.33 (earlier,
+ * through __fxstat wrappers), and the helpers must load on older systems too. struct stat is the kernel's
+ * layout on 64-bit Linux.
+ */
+static int sys_fstatat(int dirfd, const char *name, struct stat *st, int flags) {
+  return (int)syscall(SYS_newfstatat, dirfd, name, st, flags);
+}
+static int sys_fstat(int fd, struct stat *st) {
+  return (int)syscall(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH);
+}
+
+/* Numbers per entry in a batch: mode, uid, gid, dev, ino, nlink. */
+#define NUMS 6
+/* getdents64 buffer: at most 32768 / 24 = 1365 entries per call (the smallest record is 24 bytes). */
+#define DENTS_BYTES 32768
+#define MAX_BATCH 1366
+_Static_assert(DENTS_BYTES / 24 < MAX_BATCH, "one getdents64 buffer must fit a batch");
+
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+/* The errno names Node gives as `code` (strerrorname_np() needs glibc 2.32; RHEL 8 has 2.28). */
+static const char *errno_name(int err) {
+  switch (err) {
+#define E(x) case x: return #x;
+    E(EPERM) E(ENOENT) E(EINTR) E(EIO) E(ENXIO) E(EBADF) E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY)
+    E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR) E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ETXTBSY) E(EFBIG)
+    E(ENOSPC) E(EROFS) E(EMLINK) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOVERFLOW) E(EOPNOTSUPP)
+    E(ESTALE) E(EDQUOT) E(EILSEQ) E(ERANGE)
+#undef E
+    default: return "UNKNOWN";
+  }
+}
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+  napi_value code, msg, error, sc;
+  const char *name = errno_name(err);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  char text[160];
+  snprintf(text, sizeof text, "%s: %s", name, syscall);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, code, msg, &error);
+  napi_set_named_property(env, error, "code", code);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
+  napi_set_named_property(env, error, "syscall", sc);
+  napi_create_int32(env, err, &sc);
+  napi_set_named_property(env, error, "errno", sc);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *what) {
+  napi_throw_type_error(env, NULL, what);
+  return NULL;
+}
+
+static int get_int(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok;
+}
+
+/* A name argument: a JS string (UTF-8) or a Buffer (exact bytes). Must hold no NUL and no slash. */
+static int get_name(napi_env env, napi_value v, char *buf, size_t cap) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  size_t len = 0;
+  if (t == napi_string) {
+    if (napi_get_value_string_utf8(env, v, buf, cap, &len) != napi_ok || len + 1 >= cap) return 0;
+  } else {
+    bool is_buf = false;
+    napi_is_buffer(env, v, &is_buf);
+    if (!is_buf) return 0;
+    void *data;
+    napi_get_buffer_info(env, v, &data, &len);
+    if (len + 1 >= cap) return 0;
+    memcpy(buf, data, len);
+    buf[len] = 0;
+  }
+  /* A name with an embedded NUL or a slash would name something else than the caller checked. */
+  if (strlen(buf) != len) return 0;
+  if (memchr(buf, '/', len) != NULL) return 0;
+  return 1;
+}
+
+static double *get_f64(napi_env env, napi_value v, size_t need) {
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok) return NULL;
+  if (type != napi_float64_array || length < need || length == 0) return NULL;
+  return (double *)data;
+}
+
+static int32_t *get_i32(napi_env env, napi_value v, size_t need) {
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok) return NULL;
+  if (type != napi_int32_array || length < need || length == 0) return NULL;
+  return (int32_t *)data;
+}
+
+static void put_stat(double *n, const struct stat *st) {
+  n[0] = (double)st->st_mode;
+  n[1] = (double)st->st_uid;
+  n[2] = (double)st->st_gid;
+  n[3] = (double)st->st_dev;
+  n[4] = (double)st->st_ino;
+  n[5] = (double)st->st_nlink;
+}
+
+/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF), as Node's buffer.isUtf8. */
+static int is_utf8(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t k;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) k = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) k = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) k = 3, cp = c & 0x07;
+    else return 0;
+    for (size_t j = 1; j <= k; j++) {
+      if (i + j >= n) return 0;
+      unsigned char d = s[i + j];
+      if ((d & 0xC0) != 0x80) return 0;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
+    if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+    i += k + 1;
+  }
+  return 1;
+}
+
+
+/*
+ * A second thread for the kernel's share of a batch: the calls of a batch are independent (each on its own
+ * name or descriptor), so the first half runs on the calling thread and the second on a helper thread,
+ * each on its own core, and the call returns when both are done. Results land at each item's own index:
+ * the order seen by the caller does not change. Used only where the machine has two CPUs or more for this
+ * process, for batches large enough to pay the hand-over (a few microseconds), and by one caller at a time
+ * (another thread of the process calling meanwhile does the whole batch itself).
+ */
+typedef void (*range_fn)(void *ctx, uint32_t lo, uint32_t hi);
+static pthread_mutex_t split_owner = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t split_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t split_work = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t split_done = PTHREAD_COND_INITIALIZER;
+/* 0: not started; 1: running; -1: not available (one CPU, or the thread could not be made). */
+static int split_state = 0;
+static struct {
+  range_fn fn;
+  void *ctx;
+  uint32_t lo, hi;
+  int pending;
+} split_job;
+#define SPLIT_MIN 64
+
+static void *split_main(void *arg) {
+  (void)arg;
+  for (;;) {
+    pthread_mutex_lock(&split_mu);
+    while (!split_job.pending) pthread_cond_wait(&split_work, &split_mu);
+    range_fn fn = split_job.fn;
+    void *ctx = split_job.ctx;
+    uint32_t lo = split_job.lo, hi = split_job.hi;
+    pthread_mutex_unlock(&split_mu);
+    fn(ctx, lo, hi);
+    pthread_mutex_lock(&split_mu);
+    split_job.pending = 0;
+    pthread_cond_signal(&split_done);
+    pthread_mutex_unlock(&split_mu);
+  }
+  return NULL;
+}
+
+static int split_start(void) {
+  if (split_state != 0) return split_state;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2 || getenv("MOMENTUM_PERMS_THREADS") != NULL) {
+    split_state = -1;
+    return split_state;
+  }
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_t t;
+  split_state = pthread_create(&t, &attr, split_main, NULL) == 0 ? 1 : -1;
+  pthread_attr_destroy(&attr);
+  return split_state;
+}
+
+/* fn over [0, count): halves on two threads when that pays, else all here. */
+static void run_split(range_fn fn, void *ctx, uint32_t count) {
+  if (count < SPLIT_MIN || pthread_mutex_trylock(&split_owner) != 0) {
+    fn(ctx, 0, count);
+    return;
+  }
+  if (split_start() != 1) {
+    pthread_mutex_unlock(&split_owner);
+    fn(ctx, 0, count);
+    return;
+  }
+  uint32_t mid = count / 2;
+  pthread_mutex_lock(&split_mu);
+  split_job.fn = fn;
+  split_job.ctx = ctx;
+  split_job.lo = mid;
+  split_job.hi = count;
+  split_job.pending = 1;
+  pthread_cond_signal(&split_work);
+  pthread_mutex_unlock(&split_mu);
+  fn(ctx, 0, mid);
+  pthread_mutex_lock(&split_mu);
+  while (split_job.pending) pthread_cond_wait(&split_done, &split_mu);
+  pthread_mutex_unlock(&split_mu);
+  pthread_mutex_unlock(&split_owner);
+}
+
+/* openat(dirfd, name, flags) → fd. The flags are the caller's (O_NOFOLLOW and the rest). */
+static napi_value Openat(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t dirfd, flags;
+  char name[4096];
+  if (argc < 3 || !get_int(env, argv[0], &dirfd) || !get_int(env, argv[2], &flags)) return throw_type(env, "openat(dirfd, name, flags)");
+  if (!get_name(env, argv[1], name, sizeof name)) return throw_type(env, "openat: bad name");
+  int fd = openat(dirfd, name, flags | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, errno, "openat");
+  napi_create_int32(env, fd, &out);
+  return out;
+}
+
+/* fstat(fd) into out[0..5]. */
+static napi_value Fstat(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  double *n;
+  if (argc < 2 || !get_int(env, argv[0], &fd) || (n = get_f64(env, argv[1], NUMS)) == NULL) return throw_type(env, "fstat(fd, Float64Array)");
+  struct stat st;
+  if (sys_fstat(fd, &st) != 0) return throw_errno(env, errno, "fstat");
+  put_stat(n, &st);
+  return NULL;
+}
+
+/* sys_fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW) into out[0..5]; returns 0 or the errno number. */
+static napi_value Lstatat(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t dirfd;
+  double *n;
+  char name[4096];
+  if (argc < 3 || !get_int(env, argv[0], &dirfd) || (n = get_f64(env, argv[2], NUMS)) == NULL) return throw_type(env, "lstatat(dirfd, name, Float64Array)");
+  if (!get_name(env, argv[1], name, sizeof name)) return throw_type(env, "lstatat: bad name");
+  struct stat st;
+  int r = sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
+  napi_create_int32(env, r == 0 ? 0 : errno, &out);
+  if (r == 0) put_stat(n, &st);
+  return out;
+}
+
+/*
+ * listBatch(dirfd, nums: Float64Array, errs: Int32Array) → names: (string | Buffer)[]
+ *
+ * One getdents64() on the open directory (its file offset carries the listing on between calls), then
+ * sys_fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW) for each name but "." and "..": the answers go to nums[i*6..]
+ * (mode, uid, gid, dev, ino, nlink) and errs[i] (0, or the errno number). A name is a string when it is
+ * UTF-8, else a Buffer of its exact bytes. An empty array: the end of the directory. A getdents64 error is
+ * thrown.
+ */
+struct stat_job {
+  int dirfd;
+  const char **names;
+  double *nums;
+  int32_t *errs;
+};
+
+static void stat_range(void *ctx, uint32_t lo, uint32_t hi) {
+  struct stat_job *j = ctx;
+  struct stat st;
+  for (uint32_t i = lo; i < hi; i++) {
+    if (sys_fstatat(j->dirfd, j->names[i], &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      j->errs[i] = 0;
+      put_stat(j->nums + (size_t)i * NUMS, &st);
+    } else {
+      j->errs[i] = errno;
+    }
+  }
+}
+
+static napi_value ListBatch(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], names;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t dirfd;
+  double *n;
+  int32_t *errs;
+  if (argc < 3 || !get_int(env, argv[0], &dirfd) || (n = get_f64(env, argv[1], MAX_BATCH * NUMS)) == NULL ||
+      (errs = get_i32(env, argv[2], MAX_BATCH)) == NULL)
+    return throw_type(env, "listBatch(dirfd, Float64Array(8196), Int32Array(1366))");
+  static __thread char buf[DENTS_BYTES] __attribute__((aligned(8)));
+  static __thread const char *found[MAX_BATCH];
+  napi_create_array(env, &names);
+  uint32_t count = 0;
+  /* Loop only past buffers holding nothing but "." and "..": an empty answer means the end. */
+  while (count == 0) {
+    long got = syscall(SYS_getdents64, dirfd, buf, sizeof buf);
+    if (got < 0) return throw_errno(env, errno, "getdents64");
+    if (got == 0) return names;
+    for (long off = 0; off < got && count < MAX_BATCH;) {
+      struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+      off += d->d_reclen;
+      const char *nm = d->d_name;
+      if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
+      found[count++] = nm;
+    }
+  }
+  struct stat_job job = {dirfd, found, n, errs};
+  run_split(stat_range, &job, count);
+  for (uint32_t i = 0; i < count; i++) {
+    const char *nm = found[i];
+    size_t len = strlen(nm);
+    napi_value v;
+    if (is_utf8((const unsigned char *)nm, len)) {
+      napi_create_string_utf8(env, nm, len, &v);
+    } else {
+      void *data;
+      napi_create_buffer_copy(env, len, nm, &data, &v);
+    }
+    napi_set_element(env, names, i, v);
+  }
+  return names;
+}
+
+struct pin_job {
+  int dirfd;
+  int flags;
+  char **names;
+  int32_t *fds;
+  double *nums;
+  int32_t *errs;
+};
+
+static void pin_range(void *ctx, uint32_t lo, uint32_t hi) {
+  struct pin_job *j = ctx;
+  struct stat st;
+  for (uint32_t i = lo; i < hi; i++) {
+    int fd = openat(j->dirfd, j->names[i], j->flags | O_CLOEXEC);
+    if (fd < 0) {
+      j->errs[i] = errno;
+      j->fds[i] = -1;
+      continue;
+    }
+    if (sys_fstat(fd, &st) != 0) {
+      j->errs[i] = errno;
+      close(fd);
+      j->fds[i] = -1;
+      continue;
+    }
+    j->errs[i] = 0;
+    j->fds[i] = fd;
+    put_stat(j->nums + (size_t)i * NUMS, &st);
+  }
+}
+
+/*
+ * pinBatch(dirfd, names: string[], flags, fds: Int32Array, nums: Float64Array, errs: Int32Array)
+ *
+ * openat(dirfd, names[i], flags) and fstat() of what it opened, for each name: fds[i] (or -1), nums[i*6..],
+ * errs[i] (0, or the errno number; nothing is left open then). Every name is checked (no slash, no NUL)
+ * before anything is opened. The opens are independent: two threads share them.
+ */
+static napi_value PinBatch(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  struct pin_job job;
+  int32_t dirfd, flags;
+  uint32_t count;
+  bool is_array = false;
+  if (argc < 6 || !get_int(env, argv[0], &dirfd) || !get_int(env, argv[2], &flags) || napi_is_array(env, argv[1], &is_array) != napi_ok ||
+      !is_array || napi_get_array_length(env, argv[1], &count) != napi_ok)
+    return throw_type(env, "pinBatch(dirfd, names, flags, fds, nums, errs)");
+  if (count == 0) return NULL;
+  if ((job.fds = get_i32(env, argv[3], count)) == NULL || (job.nums = get_f64(env, argv[4], (size_t)count * NUMS)) == NULL ||
+      (job.errs = get_i32(env, argv[5], count)) == NULL)
+    return throw_type(env, "pinBatch: arrays too short");
+  job.dirfd = dirfd;
+  job.flags = flags;
+  job.names = calloc(count, sizeof(char *));
+  if (job.names == NULL) return throw_errno(env, ENOMEM, "pinBatch");
+  napi_value result = NULL;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value v;
+    char tmp[4096];
+    napi_get_element(env, argv[1], i, &v);
+    if (!get_name(env, v, tmp, sizeof tmp) || (job.names[i] = strdup(tmp)) == NULL) {
+      throw_type(env, "pinBatch: bad name");
+      goto out;
+    }
+  }
+  run_split(pin_range, &job, count);
+out:
+  for (uint32_t i = 0; i < count; i++) free(job.names[i]);
+  free(job.names);
+  return result;
+}
+
+/* fchownat(fd, "", uid, gid, AT_EMPTY_PATH): the inode the descriptor pins (an O_PATH one included). */
+static napi_value Fchown(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  uint32_t uid, gid;
+  if (argc < 3 || !get_int(env, argv[0], &fd) || napi_get_value_uint32(env, argv[1], &uid) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &gid) != napi_ok)
+    return throw_type(env, "fchown(fd, uid, gid)");
+  if (fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return throw_errno(env, errno, "fchownat");
+  return NULL;
+}
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
+/*
+ * chmod of the inode the descriptor pins: fchmodat2(fd, "", mode, AT_EMPTY_PATH) where the kernel has it
+ * (Linux 6.6), else chmod("/proc/self/fd/N"), which reaches the same inode. A link is never changed
+ * (callers never ask; Linux has no mode on links). Returns 0 or the errno number.
+ */
+static int fchmod_pinned_fallback = 0;
+static int fchmod_pinned(int fd, mode_t mode) {
+  if (!__atomic_load_n(&fchmod_pinned_fallback, __ATOMIC_RELAXED)) {
+    if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0) return 0;
+    int err = errno;
+    /* ENOSYS/EINVAL: a kernel before 6.6. EPERM may be a system-call filter that does not know the call
+       (or a real refusal, which the chmod below then reports again). */
+    if (err != ENOSYS && err != EINVAL && err != EPERM) return err;
+    if (err != EPERM) __atomic_store_n(&fchmod_pinned_fallback, 1, __ATOMIC_RELAXED);
+  }
+  char p[64];
+  snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+  return chmod(p, mode) == 0 ? 0 : errno;
+}
+
+static napi_value Fchmod(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  uint32_t mode;
+  if (argc < 2 || !get_int(env, argv[0], &fd) || napi_get_value_uint32(env, argv[1], &mode) != napi_ok || mode > 07777)
+    return throw_type(env, "fchmod(fd, mode)");
+  int err = fchmod_pinned(fd, (mode_t)mode);
+  if (err != 0) return throw_errno(env, err, "fchmod");
+  return NULL;
+}
+
+/* What changeBatch asks of each item (spec[i*4 + 3]). */
+#define DO_CHOWN 1
+#define DO_CHMOD 2
+
+struct change_job {
+  int32_t *fds;
+  double *spec;
+  double *out;
+  int32_t *errs;
+};
+
+static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
+  struct change_job *j = ctx;
+  for (uint32_t i = lo; i < hi; i++) {
+    int fd = j->fds[i];
+    const double *sp = j->spec + (size_t)i * 4;
+    int what = (int)sp[3];
+    int err = 0;
+    if ((what & DO_CHOWN) && fchownat(fd, "", (uid_t)sp[0], (gid_t)sp[1], AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) err = errno;
+    if (err == 0 && (what & DO_CHMOD)) err = fchmod_pinned(fd, (mode_t)sp[2]);
+    struct stat st;
+    if (err == 0) {
+      if (sys_fstat(fd, &st) == 0) put_stat(j->out + (size_t)i * NUMS, &st);
+      else err = errno;
+    }
+    j->errs[i] = err;
+    close(fd);
+  }
+}
+
+/*
+ * changeBatch(fds: Int32Array, spec: Float64Array, out: Float64Array, errs: Int32Array, count)
+ *
+ * For each pinned descriptor fds[i], with spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod): fchownat()
+ * with AT_EMPTY_PATH, then chmod of the same inode, then fstat() into out[i*6..] (the read-back), then close
+ * the descriptor whatever happened. errs[i]: 0, or the errno number of the step that failed (the steps after
+ * it are not taken). The items are independent (each its own inode, already journaled): two threads share them.
+ */
+static napi_value ChangeBatch(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t count;
+  if (argc < 5 || napi_get_value_uint32(env, argv[4], &count) != napi_ok) return throw_type(env, "changeBatch(fds, spec, out, errs, count)");
+  if (count == 0) return NULL;
+  struct change_job job;
+  if ((job.fds = get_i32(env, argv[0], count)) == NULL || (job.spec = get_f64(env, argv[1], (size_t)count * 4)) == NULL ||
+      (job.out = get_f64(env, argv[2], (size_t)count * NUMS)) == NULL || (job.errs = get_i32(env, argv[3], count)) == NULL)
+    return throw_type(env, "changeBatch: arrays too short");
+  for (uint32_t i = 0; i < count; i++) {
+    double *sp = job.spec + (size_t)i * 4;
+    if (!(sp[0] >= 0 && sp[0] < 4294967295.0 && sp[1] >= 0 && sp[1] < 4294967295.0 && sp[2] >= 0 && sp[2] <= 07777))
+      return throw_type(env, "changeBatch: an id or a mode out of range");
+  }
+  run_split(change_range, &job, count);
+  return NULL;
+}
+
+/* close(fd); errors other than EINTR are thrown. */
+static napi_value Close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  if (argc < 1 || !get_int(env, argv[0], &fd)) return throw_type(env, "close(fd)");
+  if (close(fd) != 0 && errno != EINTR) return throw_errno(env, errno, "close");
+  return NULL;
+}
+
+static napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor p[] = {
+      {"openat", NULL, Openat, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fstat", NULL, Fstat, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lstatat", NULL, Lstatat, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"listBatch", NULL, ListBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fchown", NULL, Fchown, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fchmod", NULL, Fchmod, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"changeBatch", NULL, ChangeBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pinBatch", NULL, PinBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof p / sizeof p[0], p);
+  napi_value v;
+  napi_create_int32(env, MAX_BATCH, &v);
+  napi_set_named_property(env, exports, "MAX_BATCH", v);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,85 @@
+/**
+ * The native helpers (native/fsat.c, built into dist/native/fsat.node by `npm run build`): openat(),
+ * fstatat() and fstat() as numbers, a directory listed and examined in one call, fchownat()/fchmodat2() on a
+ * pinned descriptor. They make the same calls on the same descriptors as the pure-JS path, without going
+ * through `/proc/self/fd/N/name` for every entry, and without building a Stats object per entry.
+ *
+ * Optional: where the helpers could not be built (no compiler, another platform) or
+ * MOMENTUM_PERMS_NATIVE=0 is set, every caller takes its pure-JS path, which is just as safe and slower.
+ */
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+
+export interface NativeFs {
+  /** openat(dirfd, name, flags | O_CLOEXEC): a name holding a slash or a NUL is refused (TypeError). */
+  openat(dirFd: number, name: string | Buffer, flags: number): number;
+  /** fstat(fd) into out[0..5]: mode, uid, gid, dev, ino, nlink. */
+  fstat(fd: number, out: Float64Array): void;
+  /** fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW) into out[0..5]; 0 or the errno number. */
+  lstatat(dirFd: number, name: string | Buffer, out: Float64Array): number;
+  /**
+   * One getdents64() on the open directory and an fstatat() of each name ("." and ".." left out): numbers
+   * into nums[i*6..], errno numbers (0: none) into errs[i]. Names are strings when UTF-8, else Buffers.
+   * An empty array: the end of the listing.
+   */
+  listBatch(dirFd: number, nums: Float64Array, errs: Int32Array): (string | Buffer)[];
+  /** fchownat(fd, "", uid, gid, AT_EMPTY_PATH|AT_SYMLINK_NOFOLLOW): the pinned inode itself. */
+  fchown(fd: number, uid: number, gid: number): void;
+  /** fchmodat2(fd, "", mode, AT_EMPTY_PATH), or chmod("/proc/self/fd/N") on kernels before 6.6. */
+  fchmod(fd: number, mode: number): void;
+  /**
+   * For each pinned descriptor fds[i], spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod): fchownat()
+   * with AT_EMPTY_PATH, chmod of the same inode, fstat() into out[i*6..], then close fds[i] whatever
+   * happened. errs[i]: 0 or the errno number of the step that failed (later steps not taken).
+   */
+  changeBatch(fds: Int32Array, spec: Float64Array, out: Float64Array, errs: Int32Array, count: number): void;
+  /**
+   * openat(dirfd, names[i], flags) and fstat() of what it opened, for each name: fds[i] (or -1), the numbers
+   * into nums[i*6..], errs[i] (0 or the errno number; nothing left open then). A name holding a slash or a
+   * NUL is refused (TypeError) before anything is opened.
+   */
+  pinBatch(dirFd: number, names: string[], flags: number, fds: Int32Array, nums: Float64Array, errs: Int32Array): void;
+  close(fd: number): void;
+  /** The most names one listBatch() answers: the size its arrays must have (nums: 6 per name). */
+  readonly MAX_BATCH: number;
+}
+
+let loaded: NativeFs | null | undefined;
+let disabled = process.env.MOMENTUM_PERMS_NATIVE === '0';
+
+function load(): NativeFs | null {
+  const require = createRequire(import.meta.url);
+  // dist/io/native.js → dist/native/fsat.node; src/io/native.ts (tests) → the built one in dist/.
+  for (const p of ['../native/fsat.node', '../../dist/native/fsat.node']) {
+    try {
+      return require(p) as NativeFs;
+    } catch {
+      // not built here: the next place, then the pure-JS path
+    }
+  }
+  return null;
+}
+
+/** The native helpers, or null: the caller takes its pure-JS path. */
+export function nativeFs(): NativeFs | null {
+  if (disabled) return null;
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}
+
+/** Which path the system calls take: for `--version`, the benchmarks and the tests that run both. */
+export function ioPath(): 'native' | 'js' {
+  return nativeFs() === null ? 'js' : 'native';
+}
+
+/** Tests: run the pure-JS path (false) or the native one again (true). */
+export function useNative(on: boolean): void {
+  disabled = !on;
+}
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));
+
+/** The errno name (as Node's `code`) of an errno number from the helpers. */
+export function errnoName(n: number): string {
+  return ERRNO_NAMES.get(n) ?? 'EIO';
+}
