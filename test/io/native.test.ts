@@ -1,0 +1,211 @@
+/**
+ * The native helpers (native/fsat.c) against the real filesystem, as root, in a temporary directory: each
+ * call gives what the kernel says through Node's own calls, follows nothing, and refuses a name that would
+ * name something else. The walk gives the same entries on both paths.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { errnoName, nativeFs, useNative, type NativeFs } from '../../src/io/native.js';
+import { makeRoot, realFs } from '../../src/io/fs.js';
+import { walk } from '../../src/walk/index.js';
+import { ENTRY_FLAGS } from '../../src/fix/access.js';
+
+const asRoot = process.getuid?.() === 0;
+const DIR = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
+let tmp: string;
+
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-native-'));
+});
+afterEach(() => {
+  useNative(true);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
+  const n = (): NativeFs => nativeFs() as NativeFs;
+  const nums = (): Float64Array => new Float64Array(6);
+
+  function tree(): number {
+    fs.mkdirSync(`${tmp}/d`);
+    fs.writeFileSync(`${tmp}/d/file`, 'x', { mode: 0o640 });
+    fs.chownSync(`${tmp}/d/file`, 500, 501);
+    fs.symlinkSync('/etc/shadow', `${tmp}/d/link`);
+    fs.mkdirSync(`${tmp}/d/sub`);
+    fs.writeFileSync(Buffer.from(`${tmp}/d/caf\xe9`, 'latin1'), '');
+    fs.linkSync(`${tmp}/d/file`, `${tmp}/d/hard`);
+    return fs.openSync(`${tmp}/d`, DIR);
+  }
+
+  it('lists a directory and examines each name as lstat does, non-UTF-8 names as their exact bytes', () => {
+    const fd = tree();
+    try {
+      const num = new Float64Array(n().MAX_BATCH * 6);
+      const errs = new Int32Array(n().MAX_BATCH);
+      const seen = new Map<string, number[]>();
+      for (let names = n().listBatch(fd, num, errs); names.length > 0; names = n().listBatch(fd, num, errs)) {
+        names.forEach((name, i) => {
+          expect(errs[i]).toBe(0);
+          const key = typeof name === 'string' ? name : `bytes:${name.toString('hex')}`;
+          seen.set(key, Array.from(num.subarray(i * 6, i * 6 + 6)));
+        });
+      }
+      expect([...seen.keys()].sort()).toEqual(['bytes:636166e9', 'file', 'hard', 'link', 'sub']);
+      for (const name of ['file', 'hard', 'link', 'sub']) {
+        const st = fs.lstatSync(`${tmp}/d/${name}`);
+        expect(seen.get(name), name).toEqual([st.mode, st.uid, st.gid, st.dev, st.ino, st.nlink]);
+      }
+      // The end of the listing stays the end.
+      expect(n().listBatch(fd, num, errs)).toEqual([]);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('lists a directory of thousands of entries in batches (two threads share the examining), none lost or repeated', () => {
+    fs.mkdirSync(`${tmp}/big`);
+    for (let i = 0; i < 5000; i++) fs.writeFileSync(`${tmp}/big/m${i}`, '', { mode: i % 2 ? 0o640 : 0o600 });
+    const fd = fs.openSync(`${tmp}/big`, DIR);
+    try {
+      const num = new Float64Array(n().MAX_BATCH * 6);
+      const errs = new Int32Array(n().MAX_BATCH);
+      const got = new Map<string, number>();
+      let batches = 0;
+      for (let names = n().listBatch(fd, num, errs); names.length > 0; names = n().listBatch(fd, num, errs)) {
+        batches++;
+        names.forEach((name, i) => {
+          expect(got.has(name as string)).toBe(false);
+          got.set(name as string, num[i * 6] as number);
+        });
+      }
+      expect(batches).toBeGreaterThan(1);
+      expect(got.size).toBe(5000);
+      for (let i = 0; i < 5000; i++) expect(got.get(`m${i}`)).toBe(fs.lstatSync(`${tmp}/big/m${i}`).mode);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('opens relative to the directory descriptor and follows no link', () => {
+    const fd = tree();
+    try {
+      // The directory is renamed away and a link to / put in its place: lookups stay in the inode held.
+      fs.renameSync(`${tmp}/d`, `${tmp}/d.old`);
+      fs.symlinkSync('/', `${tmp}/d`);
+      const out = nums();
+      expect(n().lstatat(fd, 'file', out)).toBe(0);
+      expect(out[4]).toBe(fs.lstatSync(`${tmp}/d.old/file`).ino);
+      expect(errnoName(n().lstatat(fd, 'etc', out))).toBe('ENOENT');
+      // O_DIRECTORY|O_NOFOLLOW on a link: refused, never followed.
+      expect(() => n().openat(fd, 'link', DIR)).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+      // O_PATH|O_NOFOLLOW pins the link itself.
+      const l = n().openat(fd, 'link', ENTRY_FLAGS);
+      n().fstat(l, out);
+      expect(out[0]! & 0o170000).toBe(0o120000);
+      n().close(l);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('refuses a name with a slash or a NUL, which would name something else than the caller checked', () => {
+    const fd = tree();
+    try {
+      for (const bad of ['sub/../file', 'a\0b', Buffer.from('x/y')]) {
+        expect(() => n().openat(fd, bad, ENTRY_FLAGS)).toThrow(TypeError);
+        expect(() => n().lstatat(fd, bad, nums())).toThrow(TypeError);
+      }
+      const fds = new Int32Array(2).fill(-1);
+      expect(() => n().pinBatch(fd, ['file', '../etc'], ENTRY_FLAGS, fds, new Float64Array(12), new Int32Array(2))).toThrow(TypeError);
+      // Nothing was opened for the good name either.
+      expect(Array.from(fds)).toEqual([-1, -1]);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('pins a batch of names, and changes each pinned inode: a link itself, never what it points to', () => {
+    const fd = tree();
+    const shadowBefore = fs.statSync('/etc/shadow');
+    try {
+      const names = ['file', 'link', 'gone', 'sub'];
+      const fds = new Int32Array(names.length);
+      const num = new Float64Array(names.length * 6);
+      const errs = new Int32Array(names.length);
+      n().pinBatch(fd, names, ENTRY_FLAGS, fds, num, errs);
+      expect(errnoName(errs[2] as number)).toBe('ENOENT');
+      expect(fds[2]).toBe(-1);
+      expect(num[4]).toBe(fs.lstatSync(`${tmp}/d/file`).ino);
+      expect((num[6] as number) & 0o170000).toBe(0o120000);
+      // Swap the names after pinning: the change reaches the pinned inodes, not what the names now are.
+      fs.renameSync(`${tmp}/d/file`, `${tmp}/d/file.old`);
+      fs.writeFileSync(`${tmp}/d/file`, 'decoy', { mode: 0o600 });
+      const keep = [0, 1, 3];
+      const spec = new Float64Array([600, 601, 0o604, 3, 700, 701, 0, 1, 800, 801, 0o750, 3]);
+      const out = new Float64Array(keep.length * 6);
+      const cerrs = new Int32Array(keep.length);
+      n().changeBatch(Int32Array.from(keep.map((i) => fds[i] as number)), spec, out, cerrs, keep.length);
+      expect(Array.from(cerrs)).toEqual([0, 0, 0]);
+      const f = fs.lstatSync(`${tmp}/d/file.old`);
+      expect([f.uid, f.gid, f.mode & 0o7777]).toEqual([600, 601, 0o604]);
+      expect([out[1], out[2], out[0]! & 0o7777]).toEqual([600, 601, 0o604]);
+      const decoy = fs.lstatSync(`${tmp}/d/file`);
+      expect([decoy.uid, decoy.mode & 0o7777]).toEqual([0, 0o600]);
+      const l = fs.lstatSync(`${tmp}/d/link`);
+      expect([l.uid, l.gid]).toEqual([700, 701]);
+      const shadow = fs.statSync('/etc/shadow');
+      expect([shadow.uid, shadow.gid, shadow.mode]).toEqual([shadowBefore.uid, shadowBefore.gid, shadowBefore.mode]);
+      const s = fs.lstatSync(`${tmp}/d/sub`);
+      expect([s.uid, s.gid, s.mode & 0o7777]).toEqual([800, 801, 0o750]);
+      // changeBatch closed every descriptor it was given.
+      for (const i of keep) expect(() => fs.fstatSync(fds[i] as number)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('refuses ids or modes out of range before changing anything', () => {
+    const fd = tree();
+    try {
+      const p = n().openat(fd, 'file', ENTRY_FLAGS);
+      for (const spec of [[-1, 0, 0o644, 1], [0, 2 ** 32, 0o644, 1], [0, 0, 0o10000, 2]]) {
+        expect(() => n().changeBatch(Int32Array.of(p), Float64Array.from(spec), new Float64Array(6), new Int32Array(1), 1)).toThrow(TypeError);
+      }
+      const st = fs.fstatSync(p);
+      expect([st.uid, st.gid]).toEqual([500, 501]);
+      n().close(p);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('walks a tree to the same entries, errors and order on both paths', () => {
+    const fd = tree();
+    fs.closeSync(fd);
+    for (let i = 0; i < 300; i++) fs.writeFileSync(`${tmp}/d/sub/m${i}`, '');
+    fs.mkfifoSync?.(`${tmp}/d/fifo`);
+    const run = (): string[] => {
+      const out: string[] = [];
+      walk(
+        realFs,
+        makeRoot(tmp),
+        '/d',
+        { crossFilesystems: false },
+        (e, parent) => out.push(`${parent} ${e.path} ${e.type} ${e.uid}:${e.gid} ${e.mode.toString(8)} ${e.ino} ${e.nlink}`),
+        (p, errno) => out.push(`error ${p} ${errno}`),
+        () => out.push('vanished'),
+      );
+      return out;
+    };
+    useNative(true);
+    const native = run();
+    useNative(false);
+    const js = run();
+    expect(native.length).toBeGreaterThan(300);
+    expect(native).toContain(`error /d/caf\\xe9 EILSEQ`);
+    // Directory order is the kernel's on both; compare as sets within each directory, and the whole.
+    expect([...native].sort()).toEqual([...js].sort());
+  });
+});
