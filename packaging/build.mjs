@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm run package`: builds the system packages from the compiled tree (dist/, which `npm run build` made):
- *   build/pkg/momentum-perms-VERSION-1.noarch.rpm   with rpmbuild and packaging/rpm/momentum-perms.spec
- *   build/pkg/momentum-perms_VERSION-1_all.deb      with dpkg-deb and packaging/deb/package/
+ *   build/pkg/momentum-perms-VERSION-1.ARCH.rpm     with rpmbuild and packaging/rpm/momentum-perms.spec
+ *   build/pkg/momentum-perms_VERSION-1_DEBARCH.deb  with dpkg-deb and packaging/deb/package/
+ * ARCH and DEBARCH are this machine's (x86_64 and amd64 here): the packages ship the native helpers compiled.
  * Both hold the same program: /usr/lib/momentum-perms/{dist,bin,rules,package.json,node_modules (production
  * dependencies only)}, the launcher /usr/bin/momentum-perms, the systemd units, /etc/momentum-perms/local.rules
  * (a configuration file the package never overwrites), the settings file, /var/lib/momentum-perms 0700 root,
@@ -44,6 +45,12 @@ for (const tool of ['rpmbuild', 'dpkg-deb', 'tar']) {
   }
 }
 if (!fs.existsSync(P('dist/cli.js'))) die('dist/ is missing: run `npm run build` first (`npm run package` does)');
+// The packages ship the native helpers compiled: a package without them would run the slow path everywhere.
+if (!fs.existsSync(P('dist/native/fsat.node'))) {
+  die('dist/native/fsat.node is missing: the native helpers were not built (a C compiler and Node\'s headers are needed; see `node native/build.mjs --require`)');
+}
+const RPM_ARCH = run('rpm', ['--eval', '%{_arch}']).trim();
+const DEB_ARCH = run('dpkg', ['--print-architecture']).trim();
 
 /** Copy a file with an exact mode; parents 0755. */
 function copy(from, to, mode = 0o644) {
@@ -72,6 +79,10 @@ function copyTree(from, to, keep = () => true) {
  */
 function stageProgram(lib) {
   copyTree(P('dist'), path.join(lib, 'dist'), (f) => f.endsWith('.js'));
+  // The native helpers, without their symbol table (nothing needs it at run time).
+  const native = path.join(lib, 'dist/native/fsat.node');
+  copy(P('dist/native/fsat.node'), native, 0o644);
+  run('strip', ['--strip-unneeded', native]);
   // Imported by /usr/bin/momentum-perms, never run itself: without its `#!/usr/bin/env node` line.
   copy(P('bin/momentum-perms.js'), path.join(lib, 'bin/momentum-perms.js'));
   const entry = path.join(lib, 'bin/momentum-perms.js');
@@ -155,11 +166,11 @@ run('rpmbuild', [
   '--define', '_build_id_links none',
   '-bb', P('packaging/rpm/momentum-perms.spec'),
 ]);
-const rpmName = `momentum-perms-${VERSION}-${RELEASE}.noarch.rpm`;
-fs.copyFileSync(path.join(top, 'RPMS/noarch', rpmName), path.join(OUT, rpmName));
+const rpmName = `momentum-perms-${VERSION}-${RELEASE}.${RPM_ARCH}.rpm`;
+fs.copyFileSync(path.join(top, 'RPMS', RPM_ARCH, rpmName), path.join(OUT, rpmName));
 
 // --- deb: the tree as installed, DEBIAN/ from packaging/deb/package, then dpkg-deb ------------------------
-const tree = path.join(BUILD, 'deb', `momentum-perms_${VERSION}-1_all`);
+const tree = path.join(BUILD, 'deb', `momentum-perms_${VERSION}-1_${DEB_ARCH}`);
 const doc = path.join(tree, 'usr/share/doc/momentum-perms');
 stageProgram(path.join(tree, 'usr/lib/momentum-perms'));
 copy(PIECES.launcher, path.join(tree, 'usr/bin/momentum-perms'), 0o755);
@@ -188,7 +199,7 @@ fs.mkdirSync(debian, { recursive: true, mode: 0o755 });
 const size = Number(run('du', ['-s', '-k', '--exclude=DEBIAN', tree]).split('\t')[0]);
 fs.writeFileSync(
   path.join(debian, 'control'),
-  fs.readFileSync(P('packaging/deb/package/control'), 'utf8').replaceAll('@VERSION@', VERSION).replaceAll('@SIZE@', String(size)),
+  fs.readFileSync(P('packaging/deb/package/control'), 'utf8').replaceAll('@VERSION@', VERSION).replaceAll('@SIZE@', String(size)).replaceAll('@ARCH@', DEB_ARCH),
 );
 copy(P('packaging/deb/package/triggers'), path.join(debian, 'triggers'));
 copy(P('packaging/deb/package/postinst'), path.join(debian, 'postinst'), 0o755);
@@ -198,7 +209,7 @@ fs.writeFileSync(path.join(debian, 'conffiles'), conffiles.join('\n') + '\n');
 const files = run('find', ['.', '-path', './DEBIAN', '-prune', '-o', '-type', 'f', '-printf', '%P\\n'], { cwd: tree }).trim().split('\n').sort();
 fs.writeFileSync(path.join(debian, 'md5sums'), run('md5sum', ['--', ...files], { cwd: tree }));
 for (const f of ['control', 'conffiles', 'md5sums']) fs.chmodSync(path.join(debian, f), 0o644);
-const debName = `momentum-perms_${VERSION}-1_all.deb`;
+const debName = `momentum-perms_${VERSION}-1_${DEB_ARCH}.deb`;
 run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', tree, path.join(OUT, debName)]);
 
 process.stdout.write(`${path.join(OUT, rpmName)}\n${path.join(OUT, debName)}\n(production dependencies: ${deps.join(', ')})\n`);

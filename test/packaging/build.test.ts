@@ -38,8 +38,11 @@ function programFiles(list: string[]): string[] {
 
 describe.runIf(ready)('npm run package', () => {
   it('names the packages by version, release 1', () => {
-    expect(path.basename(pkgs.rpm)).toBe(`momentum-perms-${VERSION}-1.noarch.rpm`);
-    expect(path.basename(pkgs.deb)).toBe(`momentum-perms_${VERSION}-1_all.deb`);
+    // Arch-specific: both ship the native helpers compiled for this machine.
+    const rpmArch = out('rpm', ['--eval', '%{_arch}']).trim();
+    const debArch = out('dpkg', ['--print-architecture']).trim();
+    expect(path.basename(pkgs.rpm)).toBe(`momentum-perms-${VERSION}-1.${rpmArch}.rpm`);
+    expect(path.basename(pkgs.deb)).toBe(`momentum-perms_${VERSION}-1_${debArch}.deb`);
   });
 
   it('the rpm: layout of a system tool, config files never overwritten, state 0700, nodejs >= 20, the three triggers', () => {
@@ -70,7 +73,8 @@ describe.runIf(ready)('npm run package', () => {
     // Production dependencies only, and no type declarations.
     const modules = new Set(files.filter((f) => f.includes('/node_modules/')).map((f) => f.split('/node_modules/')[1]?.split('/')[0]));
     expect([...modules].sort()).toEqual(['chalk', 'commander']);
-    expect(files.filter((f) => f.startsWith('/usr/lib/momentum-perms/dist/') && !f.endsWith('.js') && f.includes('.'))).toEqual([]);
+    // Compiled JavaScript and the native helpers only: no type declarations, no sources.
+    expect(files.filter((f) => f.startsWith('/usr/lib/momentum-perms/dist/') && !f.endsWith('.js') && f.includes('.'))).toEqual(['/usr/lib/momentum-perms/dist/native/fsat.node']);
     // The cron file is an example, off by default.
     expect(files.filter((f) => f.startsWith('/etc/cron'))).toEqual([]);
     const cfg = out('rpm', ['-qp', '--configfiles', pkgs.rpm]).trim().split('\n').sort();
@@ -123,8 +127,9 @@ describe.runIf(ready)('npm run package', () => {
     expect(list.find((e) => e.path === '/var/lib/momentum-perms')).toMatchObject({ mode: 'drwx------', owner: 'root/root' });
     expect(list.every((e) => e.owner === 'root/root')).toBe(true);
     const field = (f: string): string => out('dpkg-deb', ['-f', pkgs.deb, f]).trim();
-    expect(field('Depends')).toBe('nodejs (>= 20)');
-    expect(field('Architecture')).toBe('all');
+    // libc6: the native helpers are linked against it.
+    expect(field('Depends')).toBe('nodejs (>= 20), libc6 (>= 2.17)');
+    expect(field('Architecture')).toBe(out('dpkg', ['--print-architecture']).trim());
     const info = (f: string): string => out('dpkg-deb', ['--info', pkgs.deb, f]);
     expect(info('conffiles').trim().split('\n').sort()).toEqual(['/etc/apt/apt.conf.d/80momentum-perms', '/etc/default/momentum-perms', '/etc/momentum-perms/local.rules']);
     expect(info('triggers')).toBe('interest-noawait /opt/msys\n');
@@ -139,6 +144,12 @@ describe.runIf(ready)('npm run package', () => {
     expect(deb.filter((p) => p.startsWith('/usr/share/man/') && !p.endsWith('/')).sort()).toEqual(want);
   });
 
+  it('ships the native helpers, compiled and stripped, in both', () => {
+    const want = '/usr/lib/momentum-perms/dist/native/fsat.node';
+    expect(out('rpm', ['-qpl', pkgs.rpm]).split('\n')).toContain(want);
+    expect(out('dpkg-deb', ['-c', pkgs.deb]).split('\n').map((l) => (l.split(/\s+/)[5] ?? '').replace(/^\./, ''))).toContain(want);
+  });
+
   it('the launcher runs the program by absolute path with /usr/bin/node', () => {
     const launcher = fs.readFileSync(path.join(REPO, 'packaging/bin/momentum-perms'), 'utf8');
     expect(launcher.split('\n')[0]).toBe('#!/usr/bin/node');
@@ -150,7 +161,7 @@ describe.runIf(ready)('npm run package', () => {
     const errors = r.stdout
       .split('\n')
       .filter((l) => / E: /.test(l))
-      .map((l) => l.replace(/^momentum-perms\.noarch: E: /, ''))
+      .map((l) => l.replace(/^momentum-perms\.[a-z0-9_]+: E: /, ''))
       .sort();
     process.stdout.write(`rpmlint: ${r.stdout.trim().split('\n').pop()}\n`);
     expect(errors, r.stdout).toEqual(['no-packager-tag', 'no-signature', 'non-standard-dir-perm /var/lib/momentum-perms 700']);
