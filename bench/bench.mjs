@@ -12,6 +12,10 @@
 // --flat        one spool directory holding every file, instead of 256 hashed directories
 // --keep        leave the temporary roots behind
 // --reuse DIR   measure a root left by --keep instead of building one (--scale does not apply)
+// --js          also time the audit on the pure-JS path (MOMENTUM_PERMS_NATIVE=0), for comparison
+//
+// Targets (each printed with ok or MISSED): audit wall ≤ 1.0× find's, CPU ≤ 1.2× find's, peak RSS ≤ 100 MB,
+// and with --scale, RSS at the larger size ≤ 1.2× RSS at 100,000 entries.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,7 +27,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'bin', 'momentum-perms.js');
 
 function parseArgs(argv) {
-  const o = { entries: 1_000_000, scale: false, flat: false, formats: ['ndjson'], runs: 3, drift: 0, keep: false, reuse: null };
+  const o = { entries: 1_000_000, scale: false, flat: false, formats: ['ndjson'], runs: 3, drift: 0, keep: false, reuse: null, js: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -39,6 +43,7 @@ function parseArgs(argv) {
     else if (a === '--drift') o.drift = Number(next());
     else if (a === '--keep') o.keep = true;
     else if (a === '--reuse') o.reuse = path.resolve(next());
+    else if (a === '--js') o.js = true;
     else throw new Error(`unknown option ${a}`);
   }
   if (!Number.isInteger(o.entries) || o.entries < 300) throw new Error('--entries must be a whole number ≥ 300');
@@ -49,14 +54,14 @@ function parseArgs(argv) {
 // rusage of the children as Python reports it. Wall time is measured here around the whole child.
 const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-function measure(cmd, args) {
+function measure(cmd, args, env = process.env) {
   const rssFile = path.join(os.tmpdir(), `mp-bench-rss-${process.pid}`);
   let argv;
   if (GNU_TIME) argv = [GNU_TIME, '-f', '%U %S %M', '-o', rssFile, cmd, ...args];
   else argv = ['python3', '-c', 'import resource,subprocess,sys\nr=subprocess.run(sys.argv[2:],stdout=subprocess.DEVNULL).returncode\nu=resource.getrusage(resource.RUSAGE_CHILDREN)\nopen(sys.argv[1],"w").write("%f %f %d" % (u.ru_utime, u.ru_stime, u.ru_maxrss))\nsys.exit(r)', rssFile, cmd, ...args];
   const devnull = fs.openSync('/dev/null', 'w');
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', devnull, 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', devnull, 'pipe'], encoding: 'utf8', env });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   fs.closeSync(devnull);
   let [user, sys, rssKb] = [NaN, NaN, NaN];
@@ -102,11 +107,14 @@ function compare(root, o) {
       if (r.status !== 0) throw new Error(`find exited ${r.status}:\n${r.stderr}`);
       return r;
     }
-    const r = measure(process.execPath, [cli, 'audit', '--root', root, '--format', which, '--quiet']);
+    const js = which.endsWith('/js');
+    const format = js ? which.slice(0, -3) : which;
+    const env = js ? { ...process.env, MOMENTUM_PERMS_NATIVE: '0' } : process.env;
+    const r = measure(process.execPath, [cli, 'audit', '--root', root, '--format', format, '--quiet'], env);
     if (r.status !== 0 && r.status !== 1) throw new Error(`audit exited ${r.status}:\n${r.stderr}`);
     return r;
   };
-  const kinds = ['find', ...o.formats];
+  const kinds = ['find', ...o.formats, ...(o.js ? o.formats.map((f) => `${f}/js`) : [])];
   for (const k of kinds) run(k);
   const got = Object.fromEntries(kinds.map((k) => [k, []]));
   for (let i = 0; i < o.runs; i++) for (const k of kinds) got[k].push(run(k));
@@ -121,12 +129,15 @@ function report(made, buildS, r, formats, flat) {
   const row = (label, x) => console.log(`  ${label.padEnd(52)}${s(x.wall).padEnd(16)}${s(x.cpu).padEnd(16)}${mb(x.rss)}`);
   row("find DIR -printf '%U %G %m %p\\n'", r.find);
   for (const f of formats) row(`momentum-perms audit --format ${f} (exit ${r[f].status})`, r[f]);
+  for (const f of formats) if (r[`${f}/js`]) row(`  the same, pure-JS path (MOMENTUM_PERMS_NATIVE=0)`, r[`${f}/js`]);
+  const ok = (good) => (good ? 'ok' : 'MISSED');
   for (const f of formats) {
     const a = r[f];
     const ratio = a.wall / r.find.wall;
+    const cpu = a.cpu / r.find.cpu;
     console.log(
-      `  ${f}: wall ratio audit/find ${ratio.toFixed(2)} (target ≤ 2.00) ${ratio <= 2 ? 'ok' : 'MISSED'}, CPU ratio ${(a.cpu / r.find.cpu).toFixed(2)}; ` +
-        `peak RSS ${mb(a.rss)} (target ≤ 150 MB) ${a.rss <= 150 ? 'ok' : 'MISSED'}`,
+      `  ${f}: wall ratio audit/find ${ratio.toFixed(2)} (target ≤ 1.00) ${ok(ratio <= 1)}, CPU ratio ${cpu.toFixed(2)} (target ≤ 1.20) ${ok(cpu <= 1.2)}; ` +
+        `peak RSS ${mb(a.rss)} (target ≤ 100 MB) ${ok(a.rss <= 100)}`,
     );
   }
 }
