@@ -66,7 +66,7 @@ export interface JournalHeader {
   pid: number;
   /** For an undo: the journal it restores (Momentum path). */
   undoes?: string;
-  /** The service account's ids at the time, so that undo judges setid grants the same way. */
+  /** The service account's ids at the time: recorded for a person reading the journal; no decision depends on them. */
   service: ServiceIds;
 }
 
