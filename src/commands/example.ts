@@ -6,8 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildExample } from '../example/build.js';
-import { shellWord } from '../report/next.js';
-import { runAudit } from './audit.js';
+import { shellWord } from '../printable.js';
+import { auditReported } from './audit.js';
+import { exitStatus } from '../exit.js';
 import type { Io } from './io.js';
 import { MpError } from '../errors.js';
 import { openDirChain } from '../fix/secure-path.js';
@@ -110,7 +111,7 @@ export async function runExample(o: { keep?: boolean; json?: boolean; root?: str
       for (const d of ex.drift) io.out(`  ${d.path}  ${c.dim(d.what)}\n`);
       io.out(`\n${c.dim(`$ momentum-perms audit --root ${shellWord(dir)}`)}\n\n`);
     }
-    const status = await runAudit(o.json ? { root: dir, format: 'json' } : { root: dir }, io);
+    const result = await auditReported(o.json ? { root: dir, format: 'json' } : { root: dir }, io);
     if (!o.json) {
       if (keep) {
         const r = shellWord(dir);
@@ -124,7 +125,7 @@ export async function runExample(o: { keep?: boolean; json?: boolean; root?: str
         io.out(c.dim('\n(The example install was removed; run `momentum-perms example --keep` to keep it and try the command above.)\n'));
       }
     }
-    return status === 1 ? 0 : status;
+    return exitStatus({ kind: 'audit', summary: result.summary, findingsPlanted: true });
   } catch (e) {
     // A failed run removes a temporary example (0700: only root reaches inside). An example in --root DIR
     // is left as it is: parts of it may already be the service account's, and nothing is removed by path

@@ -1,24 +1,29 @@
 import * as path from 'node:path';
-import { MpError } from '../errors.js';
-import { explainPath } from '../rules/index.js';
-import { jsonText } from '../printable.js';
-import { explainText } from '../rules/print.js';
-import { explainedPackage, explainedPackageText } from '../package/print.js';
-import { RPMFILE_GHOST, RPMFILE_MISSINGOK } from '../package/query.js';
-import type { Entry } from '../types.js';
-import { lookEntry } from '../walk/index.js';
+import {
+  apiOptions,
+  bindInstall,
+  explainPath,
+  exitStatus,
+  lookEntry,
+  MpError,
+  renderView,
+  resolveSettings,
+  RPMFILE_GHOST,
+  RPMFILE_MISSINGOK,
+  type Entry,
+  type TestHooks,
+} from '../index.js';
+import { explainedPackage } from '../report/package.js';
 import type { Io } from './io.js';
-import { EXIT } from './io.js';
-import type { CommonOptions } from './options.js';
-import { bindFromOptions, type CommandEnv } from './rules.js';
+import { viewFormat, type CommonOptions } from './options.js';
 
 /**
  * `momentum-perms explain PATH [--json]`: every rule that matches PATH (a Momentum path, read under
  * --root without following a link), what each expects, which wins, what PATH has, and the verdict.
  * Exit 1 when PATH has findings (or is required and missing), else 0; errors are thrown (2).
  */
-export function runExplain(p: string, o: CommonOptions, io: Io, env: CommandEnv = {}): number {
-  const { bound, fs, root, users } = bindFromOptions(o, env);
+export function runExplain(p: string, o: CommonOptions, io: Io, hooks: TestHooks = {}): number {
+  const { bound, fs, root, users } = bindInstall(apiOptions(resolveSettings(o), hooks));
   const target = path.posix.resolve('/', p);
   // As the audit looks at it: nothing on the way followed but root's own links.
   const look = lookEntry(fs, root, target);
@@ -32,7 +37,6 @@ export function runExplain(p: string, o: CommonOptions, io: Io, env: CommandEnv 
   if (entry === null && pe && !(pe.file.flags & (RPMFILE_GHOST | RPMFILE_MISSINGOK)) && !x.findings.some((f) => f.check === 'missing')) {
     x.findings = [...x.findings, { path: target, check: 'missing', expected: 'exists', actual: 'missing', rule: pe.provenance, message: `a file of ${pe.file.nevra} does not exist` }];
   }
-  if (o.json) io.out(jsonText({ ...x, package: pkg }, 2) + '\n');
-  else io.out(explainText(x, io.color) + explainedPackageText(pkg, bound.packages?.info, io.color));
-  return x.findings.length > 0 ? EXIT.findings : EXIT.ok;
+  io.out(renderView('explain', viewFormat(o), { explanation: x, package: pkg, info: bound.packages?.info }, io.color));
+  return exitStatus({ kind: 'audit', summary: { findings: x.findings.length, errors: 0 } });
 }

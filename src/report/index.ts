@@ -4,4 +4,4 @@ export { textReporter, SAMPLES } from './text.js';
 export { jsonReporter } from './json.js';
 export { ndjsonReporter } from './ndjson.js';
 export { atomicFile, bufferedSink, type AtomicFile, type BufferedSink } from './sink.js';
-export { nextCommand, shellWord } from './next.js';
+export { nextCommand } from './next.js';

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import type { AuditResult } from '../audit/types.js';
 import { CHECKS, type Check, type Finding, type Since } from '../types.js';
 import { openAtomic } from '../snapshot/atomic.js';
+import { exitStatusOf } from '../exit.js';
 import type { ReportContext, Reporter } from './types.js';
 
 const P = 'momentum_perms_';
@@ -152,7 +153,6 @@ export function prometheusReporter(ctx: PrometheusContext): Reporter {
     end(r: AuditResult) {
       const runAt = now() / 1000;
       const success = r.summary.errors === 0;
-      const exitStatus = r.summary.errors > 0 ? 3 : r.summary.findings > 0 ? 1 : 0;
       const counts = {
         byCheck,
         byRule,
@@ -163,7 +163,7 @@ export function prometheusReporter(ctx: PrometheusContext): Reporter {
         durationSeconds: r.durationMs / 1000,
       };
       const lastSuccess = success ? runAt : readLastSuccess(ctx.output);
-      ctx.sink.write(renderPrometheus({ success, runAt, lastSuccess, exitStatus, counts }));
+      ctx.sink.write(renderPrometheus({ success, runAt, lastSuccess, exitStatus: exitStatusOf(r.summary), counts }));
     },
   };
 }

@@ -5,13 +5,12 @@
  * plan itself, every line of it, as it is made.
  */
 import type { ChalkInstance } from 'chalk';
-import { shellWord } from '../report/next.js';
 import type { Finding, Outcome } from '../types.js';
-import { showTarget } from './batch.js';
-import { printable } from '../printable.js';
-import { REFUSAL_TEXT } from './safety.js';
-import type { FixResult } from './run.js';
-import type { FixSink, PlannedChange } from './types.js';
+import { showTarget } from '../fix/batch.js';
+import { printable, shellWord } from '../printable.js';
+import { REFUSAL_TEXT } from '../fix/safety.js';
+import type { FixResult } from '../fix/run.js';
+import type { FixSink, PlannedChange } from '../fix/types.js';
 
 /** Paths shown per group. */
 export const SAMPLES = 5;
@@ -29,6 +28,8 @@ export interface FixReportOptions {
   only?: readonly string[];
   /** Account names for ids (the root's passwd and group databases): plans read `ecuser:ecuser (500:500)`. */
   names?: IdNames;
+  /** The `--root` directory (`/` without it), named by the JSON report. */
+  root: string;
 }
 
 export interface IdNames {

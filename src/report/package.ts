@@ -1,7 +1,7 @@
 /** How `config`, `rules` and `explain` show the package layer. Pure: strings out. */
 import type { ChalkInstance } from 'chalk';
-import type { PackageExpectation, PackageLayerInfo } from './layer.js';
-import { modeIsBound } from './layer.js';
+import type { PackageExpectation, PackageLayerInfo } from '../package/layer.js';
+import { modeIsBound } from '../package/layer.js';
 
 /** One paragraph: present (where from, how many files of which packages) or absent, and why. */
 export function packageInfoText(info: PackageLayerInfo, c: ChalkInstance): string {

@@ -1,8 +1,8 @@
 import { printable } from '../printable.js';
 import type { ChalkInstance } from 'chalk';
 import type { IdRef } from '../types.js';
-import type { ConfigPath, MomentumConfig, Sourced } from './types.js';
-import { octal } from './values.js';
+import type { ConfigPath, MomentumConfig, Sourced } from '../config/types.js';
+import { octal } from '../config/values.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);

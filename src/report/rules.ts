@@ -3,9 +3,9 @@
  * strings and plain objects out, the commands print them.
  */
 import type { ChalkInstance } from 'chalk';
-import { boundSettings, writtenSettings } from './describe.js';
-import type { Explanation } from './explain.js';
-import type { BoundRules, Rule } from './types.js';
+import { boundSettings, writtenSettings } from '../rules/describe.js';
+import type { Explanation } from '../rules/explain.js';
+import type { BoundRules, Rule } from '../rules/types.js';
 import { printable as p } from '../printable.js';
 
 // Text views print paths, names and values that come from the configuration (which the service account

@@ -4,7 +4,7 @@
  */
 import { printable } from '../printable.js';
 import { octal, type Target } from '../types.js';
-import type { SinceSession } from './since.js';
+import type { SinceSession } from '../upgrade/since.js';
 
 /** How many changed-but-compliant entries the text shows (all are counted; JSON may show more). */
 export const SHOWN = 10;
