@@ -1,17 +1,21 @@
-/** How `config`, `rules` and `explain` show the package layer. Pure: strings out. */
+/**
+ * How `config`, `rules` and `explain` show the package layer. Pure: strings out. Package names, file paths
+ * and the reasons a layer is absent come from the rpm database and the disk: each passes through line().
+ */
 import type { ChalkInstance } from 'chalk';
 import type { PackageExpectation, PackageLayerInfo } from '../package/layer.js';
 import { modeIsBound } from '../package/layer.js';
+import { line, paint, text } from './line.js';
 
 /** One paragraph: present (where from, how many files of which packages) or absent, and why. */
 export function packageInfoText(info: PackageLayerInfo, c: ChalkInstance): string {
-  if (!info.present) return `${c.bold('Package layer')}: ${c.yellow('absent')}: ${info.reason ?? ''}\n`;
-  const pk = info.packages ?? [];
+  const p = paint(c);
+  if (!info.present) return text([line`${p.bold('Package layer')}: ${p.yellow('absent')}: ${info.reason}`]);
   const out = [
-    `${c.bold('Package layer')}: ${info.files ?? 0} file records in the declared trees (of ${info.records ?? 0} read) from ${info.rpm} --dbpath ${info.dbpath}; applies after the shipped rules, before the local ones`,
+    line`${p.bold('Package layer')}: ${info.files ?? 0} file records in the declared trees (of ${info.records ?? 0} read) from ${info.rpm} --dbpath ${info.dbpath}; applies after the shipped rules, before the local ones`,
   ];
-  for (const p of pk) out.push(`  ${p}`);
-  return out.join('\n') + '\n';
+  for (const pk of info.packages ?? []) out.push(line`  ${pk}`);
+  return text(out);
 }
 
 /** What explain adds for a package file. */
@@ -33,12 +37,13 @@ export function explainedPackage(pe: PackageExpectation): ExplainedPackage {
 }
 
 export function explainedPackageText(x: ExplainedPackage | null, info: PackageLayerInfo | undefined, c: ChalkInstance): string {
+  const p = paint(c);
   if (x === null) {
     if (info === undefined) return '';
-    return info.present ? `${c.bold('Package')}: no package owns this path\n` : `${c.bold('Package')}: ${c.dim(`layer absent: ${info.reason ?? ''}`)}\n`;
+    return text([info.present ? line`${p.bold('Package')}: no package owns this path` : line`${p.bold('Package')}: ${p.dim(line`layer absent: ${info.reason}`)}`]);
   }
-  const out = [`${c.bold('Package')}: ${c.cyan(x.provenance)}  (mode ${x.mode === 'exact' ? 'exact' : 'an upper bound'})`];
-  for (const t of x.translated) out.push(`  translated: ${t}`);
-  for (const h of x.hazards) out.push(c.red(`  hazard: ${h}`));
-  return out.join('\n') + '\n';
+  const out = [line`${p.bold('Package')}: ${p.cyan(x.provenance)}  (mode ${x.mode === 'exact' ? 'exact' : 'an upper bound'})`];
+  for (const t of x.translated) out.push(line`  translated: ${t}`);
+  for (const h of x.hazards) out.push(p.red(line`  hazard: ${h}`));
+  return text(out);
 }
