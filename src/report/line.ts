@@ -42,6 +42,16 @@ export function trimEnd(l: Shown): Shown {
   return new Shown(l.text.trimEnd());
 }
 
+/** Shown pieces joined by `sep` (the program's own text). */
+export function join(parts: readonly Shown[], sep: string): Shown {
+  return new Shown(parts.map((x) => x.text).join(sep));
+}
+
+/** A line with its first letter in upper case (the start of a sentence). */
+export function capitalized(l: Shown): Shown {
+  return new Shown(l.text.charAt(0).toUpperCase() + l.text.slice(1));
+}
+
 /** Lines joined into the text a command prints, each ended by a newline. */
 export function text(lines: readonly (Shown | string)[]): string {
   return lines.join('\n') + '\n';
