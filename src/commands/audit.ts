@@ -14,12 +14,10 @@ import {
   loadSnapshot,
   MpError,
   PRE_UPGRADE_SNAPSHOT,
-  printable,
   reporterFor,
   reporterNames,
   rerunArgs,
   resolveSettings,
-  shellWord,
   sinceAudit,
   snapshotAge,
   stateSnapshotPath,
@@ -33,13 +31,14 @@ import {
   type Settings,
   type SinceAudit,
 } from '../index.js';
+import { auditingText, pendingUpgradeText } from '../report/notices.js';
 import { writePrometheusFailure } from '../report/prometheus.js';
 import { sinceData, sinceLines } from '../report/since.js';
 import { atomicFile, bufferedSink } from '../report/sink.js';
 import type { ReporterFactory } from '../report/types.js';
 import type { Io } from './io.js';
 import { formatOf, type AuditCliOptions } from './options.js';
-import { progress } from './progress.js';
+import { progress } from '../report/progress.js';
 
 /** Run the audit and write the report; returns the exit status. Throws MpError for usage and configuration errors. */
 export async function runAudit(o: AuditCliOptions, io: Io): Promise<number> {
@@ -88,12 +87,7 @@ function pendingNotice(s: Settings, io: Io): void {
     return;
   }
   if (age === undefined) return;
-  const at = when(now, age);
-  const rerun = rerunArgs(s).map(shellWord).join(' ');
-  io.err(
-    `momentum-perms: a pre-upgrade snapshot of ${at} is pending (${stateSnapshotPath(s.stateDir, PRE_UPGRADE_SNAPSHOT)}): ` +
-      `an upgrade's post-upgrade step has not run. Next: momentum-perms hook post-upgrade${rerun ? ` ${rerun}` : ''}   # not fix: it would not restore the local choices\n`,
-  );
+  io.err(pendingUpgradeText(when(now, age), stateSnapshotPath(s.stateDir, PRE_UPGRADE_SNAPSHOT), rerunArgs(s)));
 }
 
 async function auditAndReport(s: Settings, o: AuditCliOptions, io: Io, format: string, factory: ReporterFactory): Promise<AuditResult> {
@@ -135,10 +129,7 @@ async function auditAndReport(s: Settings, o: AuditCliOptions, io: Io, format: s
         const h = { root: s.root.dir, configFile: b.config.configFile, user: b.user, group: b.group };
         reporter.start({ ...h, reasonOf: (id: string) => reasons.get(id) });
         // A person at a terminal learns at once what is being read, not only when the walk is over.
-        if (shown !== null && io.progress !== undefined) {
-          const trees = b.trees.map((t) => t.path).join(', ');
-          io.progress.write(printable(`Auditing ${trees} for ${b.user.name} (${b.user.id}), group ${b.group.name} (${b.group.id}), as ${b.config.configFile} says`) + '\n');
-        }
+        if (shown !== null && io.progress !== undefined) io.progress.write(auditingText(b));
       },
       onFinding: (f) => reporter.finding(f),
     });

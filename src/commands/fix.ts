@@ -25,7 +25,7 @@ import { sinceLines } from '../report/since.js';
 import { bufferedSink } from '../report/sink.js';
 import type { Io } from './io.js';
 import { viewFormat, type FixCliOptions } from './options.js';
-import { progress } from './progress.js';
+import { progress } from '../report/progress.js';
 
 /** The reporter `--json` or the text default asks for, writing through `write`. */
 export function fixReporter(

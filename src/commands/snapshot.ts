@@ -16,6 +16,7 @@ import {
   stateSnapshotPath,
   type SnapshotOptions,
 } from '../index.js';
+import { baselineHeldBackText } from '../report/notices.js';
 import type { Io } from './io.js';
 import { viewFormat, type CommonOptions } from './options.js';
 
@@ -35,10 +36,7 @@ export function runSnapshot(o: SnapshotCliOptions, io: Io): number {
     // the baseline, they would later be "restored" over the local choices the pending snapshot still holds.
     const pending = snapshotAge(s.root.dir, s.stateDir, PRE_UPGRADE_SNAPSHOT, new Date());
     if (pending !== undefined) {
-      io.err(
-        `momentum-perms: the baseline is not refreshed: ${stateSnapshotPath(s.stateDir, PRE_UPGRADE_SNAPSHOT)} is pending ` +
-          '(an upgrade is under way, or its post-upgrade step did not run: momentum-perms hook post-upgrade)\n',
-      );
+      io.err(baselineHeldBackText(stateSnapshotPath(s.stateDir, PRE_UPGRADE_SNAPSHOT)));
       return exitStatus({ kind: 'held-back' });
     }
     opts.name = BASELINE_SNAPSHOT;

@@ -4,6 +4,7 @@
  * held, 2 usage or an unreadable or untrusted journal (thrown).
  */
 import { exitStatus, resolveSettings, undo } from '../index.js';
+import { truncatedJournalText } from '../report/notices.js';
 import { bufferedSink } from '../report/sink.js';
 import { fixReporter } from './fix.js';
 import type { Io } from './io.js';
@@ -15,7 +16,7 @@ export function runUndo(journal: string, o: CommonOptions & { quiet?: boolean },
   const reporter = fixReporter(s, o, (t) => out.write(t), io, 'undo', false);
   try {
     const r = undo(journal, { root: s.root.dir, stateDir: s.stateDir, sink: reporter.sink });
-    if (r.truncated) io.err(`note: the last line of ${r.undone} was cut short (a run killed while writing it); its change was never made\n`);
+    if (r.truncated) io.err(truncatedJournalText(r.undone));
     reporter.end(r);
     return exitStatus({ kind: 'fix', result: r });
   } finally {
