@@ -8,7 +8,6 @@ import {
   apiOptions,
   audit,
   exitStatus,
-  EXIT,
   hostPath,
   isMpError,
   loadSnapshot,
@@ -55,8 +54,9 @@ export async function auditReported(o: AuditCliOptions, io: Io): Promise<AuditRe
   try {
     return await auditAndReport(s, o, io, format, factory);
   } catch (e) {
-    // A metrics file must say that the last run failed, or the staleness alert is all that would tell.
-    if (format === 'prometheus' && o.output !== undefined && isMpError(e)) writePrometheusFailure(o.output, EXIT.usage);
+    // A metrics file must say that the last run failed, with the status the run exits with, or the
+    // staleness alert is all that would tell.
+    if (format === 'prometheus' && o.output !== undefined && isMpError(e)) writePrometheusFailure(o.output, exitStatus({ kind: 'error', error: e }));
     throw e;
   }
 }
