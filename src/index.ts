@@ -22,11 +22,11 @@ export type * from './config/types.js';
 export { parseRules, loadRules, bindRules, explainPath, compileGlob, globMatches, LOCAL_RULES } from './rules/index.js';
 export type { Rule, RuleSet, BoundRules, TreeDecl, ModeConstraint, IdSpec, RuleOrigin, Explanation } from './rules/index.js';
 
-// The install, bound; one path looked at as the audit does; the package layer's verify
+// The install, bound; one path explained as the audit looks at it; the package layer's verify
 export { bindInstall, type Bound } from './audit/bind.js';
 export { lookEntry } from './walk/index.js';
 export { verifyPackages, type VerifyResult } from './package/verify.js';
-export { RPMFILE_GHOST, RPMFILE_MISSINGOK } from './package/query.js';
+export { explainInstalled, type Explained, type ExplainedPackage } from './package/explain.js';
 
 // Audit and reports
 export { audit } from './audit/index.js';

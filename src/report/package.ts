@@ -3,8 +3,8 @@
  * and the reasons a layer is absent come from the rpm database and the disk: each passes through line().
  */
 import type { ChalkInstance } from 'chalk';
-import type { PackageExpectation, PackageLayerInfo } from '../package/layer.js';
-import { modeIsBound } from '../package/layer.js';
+import type { ExplainedPackage } from '../package/explain.js';
+import type { PackageLayerInfo } from '../package/layer.js';
 import { line, paint, text } from './line.js';
 
 /** One paragraph: present (where from, how many files of which packages) or absent, and why. */
@@ -16,24 +16,6 @@ export function packageInfoText(info: PackageLayerInfo, c: ChalkInstance): strin
   ];
   for (const pk of info.packages ?? []) out.push(line`  ${pk}`);
   return text(out);
-}
-
-/** What explain adds for a package file. */
-export interface ExplainedPackage {
-  provenance: string;
-  mode: 'exact' | 'at most';
-  translated: string[];
-  /** Attributes the shipped rules took from the package, as findings say it. */
-  hazards: string[];
-}
-
-export function explainedPackage(pe: PackageExpectation): ExplainedPackage {
-  return {
-    provenance: pe.provenance,
-    mode: modeIsBound(pe.file) ? 'at most' : 'exact',
-    translated: pe.translated,
-    hazards: pe.hazards.map((h) => h.message),
-  };
 }
 
 export function explainedPackageText(x: ExplainedPackage | null, info: PackageLayerInfo | undefined, c: ChalkInstance): string {
