@@ -34,7 +34,7 @@ export type { AuditOptions, AuditResult } from './audit/types.js';
 export { reporterFor, reporterNames, registerReporter, fixReporterFor } from './report/registry.js';
 export { renderView, type Views, type ViewFormat } from './report/views.js';
 export { renderSummary } from './report/config.js';
-export type { Reporter, ReportContext } from './report/index.js';
+export type { Reporter, ReporterFactory, ReportContext, ReportHeader, Sink } from './report/types.js';
 
 // Fix and undo
 export { fix, undo } from './fix/index.js';

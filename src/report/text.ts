@@ -9,8 +9,6 @@ import { nextCommand } from './next.js';
 import { esc, fmt, line, paint, plural, SAMPLES, text, trimEnd, type Shown } from './line.js';
 import type { ReportContext, ReportHeader, Reporter } from './types.js';
 
-export { SAMPLES } from './line.js';
-
 interface Group {
   rule: string | null;
   check: Check;
