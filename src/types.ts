@@ -102,8 +102,7 @@ export type RefusalReason =
   | 'writable-content' // would make root's alone, in place, a file another account can write now (laundering)
   | 'config-unconfirmed' // a change to a root file that only the service-editable configuration asks for
   | 'hardlinks-unprotected' // would let another account read a file while fs.protected_hardlinks is off (a link outliving its other name)
-  | 'journal-budget' // the journal's share for the service account's own entries is spent (it chooses how many drift)
-  | 'not-root'; // fixing ownership needs root
+  | 'journal-budget'; // the journal's share for the service account's own entries is spent (it chooses how many drift)
 
 export interface Outcome {
   path: string;

@@ -3,57 +3,74 @@
  * findings fix does not correct, or a dry run with changes planned), 2 usage/configuration/rules error
  * (thrown), 3 something failed or could not be examined, or another run holds the lock (MP301, thrown).
  */
-import { audit } from '../audit/index.js';
-import type { AuditOptions, AuditResult } from '../audit/types.js';
-import { fixJsonReporter } from '../fix/report-json.js';
-import { fixTextReporter, type FixReporter } from '../fix/report-text.js';
-import { fixWith, type FixResult } from '../fix/run.js';
-import { makeRoot, realFs } from '../io/fs.js';
-import { userDbFor } from '../io/users.js';
+import {
+  apiOptions,
+  audit,
+  exitStatus,
+  fixReporterFor,
+  loadSnapshot,
+  realFs,
+  rerunArgs,
+  resolveSettings,
+  sinceAudit,
+  userDbFor,
+  type AuditOptions,
+  type AuditResult,
+  type SinceAudit,
+  type Settings,
+} from '../index.js';
+import { fixWith } from '../fix/run.js';
+import type { FixReporter } from '../report/fix-text.js';
+import { sinceLines } from '../report/since.js';
 import { bufferedSink } from '../report/sink.js';
-import { loadSnapshot } from '../snapshot/index.js';
-import { sinceLines } from '../upgrade/report.js';
-import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
-import { auditOptionsOf, rerunArgs } from './audit.js';
-import { EXIT, type Io } from './io.js';
-import { progress } from './progress.js';
-import type { CommonOptions, FixCliOptions } from './options.js';
-
-/** The exit status a fix or undo result calls for. */
-export function fixExitStatus(r: FixResult): number {
-  const s = r.summary;
-  if (s.failed > 0 || r.errors > 0) return EXIT.incomplete;
-  if (s.refused > 0 || r.reported > 0 || s.planned > 0) return EXIT.findings;
-  return EXIT.ok;
-}
+import type { Io } from './io.js';
+import { viewFormat, type FixCliOptions } from './options.js';
+import { progress } from '../report/progress.js';
 
 /** The reporter `--json` or the text default asks for, writing through `write`. */
-export function fixReporter(o: CommonOptions & { quiet?: boolean; only?: string[] }, write: (t: string) => void, io: Io, command: 'fix' | 'undo', dryRun: boolean): FixReporter {
-  if (o.json) return fixJsonReporter({ write, command, dryRun, root: makeRoot(o.root).dir });
+export function fixReporter(
+  s: Settings,
+  o: { json?: boolean; quiet?: boolean; only?: string[] },
+  write: (t: string) => void,
+  io: Io,
+  command: 'fix' | 'undo',
+  dryRun: boolean,
+): FixReporter {
+  const format = viewFormat(o);
   // Names from the root's own passwd and group databases (root's files), looked up only for the lines shown.
-  const db = userDbFor(realFs, makeRoot(o.root));
-  const names = { user: (id: number) => db.userById(id)?.name, group: (id: number) => db.groupById(id)?.name };
-  return fixTextReporter({ write, color: io.color, command, dryRun, quiet: o.quiet === true, rerun: rerunArgs(o), names, ...(o.only ? { only: o.only } : {}) });
+  const db = format === 'text' ? userDbFor(realFs, s.root) : undefined;
+  const names = db && { user: (id: number) => db.userById(id)?.name, group: (id: number) => db.groupById(id)?.name };
+  return fixReporterFor(format)({
+    write,
+    color: io.color,
+    command,
+    dryRun,
+    quiet: o.quiet === true,
+    rerun: rerunArgs(s),
+    root: s.root.dir,
+    ...(names ? { names } : {}),
+    ...(o.only ? { only: o.only } : {}),
+  });
 }
 
 /** Run the fix and print its report. Throws MpError for usage, configuration, rules, state and lock errors. */
 export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
+  const s = resolveSettings(o);
   const dryRun = o.dryRun === true;
   let run: (a: AuditOptions) => AuditResult = audit;
   let since: SinceAudit | undefined;
   if (o.since !== undefined) {
-    since = sinceAudit(audit, await loadSnapshot(o.since, o.root));
+    since = sinceAudit(audit, await loadSnapshot(o.since, s.root.dir));
     run = since.audit;
   }
   const out = bufferedSink((t) => io.out(t));
-  const reporter = fixReporter(o, (t) => out.write(t), io, 'fix', dryRun);
+  const reporter = fixReporter(s, o, (t) => out.write(t), io, 'fix', dryRun);
   const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   try {
     const r = fixWith(run, {
       ...(shown !== null ? { onEntry: (p: string) => shown.tick(p) } : {}),
-      ...auditOptionsOf(o),
+      ...apiOptions(s),
       dryRun,
-      ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),
       ...(o.journal !== undefined ? { journal: o.journal } : {}),
       ...(o.only !== undefined ? { only: o.only } : {}),
       sink: reporter.sink,
@@ -66,7 +83,7 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
       else out.write(lines + '\n');
     }
     reporter.end(r);
-    return fixExitStatus(r);
+    return exitStatus({ kind: 'fix', result: r });
   } finally {
     // A run that failed leaves no half-written progress line before its error.
     shown?.end();

@@ -1,5 +1,5 @@
 /**
- * The fixer's public surface: plan (pure), apply (the I/O edge), fix and undo as library calls.
+ * The fixer's public surface: fix and undo as library calls, and their option and result types.
  */
 import { audit } from '../audit/index.js';
 import { fixWith, type FixOptions, type FixResult } from './run.js';
@@ -14,21 +14,5 @@ export function fix(opts: FixOptions = {}): FixResult {
   return fixWith(audit, opts);
 }
 
-export { planVerdict, selected, normaliseOnly, type PlanOptions } from './plan.js';
-export { grantsSetid, parentUnsafe, writableByNonRoot, writableByService, sameValues, inTree, REFUSAL_TEXT } from './safety.js';
-export { Applier, type ApplyOptions } from './apply.js';
-export { showTarget, emptySummary, defaultBatchSize, atOrBelow } from './batch.js';
-export { judge, type Judgement, type Seen, type Where } from './judge.js';
-export { DirChain, ReachError, openEntry, typeOfMode, fdPath } from './access.js';
-export { JournalWriter, journalName, recordLine } from './journal.js';
-export { scanJournal, parseRecord, parseHeader, forEachLine, linesBackward, type JournalScan } from './journal-read.js';
-export { acquireLock, parseLock, holderAlive, processStart, type Lock } from './lock.js';
-export { openState, openDirUnder, openChildDir, type StateDir, type OpenDir } from './state.js';
-export { assertRootOnly, assertRulesTrusted } from './trust.js';
-export { fixWith, serviceIds, rulesHostPaths, cures, FIXABLE, type FixOptions, type FixResult } from './run.js';
-export { fixTextReporter, planLine, type FixReporter, type FixReportOptions } from './report-text.js';
-export { printable } from '../printable.js';
-export { fixJsonReporter } from './report-json.js';
+export type { FixOptions, FixResult } from './run.js';
 export { undo, type UndoOptions, type UndoResult } from './undo.js';
-export * from './types.js';
-export { openDirChain, openTrustedFile, untrustedPath, notPassable, notRootOnly } from './secure-path.js';

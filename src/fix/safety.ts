@@ -3,7 +3,7 @@
  * apply step (src/fix/apply.ts) feeds them what fstat returned on the descriptors it holds.
  */
 import type { EntryType, RefusalReason, Target } from '../types.js';
-import { S_ISGID, S_ISUID, S_ISVTX, type ServiceIds } from './types.js';
+import { S_ISGID, S_ISUID, S_ISVTX } from './types.js';
 
 /** Owner, group and mode of a directory or entry as fstat saw it. */
 export interface Perms {
@@ -30,7 +30,6 @@ export const REFUSAL_TEXT: Record<RefusalReason, string> = {
     'the journal already holds its limit of the service account\'s own entries (it decides how many drift, and how long their names are): left for the next run, which goes on from here; root\'s files are still fixed in this one',
   'hardlinks-unprotected':
     'fs.protected_hardlinks is off and the change would let another account read this file: it may be a hard link whose other name its owner replaced, holding an old secret; check it and change it by hand, or set fs.protected_hardlinks=1',
-  'not-root': 'changing ownership needs root',
 };
 
 /**
@@ -81,16 +80,6 @@ export function opensToOthers(current: Perms, target: Target, type: EntryType): 
   if (before.has('all')) return false;
   for (const r of readers(target)) if (!before.has(r)) return true;
   return false;
-}
-
-/**
- * The service account can write it: it owns it, or its group may write, or everyone may.
- * Stops: granting setuid/setgid/sticky in a tree where `$user` can swap in or rewrite what gets the bit.
- */
-export function writableByService(p: Perms, ids: ServiceIds): boolean {
-  if (p.uid === ids.uid) return true;
-  if ((p.mode & 0o002) !== 0) return true;
-  return (p.mode & 0o020) !== 0 && ids.gids.includes(p.gid);
 }
 
 /**

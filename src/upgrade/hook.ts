@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import { audit, bindInstall } from '../audit/index.js';
 import type { AuditOptions } from '../audit/types.js';
 import { isMpError } from '../errors.js';
+import { exitStatus } from '../exit.js';
 import { fixWith, type FixOptions, type FixResult } from '../fix/run.js';
 import { closeDir, openChildDir, openState } from '../fix/state.js';
 import { DEFAULT_STATE_DIR } from '../fix/types.js';
@@ -85,12 +86,6 @@ export function hookRoot(root: string | undefined, env: NodeJS.ProcessEnv): stri
   return d === undefined || d === '' ? undefined : d;
 }
 
-/** fix's exit status contract (as `momentum-perms fix`): 3 failed or not examined, 1 drift remains, 0 compliant. */
-export function fixStatus(r: FixResult): 0 | 1 | 3 {
-  if (r.summary.failed > 0 || r.errors > 0) return 3;
-  return r.summary.refused > 0 || r.reported > 0 || r.summary.planned > 0 ? 1 : 0;
-}
-
 /** Longest error text a hook line carries: a configuration value can be any length (logger(1) fails on E2BIG). */
 const MAX_ERROR_TEXT = 2000;
 
@@ -154,7 +149,7 @@ function pre(o: HookOptions, log: HookLog, now: Date): HookOutcome {
   const who = plan === undefined ? ` (user ${r.user.name} ${r.user.id}, group ${r.group.name} ${r.group.id})` : ' (accounts unknown)';
   log.line('notice', `pre-upgrade: snapshot of ${r.entries} entries written to ${r.path}${who}${left}`);
   for (const u of r.unreadable.slice(0, 5)) log.line('warning', `pre-upgrade: could not read ${u.path}: ${u.errno}`);
-  const status = r.unreadable.length > 0 ? 3 : 0;
+  const status = exitStatus({ kind: 'written', unreadable: r.unreadable.length });
   return { status, jobStatus: status, snapshotPath: r.path };
 }
 
@@ -273,7 +268,7 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
   const restored = c ? ` (${c.restored} to the ${source?.pending === true ? 'pre-upgrade' : 'baseline'} values, ${c.remapped} to a re-created account's new id)` : '';
   const journal = fix.journal !== null ? `; journal ${fix.journal}, undo with: momentum-perms undo${o.root ? ` --root ${o.root}` : ''} ${fix.journal}` : '';
   const listed = files !== undefined ? `; the transaction listed ${files.length} files` : '';
-  const status = fixStatus(fix);
+  const status = exitStatus({ kind: 'fix', result: fix });
   log.line(
     status === 0 ? 'notice' : 'warning',
     `post-upgrade: fixed ${s.fixed}${restored}, refused ${s.refused}, failed ${s.failed}, reported ${fix.reported}${listed}${journal}`,
@@ -336,7 +331,7 @@ export async function runHookPhase(phase: HookPhase, o: HookOptions, log: HookLo
     message = describeError(e);
     const next = phase === 'post-upgrade' ? '; run momentum-perms hook post-upgrade once it is fixed' : '';
     log.line('err', `${phase}: could not do its job: ${message}${next}${o.strict ? '' : ' (the package transaction goes on)'}`);
-    const code = isMpError(e) && (e.code === 'MP301' || e.code === 'MP305') ? 3 : isMpError(e) ? 2 : 3;
+    const code = exitStatus({ kind: 'error', error: e });
     out = { status: code, jobStatus: code };
   }
   recordHookStatus(o, phase, out.jobStatus, now, message, log);

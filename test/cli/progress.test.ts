@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { progress } from '../../src/commands/progress.js';
+import { progress } from '../../src/report/progress.js';
 import { CLI, ensureBuilt } from '../upgrade/packaging.js';
 
 describe('progress()', () => {
