@@ -23,7 +23,7 @@ export function buildToolPackages(dir: string, release = 1): { rpm: string; deb:
   const args = [path.join(REPO, 'packaging/build.mjs'), '--out', dir, '--release', String(release)];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const [rpm, deb] = out.trim().split('\n');
-  if (!/\.[a-z0-9_]+\.rpm$/.test(rpm ?? '') || !/_[a-z0-9]+\.deb$/.test(deb ?? '')) throw new Error(`unexpected output of build.mjs: ${out}`);
+  if (rpm === undefined || deb === undefined || !/\.[a-z0-9_]+\.rpm$/.test(rpm) || !/_[a-z0-9]+\.deb$/.test(deb)) throw new Error(`unexpected output of build.mjs: ${out}`);
   return { rpm, deb };
 }
 
