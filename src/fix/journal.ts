@@ -78,16 +78,22 @@ export class JournalWriter {
    */
   admit(r: JournalRecord): boolean {
     if (r.before.uid !== this.serviceUid && r.after.uid !== this.serviceUid) return true;
-    const bytes = Buffer.byteLength(recordLine(r));
+    const line = recordLine(r);
+    const bytes = Buffer.byteLength(line);
     if (this.serviceWritten + bytes > this.maxBytes) return false;
     this.serviceWritten += bytes;
+    // append() writes the same line: made once (on a spool, every record is the service account's).
+    this.lines.set(r, line);
     return true;
   }
+
+  /** Lines admit() made, for append() to reuse. */
+  private readonly lines = new WeakMap<JournalRecord, string>();
 
   append(records: readonly JournalRecord[]): void {
     if (records.length === 0) return;
     let text = '';
-    for (const r of records) text += recordLine(r);
+    for (const r of records) text += this.lines.get(r) ?? recordLine(r);
     const bytes = Buffer.byteLength(text);
     if (this.written + bytes > 2 * this.maxBytes) {
       throw new MpError('MP305', `journal ${this.path} would exceed ${2 * this.maxBytes} bytes: the fix stops here`, {
