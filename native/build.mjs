@@ -34,9 +34,10 @@ if (process.env.MOMENTUM_PERMS_NATIVE === '0') give('MOMENTUM_PERMS_NATIVE=0');
 /** Node's headers: beside this node (a distribution's or an official build's), or node-gyp's cache. */
 function headers() {
   const version = process.versions.node;
+  // The headers installed with this node first: they are its own, and root's where node is.
   const candidates = [
-    process.env.npm_config_nodedir && path.join(process.env.npm_config_nodedir, 'include', 'node'),
     path.join(path.dirname(process.execPath), '..', 'include', 'node'),
+    process.env.npm_config_nodedir && path.join(process.env.npm_config_nodedir, 'include', 'node'),
     path.join(process.env.HOME ?? '/root', '.cache', 'node-gyp', version, 'include', 'node'),
   ];
   return candidates.find((d) => d && fs.existsSync(path.join(d, 'node_api.h')));

@@ -74,8 +74,11 @@ static const char *errno_name(int err) {
 #define E(x) case x: return #x;
     E(EPERM) E(ENOENT) E(EINTR) E(EIO) E(ENXIO) E(EBADF) E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY)
     E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR) E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ETXTBSY) E(EFBIG)
-    E(ENOSPC) E(EROFS) E(EMLINK) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOVERFLOW) E(EOPNOTSUPP)
-    E(ESTALE) E(EDQUOT) E(EILSEQ) E(ERANGE)
+    E(ENOSPC) E(EROFS) E(EMLINK) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOVERFLOW)
+    case EOPNOTSUPP: return "ENOTSUP"; /* Node's (libuv's) name for 95 */
+   
+    E(ESTALE) E(EDQUOT) E(EILSEQ) E(ERANGE) E(ENOTCONN) E(ETIMEDOUT) E(EHOSTDOWN) E(EREMOTEIO) E(EUCLEAN)
+    E(ECANCELED) E(ENODATA) E(EPROTO) E(ENOLINK) E(ESRCH) E(ECONNREFUSED) E(ECONNRESET) E(EHOSTUNREACH)
 #undef E
     default: return "UNKNOWN";
   }
@@ -103,8 +106,52 @@ static napi_value throw_type(napi_env env, const char *what) {
   return NULL;
 }
 
+/*
+ * A whole number in [lo, hi], or refused: NaN, a fraction, an out-of-range value are never coerced (Node's
+ * own fs throws on them; napi_get_value_int32/uint32 would make NaN a 0, which for an id is root).
+ */
+static int get_whole(napi_env env, napi_value v, double lo, double hi, double *out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return 0;
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
+  if (!(d >= lo && d <= hi) || d != (double)(int64_t)d) return 0;
+  *out = d;
+  return 1;
+}
+
+/* A descriptor (or a flag set): a whole number in [0, INT32_MAX]. */
 static int get_int(napi_env env, napi_value v, int32_t *out) {
-  return napi_get_value_int32(env, v, out) == napi_ok;
+  double d;
+  if (!get_whole(env, v, 0, 2147483647.0, &d)) return 0;
+  *out = (int32_t)d;
+  return 1;
+}
+
+/* A uid or gid: [0, 2^32 - 2] (2^32 - 1 is "leave unchanged" to chown, never a wanted id). */
+static int get_id(napi_env env, napi_value v, uint32_t *out) {
+  double d;
+  if (!get_whole(env, v, 0, 4294967294.0, &d)) return 0;
+  *out = (uint32_t)d;
+  return 1;
+}
+
+/* A mode: [0, 07777]. */
+static int get_mode(napi_env env, napi_value v, uint32_t *out) {
+  double d;
+  if (!get_whole(env, v, 0, 07777, &d)) return 0;
+  *out = (uint32_t)d;
+  return 1;
+}
+
+/*
+ * The flags an open may use: O_PATH, O_DIRECTORY, O_NONBLOCK (and O_RDONLY, 0); O_NOFOLLOW and O_CLOEXEC are
+ * always added. Anything else (O_CREAT, O_TRUNC, O_WRONLY) is refused: these helpers only ever look.
+ */
+static int open_flags(int32_t flags, int *out) {
+  if ((flags & ~(O_PATH | O_DIRECTORY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)) != 0) return 0;
+  *out = flags | O_NOFOLLOW | O_CLOEXEC;
+  return 1;
 }
 
 /* A name argument: a JS string (UTF-8) or a Buffer (exact bytes). Must hold no NUL and no slash. */
@@ -113,7 +160,9 @@ static int get_name(napi_env env, napi_value v, char *buf, size_t cap) {
   napi_typeof(env, v, &t);
   size_t len = 0;
   if (t == napi_string) {
-    if (napi_get_value_string_utf8(env, v, buf, cap, &len) != napi_ok || len + 1 >= cap) return 0;
+    /* The whole length first: a string cut to fit the buffer would name something else. */
+    if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok || len + 1 >= cap) return 0;
+    if (napi_get_value_string_utf8(env, v, buf, cap, &len) != napi_ok) return 0;
   } else {
     bool is_buf = false;
     napi_is_buffer(env, v, &is_buf);
@@ -127,6 +176,8 @@ static int get_name(napi_env env, napi_value v, char *buf, size_t cap) {
   /* A name with an embedded NUL or a slash would name something else than the caller checked. */
   if (strlen(buf) != len) return 0;
   if (memchr(buf, '/', len) != NULL) return 0;
+  /* "", "." and "..": the directory itself or its parent, never an entry the walk listed. */
+  if (len == 0 || strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0) return 0;
   return 1;
 }
 
@@ -277,10 +328,12 @@ static napi_value Openat(napi_env env, napi_callback_info info) {
   napi_value argv[3], out;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t dirfd, flags;
+  int oflags;
   char name[4096];
-  if (argc < 3 || !get_int(env, argv[0], &dirfd) || !get_int(env, argv[2], &flags)) return throw_type(env, "openat(dirfd, name, flags)");
+  if (argc < 3 || !get_int(env, argv[0], &dirfd) || !get_int(env, argv[2], &flags) || !open_flags(flags, &oflags))
+    return throw_type(env, "openat(dirfd, name, flags): flags other than O_PATH, O_DIRECTORY, O_NONBLOCK");
   if (!get_name(env, argv[1], name, sizeof name)) return throw_type(env, "openat: bad name");
-  int fd = openat(dirfd, name, flags | O_CLOEXEC);
+  int fd = openat(dirfd, name, oflags);
   if (fd < 0) return throw_errno(env, errno, "openat");
   napi_create_int32(env, fd, &out);
   return out;
@@ -365,9 +418,11 @@ static napi_value ListBatch(napi_env env, napi_callback_info info) {
     long got = syscall(SYS_getdents64, dirfd, buf, sizeof buf);
     if (got < 0) return throw_errno(env, errno, "getdents64");
     if (got == 0) return names;
-    for (long off = 0; off < got && count < MAX_BATCH;) {
+    for (long off = 0; off < got;) {
       struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
       off += d->d_reclen;
+      /* Cannot happen (see the assertion at MAX_BATCH); never drop the rest of a buffer silently. */
+      if (count == MAX_BATCH) return throw_errno(env, EOVERFLOW, "getdents64");
       const char *nm = d->d_name;
       if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
       found[count++] = nm;
@@ -403,7 +458,7 @@ static void pin_range(void *ctx, uint32_t lo, uint32_t hi) {
   struct pin_job *j = ctx;
   struct stat st;
   for (uint32_t i = lo; i < hi; i++) {
-    int fd = openat(j->dirfd, j->names[i], j->flags | O_CLOEXEC);
+    int fd = openat(j->dirfd, j->names[i], j->flags);
     if (fd < 0) {
       j->errs[i] = errno;
       j->fds[i] = -1;
@@ -436,15 +491,16 @@ static napi_value PinBatch(napi_env env, napi_callback_info info) {
   int32_t dirfd, flags;
   uint32_t count;
   bool is_array = false;
-  if (argc < 6 || !get_int(env, argv[0], &dirfd) || !get_int(env, argv[2], &flags) || napi_is_array(env, argv[1], &is_array) != napi_ok ||
-      !is_array || napi_get_array_length(env, argv[1], &count) != napi_ok)
+  int oflags;
+  if (argc < 6 || !get_int(env, argv[0], &dirfd) || !get_int(env, argv[2], &flags) || !open_flags(flags, &oflags) ||
+      napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[1], &count) != napi_ok)
     return throw_type(env, "pinBatch(dirfd, names, flags, fds, nums, errs)");
   if (count == 0) return NULL;
   if ((job.fds = get_i32(env, argv[3], count)) == NULL || (job.nums = get_f64(env, argv[4], (size_t)count * NUMS)) == NULL ||
       (job.errs = get_i32(env, argv[5], count)) == NULL)
     return throw_type(env, "pinBatch: arrays too short");
   job.dirfd = dirfd;
-  job.flags = flags;
+  job.flags = oflags;
   job.names = calloc(count, sizeof(char *));
   if (job.names == NULL) return throw_errno(env, ENOMEM, "pinBatch");
   napi_value result = NULL;
@@ -471,8 +527,7 @@ static napi_value Fchown(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd;
   uint32_t uid, gid;
-  if (argc < 3 || !get_int(env, argv[0], &fd) || napi_get_value_uint32(env, argv[1], &uid) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &gid) != napi_ok)
+  if (argc < 3 || !get_int(env, argv[0], &fd) || !get_id(env, argv[1], &uid) || !get_id(env, argv[2], &gid))
     return throw_type(env, "fchown(fd, uid, gid)");
   if (fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return throw_errno(env, errno, "fchownat");
   return NULL;
@@ -508,7 +563,7 @@ static napi_value Fchmod(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd;
   uint32_t mode;
-  if (argc < 2 || !get_int(env, argv[0], &fd) || napi_get_value_uint32(env, argv[1], &mode) != napi_ok || mode > 07777)
+  if (argc < 2 || !get_int(env, argv[0], &fd) || !get_mode(env, argv[1], &mode))
     return throw_type(env, "fchmod(fd, mode)");
   int err = fchmod_pinned(fd, (mode_t)mode);
   if (err != 0) return throw_errno(env, err, "fchmod");
@@ -566,8 +621,13 @@ static napi_value ChangeBatch(napi_env env, napi_callback_info info) {
     return throw_type(env, "changeBatch: arrays too short");
   for (uint32_t i = 0; i < count; i++) {
     double *sp = job.spec + (size_t)i * 4;
-    if (!(sp[0] >= 0 && sp[0] < 4294967295.0 && sp[1] >= 0 && sp[1] < 4294967295.0 && sp[2] >= 0 && sp[2] <= 07777))
-      return throw_type(env, "changeBatch: an id or a mode out of range");
+    /* Whole numbers in range only: NaN or a fraction is never coerced (to 0, which for an id is root). */
+    int ok = 1;
+    for (int k = 0; k < 4; k++) ok = ok && sp[k] == (double)(int64_t)sp[k];
+    if (!ok || !(sp[0] >= 0 && sp[0] <= 4294967294.0 && sp[1] >= 0 && sp[1] <= 4294967294.0 && sp[2] >= 0 && sp[2] <= 07777 &&
+                 sp[3] >= 0 && sp[3] <= 3))
+      return throw_type(env, "changeBatch: an id, a mode or a step out of range");
+    if (job.fds[i] < 0) return throw_type(env, "changeBatch: a negative descriptor");
   }
   run_split(change_range, &job, count);
   return NULL;

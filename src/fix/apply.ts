@@ -243,7 +243,7 @@ export class Applier {
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
     this.pendingDirs.clear();
-    const n = nativeFs();
+    const n = this.native;
     if (n !== null) this.changeAll(n, kept);
     else for (const p of kept) this.change(p);
   }

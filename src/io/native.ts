@@ -7,8 +7,12 @@
  * Optional: where the helpers could not be built (no compiler, another platform) or
  * MOMENTUM_PERMS_NATIVE=0 is set, every caller takes its pure-JS path, which is just as safe and slower.
  */
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getSystemErrorName } from 'node:util';
 
 export interface NativeFs {
   /** openat(dirfd, name, flags | O_CLOEXEC): a name holding a slash or a NUL is refused (TypeError). */
@@ -47,14 +51,35 @@ export interface NativeFs {
 let loaded: NativeFs | null | undefined;
 let disabled = process.env.MOMENTUM_PERMS_NATIVE === '0';
 
+/**
+ * Whether a root run may load this file: root's, and neither it nor its directory writable by anyone else.
+ * Stops: an account that can write the program's directory (a checkout built by a user, then run with sudo)
+ * putting its own code into a root process. The packages install it root's, 0644.
+ */
+function loadable(file: string): boolean {
+  if (process.geteuid?.() !== 0) return true;
+  try {
+    for (const p of [file, path.dirname(file)]) {
+      const st = fs.lstatSync(p);
+      if (st.uid !== 0 || (st.mode & 0o022) !== 0 || !(st.isFile() || st.isDirectory())) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function load(): NativeFs | null {
   const require = createRequire(import.meta.url);
+  const here = path.dirname(fileURLToPath(import.meta.url));
   // dist/io/native.js → dist/native/fsat.node; src/io/native.ts (tests) → the built one in dist/.
   for (const p of ['../native/fsat.node', '../../dist/native/fsat.node']) {
+    const file = path.resolve(here, p);
+    if (!fs.existsSync(file) || !loadable(file)) continue;
     try {
-      return require(p) as NativeFs;
+      return require(file) as NativeFs;
     } catch {
-      // not built here: the next place, then the pure-JS path
+      // built for another system (another libc, another architecture): the pure-JS path
     }
   }
   return null;
@@ -77,9 +102,16 @@ export function useNative(on: boolean): void {
   disabled = !on;
 }
 
-const ERRNO_NAMES = new Map<number, string>(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));
-
-/** The errno name (as Node's `code`) of an errno number from the helpers. */
+/** The errno name of an errno number from the helpers, as Node's fs would give it as `code` (libuv's names). */
 export function errnoName(n: number): string {
-  return ERRNO_NAMES.get(n) ?? 'EIO';
+  let name = '';
+  try {
+    name = getSystemErrorName(-n);
+  } catch {
+    // not a number libuv knows
+  }
+  return /^E[A-Z0-9]+$/.test(name) ? name : (ERRNO_NAMES.get(n) ?? `E${n}`);
 }
+
+/** The kernel's names libuv does not have (EUCLEAN, EREMOTEIO, …), from Node's table. */
+const ERRNO_NAMES = new Map<number, string>(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));

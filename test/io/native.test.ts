@@ -167,11 +167,40 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     }
   });
 
+  it('refuses NaN, fractions and out-of-range numbers (never coerced: NaN as an id would be root), and every flag that is not a look', () => {
+    const fd = tree();
+    try {
+      const p = n().openat(fd, 'file', ENTRY_FLAGS);
+      for (const [uid, gid] of [[NaN, NaN], [-1, 5], [1000.7, 5], [5, 2 ** 32 + 7], [5, 2 ** 32 - 1]]) {
+        expect(() => n().fchown(p, uid as number, gid as number), `${uid}:${gid}`).toThrow(TypeError);
+      }
+      for (const mode of [NaN, 420.9, -1, 0o10000]) expect(() => n().fchmod(p, mode), String(mode)).toThrow(TypeError);
+      for (const bad of [NaN, -1, fd + 0.5, 2 ** 32 + fd]) expect(() => n().openat(bad, 'file', ENTRY_FLAGS), String(bad)).toThrow(TypeError);
+      const st = fs.fstatSync(p);
+      expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([500, 501, 0o640]);
+      n().close(p);
+      // Only looks: O_CREAT, O_WRONLY, O_TRUNC are refused; O_NOFOLLOW is added whatever the caller passed.
+      for (const flags of [fs.constants.O_CREAT, fs.constants.O_WRONLY, fs.constants.O_TRUNC]) {
+        expect(() => n().openat(fd, 'new', flags)).toThrow(TypeError);
+      }
+      expect(fs.existsSync(`${tmp}/d/new`)).toBe(false);
+      expect(() => n().openat(fd, 'link', fs.constants.O_RDONLY)).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+      // The directory itself and its parent are never an entry.
+      for (const name of ['', '.', '..']) expect(() => n().openat(fd, name, DIR), JSON.stringify(name)).toThrow(TypeError);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('names errno numbers as Node does', () => {
+    expect([errnoName(2), errnoName(20), errnoName(40), errnoName(11), errnoName(95), errnoName(9999)]).toEqual(['ENOENT', 'ENOTDIR', 'ELOOP', 'EAGAIN', 'ENOTSUP', 'E9999']);
+  });
+
   it('refuses ids or modes out of range before changing anything', () => {
     const fd = tree();
     try {
       const p = n().openat(fd, 'file', ENTRY_FLAGS);
-      for (const spec of [[-1, 0, 0o644, 1], [0, 2 ** 32, 0o644, 1], [0, 0, 0o10000, 2]]) {
+      for (const spec of [[-1, 0, 0o644, 1], [0, 2 ** 32, 0o644, 1], [0, 0, 0o10000, 2], [NaN, 0, 0o644, 1], [500.5, 0, 0o644, 1], [0, 0, 0o644, 7]]) {
         expect(() => n().changeBatch(Int32Array.of(p), Float64Array.from(spec), new Float64Array(6), new Int32Array(1), 1)).toThrow(TypeError);
       }
       const st = fs.fstatSync(p);
