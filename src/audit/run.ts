@@ -7,10 +7,10 @@ import { directoriesTo } from '../walk/descriptors.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Entry, Finding, Summary, Verdict } from '../types.js';
 import { entryOf, lookEntry, parentOf, walk } from '../walk/index.js';
-import { notPassable } from '../fix/secure-path.js';
+import { notPassable } from '../io/trust.js';
 import { aboveTreeFinding, errorFinding, missingFinding, outsideFinding } from './findings.js';
 import type { AuditScope } from './types.js';
-import { isUnder } from '../snapshot/coverage.js';
+import { isUnder } from '../paths.js';
 
 export interface AuditContext {
   fs: FsLike;

@@ -5,7 +5,7 @@
  * plan itself, every line of it, as it is made.
  */
 import type { ChalkInstance } from 'chalk';
-import { shellWord } from '../report/next.js';
+import { shellWord } from '../printable.js';
 import type { Finding, Outcome } from '../types.js';
 import { showTarget } from './batch.js';
 import { printable } from '../printable.js';

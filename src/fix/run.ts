@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
+import { fdPath } from '../io/fd.js';
 import { hostPath, makeRoot, type Root } from '../io/fs.js';
 import type { AuditOptions, AuditResult } from '../audit/types.js';
 import type { BoundRules } from '../rules/types.js';
@@ -13,10 +14,10 @@ import { Applier } from './apply.js';
 import { emptySummary } from './batch.js';
 import { inTree } from './safety.js';
 import { JOURNALS_KEPT, JournalWriter, journalName } from './journal.js';
-import { acquireLock, type Lock } from './lock.js';
+import { acquireLock, type Lock } from '../io/lock.js';
 import { normaliseOnly, planVerdict, withoutUngrantedSetid, type PlanOptions } from './plan.js';
-import { closeDir, openDirUnder, openState, type StateDir } from './state.js';
-import { assertRulesTrusted } from './trust.js';
+import { closeDir, openDirUnder, openState, type StateDir } from '../io/state.js';
+import { assertRulesTrusted } from '../io/trust.js';
 import { DEFAULT_STATE_DIR, type FixSink, type FixSummary, type JournalHeader, type ServiceIds } from './types.js';
 
 export interface FixOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'> {
@@ -124,14 +125,14 @@ export function journalOpener(root: Root, state: StateDir, explicit: string | un
 function pruneJournals(dirFd: number, keep: number): void {
   let names: string[];
   try {
-    names = fs.readdirSync(`/proc/self/fd/${dirFd}`).filter((n) => JOURNAL_NAME.test(n)).sort();
+    names = fs.readdirSync(fdPath(dirFd)).filter((n) => JOURNAL_NAME.test(n)).sort();
   } catch {
     return;
   }
   for (const n of names.slice(0, Math.max(0, names.length - keep))) {
     try {
-      const st = fs.lstatSync(`/proc/self/fd/${dirFd}/${n}`);
-      if (st.isFile()) fs.unlinkSync(`/proc/self/fd/${dirFd}/${n}`);
+      const st = fs.lstatSync(fdPath(dirFd, n));
+      if (st.isFile()) fs.unlinkSync(fdPath(dirFd, n));
     } catch {
       // gone already, or not ours to remove: the next run tries again
     }

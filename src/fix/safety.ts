@@ -3,14 +3,8 @@
  * apply step (src/fix/apply.ts) feeds them what fstat returned on the descriptors it holds.
  */
 import type { EntryType, RefusalReason, Target } from '../types.js';
+import { writableByNonRoot, type Perms } from '../io/trust.js';
 import { S_ISGID, S_ISUID, S_ISVTX, type ServiceIds } from './types.js';
-
-/** Owner, group and mode of a directory or entry as fstat saw it. */
-export interface Perms {
-  uid: number;
-  gid: number;
-  mode: number;
-}
 
 /** One sentence per refusal, for reports and docs/admin.md ("What is refused, and why"). */
 export const REFUSAL_TEXT: Record<RefusalReason, string> = {
@@ -33,13 +27,7 @@ export const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'not-root': 'changing ownership needs root',
 };
 
-/**
- * Writable by someone other than root (owner not root, or group write for a group other than root's, or
- * world write). Stops: trusting a directory whose entries a non-root account can rename or replace.
- */
-export function writableByNonRoot(p: Perms): boolean {
-  return p.uid !== 0 || ((p.mode & 0o020) !== 0 && p.gid !== 0) || (p.mode & 0o002) !== 0;
-}
+export { writableByNonRoot, type Perms } from '../io/trust.js';
 
 /**
  * Whether the change would make root's alone, in place, an entry (not a directory) that an account other than

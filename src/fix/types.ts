@@ -9,8 +9,7 @@ export const S_ISUID = 0o4000;
 export const S_ISGID = 0o2000;
 export const S_ISVTX = 0o1000;
 
-/** Default state directory (a Momentum path, so under --root). */
-export const DEFAULT_STATE_DIR = '/var/lib/momentum-perms';
+export { DEFAULT_STATE_DIR } from '../io/state.js';
 
 /**
  * One change the apply step is asked to make: reach `path` inside `tree` without following links, check

@@ -1,25 +1,7 @@
-import { printable } from '../printable.js';
+import { shellWord } from '../printable.js';
 import type { Check, Summary } from '../types.js';
 
-/**
- * Quote one shell word only where a shell would need it. A word holding a character printable() escapes (a
- * newline, an escape sequence, a bidi override: a path from the disk or the configuration) is written in
- * bash's $'…' quoting, which names each such character instead of carrying it raw: the suggested `Next:`
- * command can neither forge a report line nor drive the terminal, and still names the exact path.
- */
-export function shellWord(s: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
-  if (printable(s) === s) return `'${s.replace(/'/g, `'\\''`)}'`;
-  return `$'${s.replace(/[\\']/g, (ch) => `\\${ch}`).replace(/[^\\']/g, (ch) => (printable(ch) === ch ? ch : ansiC(ch)))}'`;
-}
-
-function ansiC(ch: string): string {
-  const c = ch.charCodeAt(0);
-  if (c === 10) return '\\n';
-  if (c === 9) return '\\t';
-  if (c === 13) return '\\r';
-  return c < 0x80 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
-}
+export { shellWord };
 
 /** The checks the fixer corrects; the others are reported for a person to decide. */
 const FIXABLE: ReadonlySet<Check> = new Set<Check>(['owner', 'group', 'mode']);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MpError } from '../errors.js';
 import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
-import { untrustedPath } from '../fix/secure-path.js';
+import { untrustedPath } from '../io/trust.js';
 import { parseRules } from './parse.js';
 import type { RuleOrigin, RuleSet } from './types.js';
 

@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import type { AuditOptions } from '../audit/types.js';
 import { bindInstall } from '../audit/bind.js';
-import { closeDir, openChildDir, openDirUnder, openState, type OpenDir } from '../fix/state.js';
-import { assertRootOnly } from '../fix/trust.js';
-import { DEFAULT_STATE_DIR } from '../fix/types.js';
+import { closeDir, DEFAULT_STATE_DIR, openChildDir, openDirUnder, openState, type OpenDir } from '../io/state.js';
+import { assertRootOnly } from '../io/trust.js';
+import { fdPath } from '../io/fd.js';
 import { hostPath, makeRoot, realFs } from '../io/fs.js';
 import { readSnapshot } from './reader.js';
 import type { SnapshotIndex } from './snapshot-index.js';
@@ -90,7 +90,7 @@ export function snapshot(opts: SnapshotOptions = {}): SnapshotResult {
       fs: rfs,
       root,
       plan,
-      file: `/proc/self/fd/${dir.fd}/${name}`,
+      file: fdPath(dir.fd, name),
       display: shown,
       crossFilesystems: opts.crossFilesystems === true,
       now,

@@ -18,8 +18,8 @@ import { audit, bindInstall } from '../audit/index.js';
 import type { AuditOptions } from '../audit/types.js';
 import { isMpError } from '../errors.js';
 import { fixWith, type FixOptions, type FixResult } from '../fix/run.js';
-import { closeDir, openChildDir, openState } from '../fix/state.js';
-import { DEFAULT_STATE_DIR } from '../fix/types.js';
+import { fdPath } from '../io/fd.js';
+import { closeDir, DEFAULT_STATE_DIR, openChildDir, openState } from '../io/state.js';
 import { hostPath, makeRoot } from '../io/fs.js';
 import { loadSnapshot, snapshot, SNAPSHOT_DIR, stateSnapshotPath, type SnapshotPlan } from '../snapshot/index.js';
 import type { SnapshotIndex } from '../snapshot/snapshot-index.js';
@@ -226,7 +226,7 @@ function stateFileAge(o: HookOptions, name: string, now: Date): number | undefin
 function removeStateFile(o: HookOptions, name: string): void {
   const state = openState(makeRoot(o.root), o.stateDir ?? DEFAULT_STATE_DIR);
   try {
-    fs.unlinkSync(`/proc/self/fd/${state.state.fd}/${name}`);
+    fs.unlinkSync(fdPath(state.state.fd, name));
   } catch {
     // not there: nothing to remove
   } finally {
@@ -240,7 +240,7 @@ function moveSnapshot(o: HookOptions, from: string, to: string): void {
   try {
     const d = openChildDir(state.state, SNAPSHOT_DIR);
     try {
-      fs.renameSync(`/proc/self/fd/${d.fd}/${from}`, `/proc/self/fd/${d.fd}/${to}`);
+      fs.renameSync(fdPath(d.fd, from), fdPath(d.fd, to));
     } finally {
       closeDir(d);
     }

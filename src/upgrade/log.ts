@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { printable } from '../printable.js';
 import * as path from 'node:path';
 import { errnoOf, O_PATH, type Root } from '../io/fs.js';
-import { notRootOnly } from '../fix/secure-path.js';
+import { notRootOnly } from '../io/trust.js';
 
 export type LogLevel = 'notice' | 'warning' | 'err';
 

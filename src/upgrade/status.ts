@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import { escapeLabel } from '../report/prometheus.js';
-import { openState } from '../fix/state.js';
-import { DEFAULT_STATE_DIR } from '../fix/types.js';
+import { openState } from '../io/state.js';
+import { DEFAULT_STATE_DIR } from '../io/state.js';
 import { errnoOf, hostPath, makeRoot, type Root } from '../io/fs.js';
-import { openAtomic } from '../snapshot/atomic.js';
+import { openAtomic } from '../io/atomic.js';
 import type { HookLog } from './log.js';
 
 export const HOOK_STATUS_FILE = 'hook-status.json';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { memoryIo } from '../../src/commands/io.js';
-import { processStart } from '../../src/fix/lock.js';
+import { processStart } from '../../src/io/lock.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { baseRoot, cli as runCli, CONF, ensureBuilt, mkdir, put, st, workspace, type Workspace } from './packaging.js';
 

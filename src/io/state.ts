@@ -1,20 +1,22 @@
 /**
- * The state directory (journals and the lock): root-only, never reached through a link, and below
+ * The state directory (journals, the lock, snapshots, the hooks' status): root-only, never reached through a link, and below
  * directories only root can change. A state directory that a non-root account can write, or whose path it
  * can redirect, would let it plant a journal for `undo` to follow, or remove or hold the lock.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
-import { errnoOf, type Root } from '../io/fs.js';
+import type { Root } from './fs.js';
+import { errnoOf } from './fd.js';
 import { octal } from '../types.js';
-import { badName } from './access.js';
-import { writableByNonRoot } from './safety.js';
+import { badName, DIR_FLAGS, fdPath } from './fd.js';
+import { writableByNonRoot } from './trust.js';
 import { openDirChain, type OpenDir } from './secure-path.js';
 
 export type { OpenDir } from './secure-path.js';
 
-const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
+/** Default state directory (a Momentum path, so under --root). */
+export const DEFAULT_STATE_DIR = '/var/lib/momentum-perms';
 
 /** Why a directory's owner or mode makes it unsafe, or null when only root can write it. */
 export function unsafeWhy(s: { uid: number; gid: number; mode: number }): string | null {
@@ -29,7 +31,7 @@ export function unsafeWhy(s: { uid: number; gid: number; mode: number }): string
 export function openChildDir(parent: OpenDir, name: string): OpenDir {
   const display = path.posix.join(parent.path, name);
   if (badName(name)) throw new MpError('MP303', `${display} is not a usable directory name`);
-  const at = `/proc/self/fd/${parent.fd}/${name}`;
+  const at = fdPath(parent.fd, name);
   try {
     fs.mkdirSync(at, 0o700);
   } catch (e) {
