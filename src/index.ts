@@ -17,15 +17,16 @@ export { parseRules, loadRules, bindRules, explainPath, compileGlob, globMatches
 export type { Rule, RuleSet, BoundRules, TreeDecl, ModeConstraint, IdSpec, RuleOrigin, Explanation } from './rules/index.js';
 
 // Audit and reports
-export { audit, exitStatusOf } from './audit/index.js';
+export { audit, fix, runPipeline, type Sink, type Steps } from './pipeline.js';
+export { exitStatusOf } from './audit/index.js';
 export type { AuditOptions, AuditResult } from './audit/types.js';
 export { reporterFor, reporterNames, registerReporter } from './report/index.js';
 export type { Reporter, ReportContext } from './report/index.js';
 
 // Fix and undo
-export { fix, undo } from './fix/index.js';
+export { undo } from './fix/index.js';
 export type { FixOptions, FixResult, UndoOptions, UndoResult } from './fix/index.js';
 
 // Snapshots and the upgrade diff
 export { snapshot, loadSnapshot } from './snapshot/index.js';
-export { withSince, sinceAudit } from './upgrade/since.js';
+export { sinceStep, type SinceStep } from './upgrade/since.js';

@@ -4,9 +4,9 @@
  * 3 some paths could not be examined).
  */
 import { Chalk } from 'chalk';
-import { audit } from '../audit/index.js';
+import { audit } from '../pipeline.js';
 import { exitStatusOf } from '../audit/run.js';
-import type { AuditOptions, AuditResult } from '../audit/types.js';
+import type { AuditOptions } from '../audit/types.js';
 import { isMpError, MpError } from '../errors.js';
 import { atomicFile, bufferedSink } from '../report/sink.js';
 import { writePrometheusFailure } from '../report/prometheus.js';
@@ -18,7 +18,7 @@ import { loadSnapshot, stateSnapshotPath } from '../snapshot/index.js';
 import { PRE_UPGRADE_SNAPSHOT, snapshotAge, when } from '../upgrade/hook.js';
 import { TEXTFILE_DIRS, TEXTFILE_ENV, textfileDir } from '../upgrade/status.js';
 import { sinceData, sinceLines } from '../upgrade/report.js';
-import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
+import { sinceStep, type SinceStep } from '../upgrade/since.js';
 import { EXIT, type Io } from './io.js';
 import { progress } from './progress.js';
 import { printable } from '../printable.js';
@@ -118,12 +118,8 @@ function pendingNotice(o: AuditCliOptions, io: Io): void {
 
 async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factory: ReporterFactory): Promise<number> {
   const opts = auditOptionsOf(o);
-  let run: (a: AuditOptions) => AuditResult = audit;
-  let since: SinceAudit | undefined;
-  if (o.since !== undefined) {
-    since = sinceAudit(audit, await loadSnapshot(o.since, o.root));
-    run = since.audit;
-  }
+  let since: SinceStep | undefined;
+  if (o.since !== undefined) since = sinceStep(await loadSnapshot(o.since, o.root));
 
   // A report file is always written in full (a monitoring reader wants the current state, even when clean);
   // --quiet only silences the terminal.
@@ -147,7 +143,7 @@ async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factor
   const reporter = factory(ctx);
   const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   try {
-    const result = run({
+    const result = audit({
       ...opts,
       ...(shown !== null ? { onVerdict: (v: { entry: { path: string } }) => shown.tick(v.entry.path) } : {}),
       onStart: (b) => {
@@ -161,7 +157,7 @@ async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factor
         }
       },
       onFinding: (f) => reporter.finding(f),
-    });
+    }, { since });
     shown?.end();
     reporter.end(result);
     if (since !== undefined && format !== 'text' && format !== 'json' && !(o.quiet === true && result.summary.findings === 0)) {

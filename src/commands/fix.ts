@@ -3,17 +3,16 @@
  * findings fix does not correct, or a dry run with changes planned), 2 usage/configuration/rules error
  * (thrown), 3 something failed or could not be examined, or another run holds the lock (MP301, thrown).
  */
-import { audit } from '../audit/index.js';
-import type { AuditOptions, AuditResult } from '../audit/types.js';
 import { fixJsonReporter } from '../fix/report-json.js';
 import { fixTextReporter, type FixReporter } from '../fix/report-text.js';
-import { fixWith, type FixResult } from '../fix/run.js';
+import type { FixResult } from '../fix/run.js';
+import { fix } from '../pipeline.js';
 import { makeRoot, realFs } from '../io/fs.js';
 import { userDbFor } from '../io/users.js';
 import { bufferedSink } from '../report/sink.js';
 import { loadSnapshot } from '../snapshot/index.js';
 import { sinceLines } from '../upgrade/report.js';
-import { sinceAudit, type SinceAudit } from '../upgrade/since.js';
+import { sinceStep, type SinceStep } from '../upgrade/since.js';
 import { auditOptionsOf, rerunArgs } from './audit.js';
 import { EXIT, type Io } from './io.js';
 import { progress } from './progress.js';
@@ -39,17 +38,13 @@ export function fixReporter(o: CommonOptions & { quiet?: boolean; only?: string[
 /** Run the fix and print its report. Throws MpError for usage, configuration, rules, state and lock errors. */
 export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
   const dryRun = o.dryRun === true;
-  let run: (a: AuditOptions) => AuditResult = audit;
-  let since: SinceAudit | undefined;
-  if (o.since !== undefined) {
-    since = sinceAudit(audit, await loadSnapshot(o.since, o.root));
-    run = since.audit;
-  }
+  let since: SinceStep | undefined;
+  if (o.since !== undefined) since = sinceStep(await loadSnapshot(o.since, o.root));
   const out = bufferedSink((t) => io.out(t));
   const reporter = fixReporter(o, (t) => out.write(t), io, 'fix', dryRun);
   const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   try {
-    const r = fixWith(run, {
+    const r = fix({
       ...(shown !== null ? { onEntry: (p: string) => shown.tick(p) } : {}),
       ...auditOptionsOf(o),
       dryRun,
@@ -57,7 +52,7 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
       ...(o.journal !== undefined ? { journal: o.journal } : {}),
       ...(o.only !== undefined ? { only: o.only } : {}),
       sink: reporter.sink,
-    });
+    }, { since });
     shown?.end();
     // What the snapshot comparison found: before the report in text, on stderr beside JSON (stdout stays JSON).
     if (since !== undefined) {

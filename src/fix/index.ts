@@ -1,18 +1,7 @@
 /**
- * The fixer's public surface: plan (pure), apply (the I/O edge), fix and undo as library calls.
+ * The fixer's public surface: plan (pure), apply (the I/O edge), undo as a library call (fix is src/pipeline.ts).
  */
-import { audit } from '../audit/index.js';
-import { fixWith, type FixOptions, type FixResult } from './run.js';
-
-/**
- * Correct owner, group and mode drift the audit finds, safely, with a journal for undo. Refusals and
- * failures are outcomes (see `opts.sink` and the summary). Throws MpError: configuration and rules errors,
- * MP203 (a rules file not root's alone), MP301 (another run holds the lock), MP303 (unsafe state
- * directory), MP304 (not root).
- */
-export function fix(opts: FixOptions = {}): FixResult {
-  return fixWith(audit, opts);
-}
+export type { FixOptions, FixResult } from './run.js';
 
 export { planVerdict, selected, normaliseOnly, type PlanOptions } from './plan.js';
 export { grantsSetid, parentUnsafe, writableByNonRoot, writableByService, sameValues, inTree, REFUSAL_TEXT } from './safety.js';
@@ -25,7 +14,7 @@ export { scanJournal, parseRecord, parseHeader, forEachLine, linesBackward, type
 export { acquireLock, parseLock, holderAlive, processStart, type Lock } from '../io/lock.js';
 export { openState, openDirUnder, openChildDir, type StateDir, type OpenDir } from '../io/state.js';
 export { assertRootOnly, assertRulesTrusted } from '../io/trust.js';
-export { fixWith, serviceIds, rulesHostPaths, cures, FIXABLE, type FixOptions, type FixResult } from './run.js';
+export { startFix, serviceIds, rulesHostPaths, cures, FIXABLE, type Fixer } from './run.js';
 export { fixTextReporter, planLine, type FixReporter, type FixReportOptions } from './report-text.js';
 export { printable } from '../printable.js';
 export { fixJsonReporter } from './report-json.js';

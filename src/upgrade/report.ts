@@ -4,7 +4,7 @@
  */
 import { printable } from '../printable.js';
 import { octal, type Target } from '../types.js';
-import type { SinceSession } from './since.js';
+import type { SinceFindings } from './since.js';
 
 /** How many changed-but-compliant entries the text shows (all are counted; JSON may show more). */
 export const SHOWN = 10;
@@ -18,7 +18,7 @@ function plural(n: number, word: string): string {
 }
 
 /** What `--since` found, as data: for JSON reports (the text shows the same in sinceLines). */
-export function sinceData(s: Omit<SinceSession, 'opts'>): Record<string, unknown> {
+export function sinceData(s: SinceFindings): Record<string, unknown> {
   const c = s.counts();
   const changed = s.changedCompliant();
   return {
@@ -32,7 +32,7 @@ export function sinceData(s: Omit<SinceSession, 'opts'>): Record<string, unknown
 }
 
 /** The lines to print after the report (or on stderr, to keep a machine-readable stdout clean). */
-export function sinceLines(s: Omit<SinceSession, 'opts'>): string[] {
+export function sinceLines(s: SinceFindings): string[] {
   const lines = s.notices().map((n) => `note: ${n}`);
   const c = s.counts();
   const f = c.findings;
