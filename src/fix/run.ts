@@ -209,7 +209,7 @@ export function startFix(opts: FixOptions): Fixer {
   return {
     start(bound) {
       // Before anything is changed: rules the service account could edit decide nothing as root.
-      assertRulesTrusted(rulesHostPaths(bound, root));
+      assertRulesTrusted(rulesHostPaths(bound, root), bound.rules.untrusted);
       plan = {
         only,
         serviceTrees: new Set(bound.rules.trees.filter((t) => t.spool).map((t) => t.path)),

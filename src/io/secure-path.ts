@@ -11,15 +11,13 @@ import { errnoOf } from './fd.js';
 import { octal } from '../types.js';
 import { badName, closeQuietly, DIR_FLAGS, fdPath } from './fd.js';
 import { openSafe } from './safe-open.js';
-import { notPassable, notRootOnly } from './trust.js';
+import { notPassable, notRootOnly, TRUST_HINT } from './trust.js';
 
 /** An open directory and its Momentum path (for messages). */
 export interface OpenDir {
   fd: number;
   path: string;
 }
-
-const TRUST_HINT = 'make it and every directory above it owned by root and writable by root alone';
 
 /**
  * Throw `code`. The hint says what to do about it: for a missing file or a read-only file system the

@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError, type ErrorCode } from '../errors.js';
-import { octal } from '../types.js';
-import { errnoOf } from './fd.js';
+import { octal, type EntryType } from '../types.js';
+import { closeQuietly, errnoOf, fdPath, O_PATH } from './fd.js';
+import { entryTypeOf, openSafe } from './safe-open.js';
 
 /** Owner, group and mode of a directory or entry as fstat saw it. */
 export interface Perms {
@@ -18,6 +19,9 @@ export interface Perms {
 }
 
 const S_ISVTX = 0o1000;
+
+/** What to do about a file or directory a root run does not trust. */
+export const TRUST_HINT = 'make it and every directory above it owned by root and writable by root alone';
 const MAX_LINKS = 40;
 
 /**
@@ -45,51 +49,103 @@ export function notPassable(s: Perms): string | null {
 }
 
 /**
- * Check the host path `host` and everything it resolves through: every directory passed on the way
- * `notPassable`, every directory holding a symbolic link on the way (or the file) `notRootOnly`, and the
- * file itself a regular file `notRootOnly`. Returns the reason it is not trusted, or null.
+ * Why the host path `host` is not trusted, or null (see openJudged: every directory passed on the way
+ * `notPassable`, every directory holding a symbolic link on the way `notRootOnly`, the file a regular file
+ * `notRootOnly` in a directory `notRootOnly`).
  */
 export function untrustedPath(host: string): string | null {
+  const j = openJudged(host);
+  if (j.fd !== null) closeQuietly(j.fd);
+  return j.why;
+}
+
+/**
+ * What openJudged found: the open file and why it is not trusted (null: root's alone, and so is the way to
+ * it), or why nothing was opened (`errno` when a name is missing or cannot be opened, `type` when the path
+ * ends on something else than a regular file).
+ */
+export type Judged = { fd: number; st: fs.Stats; why: string | null } | { fd: null; why: string; errno?: string; type?: EntryType };
+
+/**
+ * Open the host path `host` for reading and judge it on the descriptors the read uses: every directory
+ * passed is pinned (O_PATH, no link followed) and must be `notPassable`; a symbolic link on the way is read
+ * from the pinned directory that holds it, which must be `notRootOnly` (whoever writes it can repoint the
+ * link); the file must be a regular file, `notRootOnly`, in a directory `notRootOnly`. The inode judged is
+ * the inode read: a name swapped after the check is never what is read. The first reason found is kept and
+ * the file is still opened, for a caller that only reports (the caller closes `fd`, and decides what an
+ * untrusted file means: a root fix refuses it).
+ */
+export function openJudged(host: string): Judged {
   const todo = path.resolve(host).split('/').filter((c) => c !== '');
-  let dir = '/';
+  const pinned: { fd: number; st: fs.Stats; path: string }[] = [];
+  const pop = (): void => void closeQuietly(pinned.pop()?.fd);
   let links = 0;
-  const checkDir = (d: string, strict: boolean): string | null => {
-    const s = fs.statSync(d);
-    const why = strict ? notRootOnly(s) : notPassable(s);
-    return why === null ? null : `is in directory ${d} which ${why}`;
+  let why: string | null = null;
+  const inDir = (d: { st: fs.Stats; path: string }, strict: boolean): string | null => {
+    const w = strict ? notRootOnly(d.st) : notPassable(d.st);
+    return w === null ? null : `is in directory ${d.path} which ${w}`;
   };
+  const stop = (reason: string, more: { errno?: string; type?: EntryType } = {}): Judged => ({ fd: null, why: why ?? reason, ...more });
   try {
-    let why = checkDir('/', false);
-    while (why === null) {
+    const rootFd = fs.openSync('/', O_PATH | fs.constants.O_DIRECTORY);
+    const top = { fd: rootFd, st: fs.fstatSync(rootFd), path: '/' };
+    pinned.push(top);
+    why = inDir(top, false);
+    for (;;) {
+      const dir = pinned[pinned.length - 1] as typeof top;
       const name = todo.shift();
-      if (name === undefined) return 'is a directory';
+      if (name === undefined) return stop('is a directory', { type: 'dir' });
       if (name === '.') continue;
       if (name === '..') {
-        dir = path.dirname(dir);
+        if (pinned.length > 1) pop();
         continue;
       }
-      const p = path.join(dir, name);
-      const l = fs.lstatSync(p);
-      if (l.isSymbolicLink()) {
+      const p = path.join(dir.path, name);
+      const got = openSafe(fdPath(dir.fd, name), { want: 'any' });
+      if ('refused' in got) {
+        const errno = 'errno' in got ? got.errno : 'EIO';
+        return stop(`cannot be checked (${errno})`, { errno });
+      }
+      const type = entryTypeOf(got.st.mode);
+      if (type === 'symlink') {
         // Whoever can write the directory holding a link can point it elsewhere.
-        why = checkDir(dir, true);
-        if (++links > MAX_LINKS) return 'resolves through too many symbolic links';
-        const target = fs.readlinkSync(p);
-        if (target.startsWith('/')) dir = '/';
+        why ??= inDir(dir, true);
+        let target: string;
+        try {
+          target = fs.readlinkSync(fdPath(dir.fd, name));
+        } finally {
+          fs.closeSync(got.fd);
+        }
+        if (++links > MAX_LINKS) return stop('resolves through too many symbolic links');
+        if (target.startsWith('/')) while (pinned.length > 1) pop();
         todo.unshift(...target.split('/').filter((c) => c !== ''));
       } else if (todo.length === 0) {
-        if (!l.isFile()) return 'is not a regular file';
-        return checkDir(dir, true) ?? notRootOnly(l);
-      } else if (l.isDirectory()) {
-        why = checkDir(p, false);
-        dir = p;
+        if (type !== 'file') {
+          fs.closeSync(got.fd);
+          return stop('is not a regular file', { type });
+        }
+        // The pin is reopened for reading: the inode judged, whatever the name points to by now.
+        let fd: number;
+        try {
+          fd = fs.openSync(fdPath(got.fd), fs.constants.O_RDONLY | fs.constants.O_NOCTTY);
+        } finally {
+          fs.closeSync(got.fd);
+        }
+        return { fd, st: got.st, why: why ?? inDir(dir, true) ?? notRootOnly(got.st) };
+      } else if (type === 'dir') {
+        const d = { fd: got.fd, st: got.st, path: p };
+        pinned.push(d);
+        why ??= inDir(d, false);
       } else {
-        return `cannot be resolved: ${p} is not a directory`;
+        fs.closeSync(got.fd);
+        return stop(`cannot be resolved: ${p} is not a directory`, { type, errno: 'ENOTDIR' });
       }
     }
-    return why;
   } catch (e) {
-    return `cannot be checked (${errnoOf(e) ?? e})`;
+    const errno = errnoOf(e);
+    return stop(`cannot be checked (${errno ?? e})`, errno !== undefined ? { errno } : {});
+  } finally {
+    while (pinned.length > 0) pop();
   }
 }
 
@@ -102,12 +158,17 @@ export function untrustedPath(host: string): string | null {
 export function assertRootOnly(host: string, display: string, code: ErrorCode): void {
   const why = untrustedPath(host);
   if (why === null) return;
-  throw new MpError(code, `${display} ${why}: not trusted for a root fix`, {
-    notes: ['make it and every directory above it owned by root and writable by root alone'],
-  });
+  throw new MpError(code, `${display} ${why}: not trusted for a root fix`, { notes: [TRUST_HINT] });
 }
 
-/** MP203 unless every rules file the run read (shipped, local override, --rules) is root's alone. */
-export function assertRulesTrusted(files: readonly { host: string; display: string }[]): void {
-  for (const f of files) assertRootOnly(f.host, `rules file ${f.display}`, 'MP203');
+/**
+ * MP203 unless every rules file the run read (shipped, local override, --rules) is root's alone. `judged`
+ * holds the verdicts made on the descriptors the files were read from (by host path); a file read another
+ * way (an injected filesystem) is judged here by its path.
+ */
+export function assertRulesTrusted(files: readonly { host: string; display: string }[], judged?: ReadonlyMap<string, string | null>): void {
+  for (const f of files) {
+    const why = judged?.has(f.host) ? (judged.get(f.host) ?? null) : untrustedPath(f.host);
+    if (why !== null) throw new MpError('MP203', `rules file ${f.display} ${why}: not trusted for a root fix`, { notes: [TRUST_HINT] });
+  }
 }

@@ -9,10 +9,10 @@ import { MpError } from '../errors.js';
 import type { AuditOptions } from '../audit/types.js';
 import { bindInstall } from '../audit/bind.js';
 import { closeDir, DEFAULT_STATE_DIR, openChildDir, openDirUnder, openState, type OpenDir } from '../io/state.js';
-import { assertRootOnly } from '../io/trust.js';
+import { openJudged, TRUST_HINT } from '../io/trust.js';
 import { fdPath } from '../io/fd.js';
 import { hostPath, makeRoot, realFs } from '../io/fs.js';
-import { readSnapshot } from './reader.js';
+import { readSnapshot, readSnapshotFd } from './reader.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import { snapshotPlan, takeSnapshot, type SnapshotPlan, type TakeResult } from './take.js';
 
@@ -109,11 +109,21 @@ export function stateSnapshotPath(stateDir: string | undefined, name: string): s
 
 /**
  * Load a snapshot for `--since` (a Momentum path, under `root`). As root, the file and its directory must
- * be root's alone (MP302): a snapshot decides what a root fix restores.
+ * be root's alone (MP302): a snapshot decides what a root fix restores. The check and the read happen on
+ * one descriptor (openJudged): a snapshot swapped after it was checked is never what is read.
  */
 export async function loadSnapshot(file: string, root?: string): Promise<SnapshotIndex> {
   const host = hostPath(makeRoot(root), path.posix.resolve('/', file));
-  if (!fs.existsSync(host)) throw new MpError('MP302', `no snapshot at ${file}${root ? ` (under ${root})` : ''}`);
-  if (process.geteuid?.() === 0) assertRootOnly(host, `snapshot ${file}`, 'MP302');
-  return readSnapshot(host);
+  const missing = (): MpError => new MpError('MP302', `no snapshot at ${file}${root ? ` (under ${root})` : ''}`);
+  if (process.geteuid?.() !== 0) {
+    if (!fs.existsSync(host)) throw missing();
+    return readSnapshot(host);
+  }
+  const j = openJudged(host);
+  if (j.fd === null && (j.errno === 'ENOENT' || j.errno === 'ENOTDIR')) throw missing();
+  if (j.why !== null) {
+    if (j.fd !== null) fs.closeSync(j.fd);
+    throw new MpError('MP302', `snapshot ${file} ${j.why}: not trusted for a root fix`, { notes: [TRUST_HINT] });
+  }
+  return readSnapshotFd(j.fd as number, host);
 }
