@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { escapeLabel } from '../report/prometheus.js';
 import { openState } from '../io/state.js';
 import { DEFAULT_STATE_DIR } from '../io/state.js';
+import { fdPath } from '../io/fd.js';
 import { errnoOf, hostPath, makeRoot, type Root } from '../io/fs.js';
 import { openAtomic } from '../io/atomic.js';
 import type { HookLog } from './log.js';
@@ -56,7 +57,7 @@ export const UNREADABLE = 'unreadable' as const;
 function readStatus(stateFd: number): HookStatus | typeof UNREADABLE {
   let fd: number;
   try {
-    fd = fs.openSync(`/proc/self/fd/${stateFd}/${HOOK_STATUS_FILE}`, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(fdPath(stateFd, HOOK_STATUS_FILE), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch (e) {
     return errnoOf(e) === 'ENOENT' ? {} : UNREADABLE;
   }
@@ -135,7 +136,7 @@ export function recordHookStatus(
       const at = Math.floor(now.getTime() / 1000);
       const okMs = status < 2 ? now.getTime() : all[phase]?.okMs;
       all[phase] = { status, at, message: cut, ...(okMs !== undefined ? { okMs } : {}) };
-      const f = openAtomic(`/proc/self/fd/${state.state.fd}/${HOOK_STATUS_FILE}`, 0o600, `${state.state.path}/${HOOK_STATUS_FILE}`);
+      const f = openAtomic(fdPath(state.state.fd, HOOK_STATUS_FILE), 0o600, `${state.state.path}/${HOOK_STATUS_FILE}`);
       try {
         f.write(JSON.stringify(all) + '\n');
         f.commit();
