@@ -5,7 +5,7 @@
  * 2. walk: every declared tree, never following a link, one entry at a time (src/walk/);
  * 3. check: the rules' compare of each entry → a verdict with its findings, pure (src/rules/check.ts);
  * 4. since-diff (with `--since`): each verdict related to a snapshot, pure (src/upgrade/since.ts);
- * 5. sink: a reporter (audit), the fixer (plan → apply, src/fix/), or the published callbacks.
+ * 5. sink: a reporter (reporterSink), the fixer (plan → apply, src/fix/), or the published callbacks.
  *
  * A walked entry's findings travel inside its verdict; the sink's `finding` carries only findings about
  * paths that were never walked (could not be examined, required and missing, outside the trees, above them).
@@ -16,7 +16,8 @@ import { callbacksOf, examine, plainJudge, type Judge } from './audit/run.js';
 import type { AuditOptions, AuditResult } from './audit/types.js';
 import { startFix, type FixOptions, type FixResult } from './fix/run.js';
 import type { BoundRules } from './rules/types.js';
-import type { Finding, Summary, Verdict } from './types.js';
+import type { ReportHeader, Reporter } from './report/types.js';
+import type { Finding, Verdict } from './types.js';
 import type { SinceStep } from './upgrade/since.js';
 
 /** Where the pipeline's results go. */
@@ -27,8 +28,8 @@ export interface Sink {
   verdict(v: Verdict): void;
   /** A finding about a path that was never walked. */
   finding(f: Finding): void;
-  /** Everything was examined. */
-  end(summary: Summary): void;
+  /** Everything was examined: the counts, and how long it took. */
+  end(result: AuditResult): void;
 }
 
 /** What the pipeline runs with, besides the audit's options. */
@@ -56,8 +57,28 @@ export function runPipeline(opts: Omit<AuditOptions, 'onStart' | 'onFinding' | '
     verdict: (v) => sink.verdict(v),
     finding: since === undefined ? (f) => sink.finding(f) : (f) => sink.finding(since.finding(f)),
   });
-  sink.end(summary);
-  return { root: root.dir, bound, summary, durationMs: performance.now() - started };
+  const result: AuditResult = { root: root.dir, bound, summary, durationMs: performance.now() - started };
+  sink.end(result);
+  return result;
+}
+
+/**
+ * An audit report format as a sink: the header once the rules are bound, every finding (a walked entry's,
+ * then the others as they come), the result at the end. `root` is the host directory that stood for `/`.
+ */
+export function reporterSink(reporter: Reporter, root: string): Sink {
+  return {
+    start(b) {
+      const reasons = new Map(b.rules.rules.map((r) => [r.id, r.reason]));
+      const header: ReportHeader = { root, configFile: b.config.configFile, user: b.user, group: b.group, reasonOf: (id) => reasons.get(id) };
+      reporter.start(header);
+    },
+    verdict(v) {
+      for (const f of v.findings) reporter.finding(f);
+    },
+    finding: (f) => reporter.finding(f),
+    end: (result) => reporter.end(result),
+  };
 }
 
 /**

@@ -4,7 +4,7 @@
  * 3 some paths could not be examined).
  */
 import { Chalk } from 'chalk';
-import { audit } from '../pipeline.js';
+import { reporterSink, runPipeline } from '../pipeline.js';
 import { exitStatusOf } from '../audit/run.js';
 import type { AuditOptions } from '../audit/types.js';
 import { isMpError, MpError } from '../errors.js';
@@ -143,23 +143,30 @@ async function auditAndReport(o: AuditCliOptions, io: Io, format: string, factor
   const reporter = factory(ctx);
   const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   try {
-    const result = audit({
-      ...opts,
-      ...(shown !== null ? { onVerdict: (v: { entry: { path: string } }) => shown.tick(v.entry.path) } : {}),
-      onStart: (b) => {
-        const reasons = new Map(b.rules.rules.map((r) => [r.id, r.reason]));
-        const h = { root: makeRoot(o.root).dir, configFile: b.config.configFile, user: b.user, group: b.group };
-        reporter.start({ ...h, reasonOf: (id: string) => reasons.get(id) });
-        // A person at a terminal learns at once what is being read, not only when the walk is over.
-        if (shown !== null && io.progress !== undefined) {
-          const trees = b.trees.map((t) => t.path).join(', ');
-          io.progress.write(printable(`Auditing ${trees} for ${b.user.name} (${b.user.id}), group ${b.group.name} (${b.group.id}), as ${b.config.configFile} says`) + '\n');
-        }
+    const report = reporterSink(reporter, makeRoot(o.root).dir);
+    const result = runPipeline(
+      opts,
+      {
+        start: (b) => {
+          report.start(b);
+          // A person at a terminal learns at once what is being read, not only when the walk is over.
+          if (shown !== null && io.progress !== undefined) {
+            const trees = b.trees.map((t) => t.path).join(', ');
+            io.progress.write(printable(`Auditing ${trees} for ${b.user.name} (${b.user.id}), group ${b.group.name} (${b.group.id}), as ${b.config.configFile} says`) + '\n');
+          }
+        },
+        verdict: (v) => {
+          report.verdict(v);
+          shown?.tick(v.entry.path);
+        },
+        finding: report.finding,
+        end: (r) => {
+          shown?.end();
+          report.end(r);
+        },
       },
-      onFinding: (f) => reporter.finding(f),
-    }, { since });
-    shown?.end();
-    reporter.end(result);
+      { since },
+    );
     if (since !== undefined && format !== 'text' && format !== 'json' && !(o.quiet === true && result.summary.findings === 0)) {
       io.err(sinceLines(since).join('\n') + '\n');
     }

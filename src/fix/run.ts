@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import { fdPath } from '../io/fd.js';
 import { hostPath, makeRoot, type Root } from '../io/fs.js';
-import type { AuditOptions } from '../audit/types.js';
+import type { AuditOptions, AuditResult } from '../audit/types.js';
 import type { BoundRules } from '../rules/types.js';
-import type { Check, Finding, Summary, Verdict } from '../types.js';
+import type { Check, Finding, Verdict } from '../types.js';
 import { Applier } from './apply.js';
 import { emptySummary } from './batch.js';
 import { inTree } from './safety.js';
@@ -169,7 +169,7 @@ export interface Fixer {
   start(bound: BoundRules): void;
   verdict(v: Verdict): void;
   finding(f: Finding): void;
-  end(summary: Summary): void;
+  end(result: AuditResult): void;
   close(): void;
   result(): FixResult;
 }

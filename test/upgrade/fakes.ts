@@ -111,6 +111,6 @@ export function fakePipeline(bound: BoundRules, entries: Entry[], sink: Partial<
     sink.verdict?.(v);
   }
   const summary = { examined: entries.length, findings, errors: 0, vanished: 0 };
-  sink.end?.(summary);
+  sink.end?.({ root: '/', bound, summary, durationMs: 0 });
   return summary;
 }
