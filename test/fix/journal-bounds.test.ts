@@ -10,11 +10,10 @@ import { fix } from '../../src/pipeline.js';
 import { JOURNALS_KEPT } from '../../src/fix/journal.js';
 import { ECGROUP, ECUSER, file, mkdir, perms, type TempRoot } from './helpers.js';
 import { install, STATE } from './install.js';
+import { asRoot } from '../support/root.js';
 
 let r: TempRoot;
 afterEach(() => r?.cleanup());
-
-const asRoot = process.getuid?.() === 0;
 
 describe.runIf(asRoot)('journal bounds', () => {
   it("past the journal's share for the service account's own entries, those are refused and root's files are still fixed", async () => {

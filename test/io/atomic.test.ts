@@ -4,16 +4,16 @@
  * write through a link planted under the temporary name.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openAtomic, writeAtomic } from '../../src/io/atomic.js';
 import { atomicFile } from '../../src/report/sink.js';
+import { tempDir } from '../support/root.js';
 
 let dir: string;
 let umask: number;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-atomic-'));
+  dir = tempDir('atomic').dir;
   umask = process.umask(0o077);
 });
 afterEach(() => {

@@ -11,7 +11,7 @@ import { openJudged } from '../../src/io/trust.js';
 import { loadSnapshot } from '../../src/snapshot/index.js';
 import { ECUSER, file, mkdir, tempRoot, type TempRoot } from '../fix/helpers.js';
 
-const asRoot = process.geteuid?.() === 0;
+import { asRoot } from '../support/root.js';
 
 let r: TempRoot;
 beforeEach(() => {

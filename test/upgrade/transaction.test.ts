@@ -13,8 +13,8 @@ import { memoryIo } from '../../src/commands/io.js';
 import { processStart } from '../../src/io/lock.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { baseRoot, cli as runCli, CONF, ensureBuilt, mkdir, put, st, workspace, type Workspace } from './packaging.js';
+import { asRoot } from '../support/root.js';
 
-const asRoot = process.getuid?.() === 0;
 const CONF_PATH = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
 const KEY = '/opt/msys/ecelerity/etc/conf/default/tls.key';
 const EC_CTL = '/opt/msys/ecelerity/bin/ec_ctl';
