@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { MpError } from '../errors.js';
 import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
 import { openJudged, TRUST_HINT } from '../io/trust.js';
-import { readAllFd } from '../io/safe-open.js';
 import { parseRules } from './parse.js';
 import type { RuleOrigin, RuleSet } from './types.js';
 
@@ -56,7 +55,7 @@ function readJudged(p: string): Read | undefined {
     throw cannotRead(p, j.errno ?? j.why);
   }
   try {
-    return { text: (readAllFd(j.fd, j.st.size) as Buffer).toString('utf8'), untrusted: j.why };
+    return { text: nodeFs.readFileSync(j.fd, 'utf8'), untrusted: j.why };
   } catch (e) {
     throw cannotRead(p, errnoOf(e) ?? String(e));
   } finally {
