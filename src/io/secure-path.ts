@@ -9,7 +9,7 @@ import { MpError, type ErrorCode } from '../errors.js';
 import type { Root } from './fs.js';
 import { errnoOf } from './fd.js';
 import { octal } from '../types.js';
-import { badName, closeQuietly, DIR_FLAGS, fdPath } from './fd.js';
+import { badName, closeQuietly, fdPath } from './fd.js';
 import { openSafe } from './safe-open.js';
 import { notPassable, notRootOnly, TRUST_HINT } from './trust.js';
 
@@ -69,16 +69,15 @@ export function openDirChain(root: Root, dir: string, create: boolean, code: Err
           if (errnoOf(e) !== 'EEXIST') fail(code, `cannot create ${at}: ${errnoOf(e) ?? e}`, errnoOf(e));
         }
       }
-      let next: number;
-      try {
-        next = fs.openSync(child, DIR_FLAGS);
-      } catch (e) {
-        const c = errnoOf(e);
+      const next = openSafe(child, { want: 'dir' });
+      if ('refused' in next) {
         // A link in place of a directory would send what is written or read wherever it points.
-        fail(code, `${at} ${c === 'ELOOP' || c === 'ENOTDIR' ? 'is a symbolic link or not a directory' : `cannot be opened: ${c ?? e}`}`, c === 'ENOENT' ? c : undefined);
+        if (next.refused === 'symlink' || next.refused === 'wrong-type') fail(code, `${at} is a symbolic link or not a directory`);
+        const c = 'errno' in next ? next.errno : 'EIO';
+        fail(code, `${at} cannot be opened: ${c}`, c === 'ENOENT' ? c : undefined);
       }
       fs.closeSync(fd);
-      fd = next;
+      fd = next.fd;
     }
   } catch (e) {
     fs.closeSync(fd);

@@ -9,7 +9,8 @@ import { MpError } from '../errors.js';
 import type { Root } from './fs.js';
 import { errnoOf } from './fd.js';
 import { octal } from '../types.js';
-import { badName, DIR_FLAGS, fdPath } from './fd.js';
+import { badName, fdPath } from './fd.js';
+import { openSafe } from './safe-open.js';
 import { writableByNonRoot } from './trust.js';
 import { openDirChain, type OpenDir } from './secure-path.js';
 
@@ -37,16 +38,14 @@ export function openChildDir(parent: OpenDir, name: string): OpenDir {
   } catch (e) {
     if (errnoOf(e) !== 'EEXIST') throw new MpError('MP303', `cannot create ${display}: ${errnoOf(e) ?? e}`);
   }
-  let fd: number;
-  try {
-    fd = fs.openSync(at, DIR_FLAGS);
-  } catch (e) {
-    const code = errnoOf(e);
+  const got = openSafe(at, { want: 'dir' });
+  if ('refused' in got) {
     // A link in place of the state directory would send journals and the lock wherever it points.
-    const what = code === 'ENOTDIR' || code === 'ELOOP' ? 'is a symbolic link or not a directory' : `cannot be opened: ${code}`;
+    const what = got.refused === 'symlink' || got.refused === 'wrong-type' ? 'is a symbolic link or not a directory' : `cannot be opened: ${'errno' in got ? got.errno : 'EIO'}`;
     throw new MpError('MP303', `state directory ${display} ${what}`);
   }
-  const why = unsafeWhy(fs.fstatSync(fd));
+  const fd = got.fd;
+  const why = unsafeWhy(got.st);
   if (why !== null) {
     fs.closeSync(fd);
     throw new MpError('MP303', `state directory ${display} is ${why}`);

@@ -9,6 +9,7 @@ import { escapeLabel } from '../report/prometheus.js';
 import { openState } from '../io/state.js';
 import { DEFAULT_STATE_DIR } from '../io/state.js';
 import { fdPath } from '../io/fd.js';
+import { openSafe } from '../io/safe-open.js';
 import { errnoOf, hostPath, makeRoot, type Root } from '../io/fs.js';
 import { openAtomic } from '../io/atomic.js';
 import type { HookLog } from './log.js';
@@ -50,20 +51,15 @@ export const MAX_MESSAGE = 1000;
 export const UNREADABLE = 'unreadable' as const;
 
 /**
- * Read the status file through the open state directory: never through a link, never a FIFO (O_NONBLOCK,
- * then fstat), never more than 64 KiB. No file is "no status yet"; anything else odd is UNREADABLE, and
+ * Read the status file through the open state directory (openSafe): never through a link, never a FIFO or
+ * a device, never more than 64 KiB. No file is "no status yet"; anything else odd is UNREADABLE, and
  * callers fail closed on it (a record of a failure must not be lost by being unreadable).
  */
 function readStatus(stateFd: number): HookStatus | typeof UNREADABLE {
-  let fd: number;
+  const got = openSafe(fdPath(stateFd, HOOK_STATUS_FILE), { want: 'file', maxBytes: MAX_STATUS_BYTES });
+  if ('refused' in got) return got.refused === 'missing' && got.errno === 'ENOENT' ? {} : UNREADABLE;
+  const { fd, st } = got;
   try {
-    fd = fs.openSync(fdPath(stateFd, HOOK_STATUS_FILE), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch (e) {
-    return errnoOf(e) === 'ENOENT' ? {} : UNREADABLE;
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_STATUS_BYTES) return UNREADABLE;
     const buf = Buffer.alloc(st.size);
     const n = fs.readSync(fd, buf, 0, st.size, 0);
     const parsed = JSON.parse(buf.subarray(0, n).toString('utf8')) as unknown;
