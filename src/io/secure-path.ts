@@ -8,10 +8,9 @@ import * as path from 'node:path';
 import { MpError, type ErrorCode } from '../errors.js';
 import type { Root } from './fs.js';
 import { errnoOf } from './fd.js';
-import { octal } from '../types.js';
 import { badName, closeQuietly, fdPath } from './fd.js';
 import { openSafe } from './safe-open.js';
-import { notPassable, notRootOnly, TRUST_HINT } from './trust.js';
+import { notPassable, notRootOnly, TRUST_HINT, writableText } from './trust.js';
 
 /** An open directory and its Momentum path (for messages). */
 export interface OpenDir {
@@ -54,8 +53,7 @@ export function openDirChain(root: Root, dir: string, create: boolean, code: Err
       const s = fs.fstatSync(fd);
       // A directory another account can write: it could rename what we open next, or plant it.
       if ((last ? notRootOnly(s) : notPassable(s)) !== null) {
-        const mode = octal(s.mode & 0o7777);
-        fail(code, `${at === '/' && root.dir !== '/' ? `/ (--root ${root.dir})` : at} is owned by uid ${s.uid}, group ${s.gid}, mode ${mode}: writable by an account other than root`);
+        fail(code, `${at === '/' && root.dir !== '/' ? `/ (--root ${root.dir})` : at} is ${writableText(s)}`);
       }
       if (last) return { fd, path: at };
       const name = parts[i] as string;

@@ -8,22 +8,15 @@ import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import type { Root } from './fs.js';
 import { errnoOf } from './fd.js';
-import { octal } from '../types.js';
 import { badName, fdPath } from './fd.js';
 import { openSafe } from './safe-open.js';
-import { writableByNonRoot } from './trust.js';
+import { notRootOnly, writableText } from './trust.js';
 import { openDirChain, type OpenDir } from './secure-path.js';
 
 export type { OpenDir } from './secure-path.js';
 
 /** Default state directory (a Momentum path, so under --root). */
 export const DEFAULT_STATE_DIR = '/var/lib/momentum-perms';
-
-/** Why a directory's owner or mode makes it unsafe, or null when only root can write it. */
-export function unsafeWhy(s: { uid: number; gid: number; mode: number }): string | null {
-  if (!writableByNonRoot({ uid: s.uid, gid: s.gid, mode: s.mode & 0o7777 })) return null;
-  return `owned by uid ${s.uid}, group ${s.gid}, mode ${octal(s.mode)}: writable by an account other than root`;
-}
 
 /**
  * Open (creating when missing, 0700) the directory `name` inside the verified `parent`: never through a
@@ -45,10 +38,10 @@ export function openChildDir(parent: OpenDir, name: string): OpenDir {
     throw new MpError('MP303', `state directory ${display} ${what}`);
   }
   const fd = got.fd;
-  const why = unsafeWhy(got.st);
-  if (why !== null) {
+  // One another account can write: it could plant a journal for undo to follow, or remove or hold the lock.
+  if (notRootOnly(got.st) !== null) {
     fs.closeSync(fd);
-    throw new MpError('MP303', `state directory ${display} is ${why}`);
+    throw new MpError('MP303', `state directory ${display} is ${writableText(got.st)}`);
   }
   return { fd, path: display };
 }

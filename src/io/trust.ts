@@ -39,6 +39,11 @@ export function notRootOnly(s: Perms): string | null {
   return `is writable by ${(s.mode & 0o002) !== 0 ? 'everyone' : `group ${s.gid}`} (mode ${octal(s.mode & 0o7777)})`;
 }
 
+/** A directory or file that `notRootOnly` refuses, as refusals describe it: its owner, group and mode. */
+export function writableText(s: Perms): string {
+  return `owned by uid ${s.uid}, group ${s.gid}, mode ${octal(s.mode & 0o7777)}: writable by an account other than root`;
+}
+
 /**
  * Why a directory on the way could let another account swap what lies below it, or null. Root's and
  * writable by root alone; or root's and sticky (like /tmp: others may add names, never move root's own).
