@@ -17,7 +17,7 @@ export { parseRules, loadRules, bindRules, explainPath, compileGlob, globMatches
 export type { Rule, RuleSet, BoundRules, TreeDecl, ModeConstraint, IdSpec, RuleOrigin, Explanation } from './rules/index.js';
 
 // Audit and reports
-export { audit, fix, runPipeline, type Sink, type Steps } from './pipeline.js';
+export { audit, fix, reporterSink, runPipeline, type Sink, type Steps } from './pipeline.js';
 export { exitStatusOf } from './audit/index.js';
 export type { AuditOptions, AuditResult } from './audit/types.js';
 export { reporterFor, reporterNames, registerReporter } from './report/index.js';
