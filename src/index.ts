@@ -19,7 +19,7 @@ export type { Rule, RuleSet, BoundRules, TreeDecl, ModeConstraint, IdSpec, RuleO
 // Audit and reports
 export { audit, fix, reporterSink, runPipeline, type Sink, type Steps } from './pipeline.js';
 export { exitStatusOf } from './audit/index.js';
-export type { AuditOptions, AuditResult } from './audit/types.js';
+export type { AuditOptions, AuditResult, InstallOptions } from './audit/types.js';
 export { reporterFor, reporterNames, registerReporter } from './report/index.js';
 export type { Reporter, ReportContext } from './report/index.js';
 

@@ -13,7 +13,7 @@
  */
 import { bindInstall } from './audit/bind.js';
 import { callbacksOf, examine, plainJudge, type Judge } from './audit/run.js';
-import type { AuditOptions, AuditResult } from './audit/types.js';
+import type { AuditOptions, AuditResult, InstallOptions } from './audit/types.js';
 import { startFix, type FixOptions, type FixResult } from './fix/run.js';
 import type { BoundRules } from './rules/types.js';
 import type { ReportHeader, Reporter } from './report/types.js';
@@ -42,7 +42,7 @@ export interface Steps {
  * Run the pipeline into `sink`. Throws MpError (status 2) for configuration and rules errors, before
  * anything is examined; everything found during the walk is a finding, never an exception.
  */
-export function runPipeline(opts: Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'>, sink: Sink, steps: Steps = {}): AuditResult {
+export function runPipeline(opts: InstallOptions, sink: Sink, steps: Steps = {}): AuditResult {
   const started = performance.now();
   // 1. bind
   const { bound, fs, root, users } = bindInstall(opts);

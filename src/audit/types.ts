@@ -9,7 +9,8 @@ export interface AuditScope {
   paths: readonly string[];
 }
 
-export interface AuditOptions {
+/** What the pipeline binds and walks: every command that looks at the install takes these. */
+export interface InstallOptions {
   root?: string;
   configFile?: string;
   node?: string;
@@ -31,6 +32,10 @@ export interface AuditOptions {
   /** Injected for tests (memfs); default the real disk and the system's user database. */
   fs?: FsLike;
   users?: UserDb;
+}
+
+/** The published audit(): the install's options, and callbacks the results stream to. */
+export interface AuditOptions extends InstallOptions {
   /**
    * Called once the configuration and rules are bound, before the first entry is walked (the upgrade
    * diff needs the bound rules to tell whether a snapshot's values are allowed).

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import { fdPath } from '../io/fd.js';
 import { hostPath, makeRoot, type Root } from '../io/fs.js';
-import type { AuditOptions, AuditResult } from '../audit/types.js';
+import type { AuditResult, InstallOptions } from '../audit/types.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Check, Finding, Verdict } from '../types.js';
 import { Applier } from './apply.js';
@@ -20,7 +20,7 @@ import { closeDir, openDirUnder, openState, type StateDir } from '../io/state.js
 import { assertRulesTrusted } from '../io/trust.js';
 import { DEFAULT_STATE_DIR, type FixSink, type FixSummary, type JournalHeader, type ServiceIds } from './types.js';
 
-export interface FixOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'> {
+export interface FixOptions extends InstallOptions {
   /** Check everything and report the plan; change, create and lock nothing. */
   dryRun?: boolean;
   /** Momentum path of the state directory (default /var/lib/momentum-perms). */

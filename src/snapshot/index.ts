@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
-import type { AuditOptions } from '../audit/types.js';
+import type { InstallOptions } from '../audit/types.js';
 import { bindInstall } from '../audit/bind.js';
 import { closeDir, DEFAULT_STATE_DIR, openChildDir, openDirUnder, openState, type OpenDir } from '../io/state.js';
 import { openJudged, TRUST_HINT } from '../io/trust.js';
@@ -24,7 +24,7 @@ export type { SnapshotHeader, SnapshotTrailer } from './format.js';
 /** Where snapshots go inside the state directory. */
 export const SNAPSHOT_DIR = 'snapshots';
 
-export interface SnapshotOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'> {
+export interface SnapshotOptions extends InstallOptions {
   /** Momentum path of the file to write (default: STATE-DIR/snapshots/NAME). */
   out?: string;
   /** Momentum path of the state directory (default /var/lib/momentum-perms). */

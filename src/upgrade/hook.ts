@@ -15,7 +15,7 @@
  */
 import * as fs from 'node:fs';
 import { bindInstall } from '../audit/index.js';
-import type { AuditOptions } from '../audit/types.js';
+import type { InstallOptions } from '../audit/types.js';
 import { isMpError } from '../errors.js';
 import type { FixOptions, FixResult } from '../fix/run.js';
 import { fix as runFix } from '../pipeline.js';
@@ -50,7 +50,7 @@ const SELF_UPGRADE_MAX_AGE_MS = 3600 * 1000;
 /** An older pre-upgrade snapshot is left from a transaction that never finished: not trusted to restore from. */
 export const SNAPSHOT_MAX_AGE_MS = 24 * 3600 * 1000;
 
-export interface HookOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict' | 'scope'> {
+export interface HookOptions extends Omit<InstallOptions, 'scope'> {
   stateDir?: string;
   /** Exit with the job's status (or 2 on an error) instead of 0. */
   strict?: boolean;
