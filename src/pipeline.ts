@@ -49,9 +49,9 @@ export function runPipeline(opts: InstallOptions, sink: Sink, steps: Steps = {})
   const since = steps.since;
   since?.start(bound, users);
   sink.start(bound);
-  // 3. check, then 4. the since-diff: one verdict per entry, in this order.
-  const check = plainJudge(bound);
-  const judge: Judge = since === undefined ? check : (entry, parent, own) => since.verdict(bound.check(entry, parent), parent, own);
+  // 3. check (pure), then 4. the since-diff (pure): one verdict per entry.
+  const judge: Judge =
+    since === undefined ? plainJudge(bound) : (entry, parent, own) => since.verdict(bound.check(entry, parent), parent, own);
   // 2. walk, each entry judged as it is met; then 5. into the sink.
   const summary = examine(bound, { fs, root, crossFilesystems: opts.crossFilesystems ?? false, scope: opts.scope }, judge, {
     verdict: (v) => sink.verdict(v),
