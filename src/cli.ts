@@ -1,12 +1,15 @@
 /**
- * The command line: parses arguments with commander, calls a command module, maps the result to an exit
- * status. Commands live in src/commands/ and only use the programmatic API (src/index.ts) and an Io.
+ * The command line: parses arguments with commander and runs a command module. Each command resolves its
+ * settings (src/settings.ts), calls the programmatic API (src/index.ts), hands the result to a reporter
+ * (src/report/) and returns the exit status src/exit.ts decides; an error's status is decided there too.
  */
 import { Command, CommanderError, Option } from 'commander';
 import * as fs from 'node:fs';
 import { Chalk } from 'chalk';
 import { isMpError, MpError, renderError } from './errors.js';
-import { EXIT, processIo, type Io } from './commands/io.js';
+import { exitStatus } from './exit.js';
+import { processIo, type Io } from './commands/io.js';
+import { DEFAULT_STATE_DIR, LOCAL_RULES } from './settings.js';
 import type { AuditCliOptions, CommonOptions, FixCliOptions } from './commands/options.js';
 
 type Runner = (io: Io) => Promise<number> | number;
@@ -19,13 +22,13 @@ function addCommon(cmd: Command, what: { rules?: boolean; state?: boolean } = {}
   if (what.rules) {
     cmd
       .option('--rules <file>', 'an extra rules file, layered after the shipped and local rules')
-      .option('--local-rules <file>', "the administrator's rules file", '/etc/momentum-perms/local.rules')
+      .option('--local-rules <file>', "the administrator's rules file", LOCAL_RULES)
       .addOption(new Option('--rule-set <version>', 'rule set to use instead of the one chosen from the install').choices(['3.x', '4.x']))
       .option('--cross-filesystems', 'descend into other filesystems below a tree (default: stay on one)')
       .option('--no-packages', "leave out the package layer (what Momentum's rpm packages declare)")
       .option('--rpm-dbpath <dir>', 'the rpm database under --root (default: /usr/lib/sysimage/rpm or /var/lib/rpm)');
   }
-  if (what.state) cmd.option('--state-dir <dir>', 'journals, snapshots and the lock', '/var/lib/momentum-perms');
+  if (what.state) cmd.option('--state-dir <dir>', 'journals, snapshots and the lock', DEFAULT_STATE_DIR);
   return cmd;
 }
 
@@ -211,7 +214,7 @@ export function buildProgram(run: (r: Runner) => void): Command {
       if (shell === 'bash') io.out(m.bashCompletion(program, args));
       else if (shell === 'zsh') io.out(m.zshCompletion(program, args));
       else throw new MpError('MP300', `no completion for shell "${shell}" (known: bash, zsh)`);
-      return EXIT.ok;
+      return exitStatus({ kind: 'shown' });
     });
   });
 
@@ -254,26 +257,24 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end with exitCode 0; everything else is a usage error.
-      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return exitStatus({ kind: e.exitCode === 0 ? 'shown' : 'usage' });
     }
     if (isMpError(e)) {
       io.err(renderError(e) + '\n');
-      return EXIT.usage;
+      return exitStatus({ kind: 'usage' });
     }
     throw e;
   }
   const when = (program.opts() as { color?: string }).color;
   if (when === 'always') io = { ...io, color: new Chalk({ level: Math.max(io.color.level, 1) as 1 | 2 | 3 }) };
   else if (when === 'never') io = { ...io, color: new Chalk({ level: 0 }) };
-  if (!pending) return EXIT.ok;
+  if (!pending) return exitStatus({ kind: 'shown' });
   try {
     return await pending(io);
   } catch (e) {
     if (isMpError(e)) {
       io.err(renderError(e) + '\n');
-      // Another run holding the lock, or a journal/output that could not be written, is "could not finish" (3),
-      // not a usage error: rerunning later may succeed.
-      return e.code === 'MP301' || e.code === 'MP305' ? EXIT.incomplete : EXIT.usage;
+      return exitStatus({ kind: 'error', error: e });
     }
     throw e;
   }

@@ -27,6 +27,7 @@ export function bindInstall(opts: InstallOptions): Bound {
   const rc: ReadConfigOptions = {};
   if (opts.configFile !== undefined) rc.configFile = opts.configFile;
   if (opts.node !== undefined) rc.node = opts.node;
+  if (opts.searchPath !== undefined) rc.searchPath = opts.searchPath;
   const config = readConfig(fs, root, users, rc);
   const lo: LoadRulesOptions = { version: opts.ruleSet ?? config.version };
   if (opts.localRules !== undefined) lo.localRules = opts.localRules;

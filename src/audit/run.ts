@@ -218,8 +218,5 @@ export function auditBound(bound: BoundRules, ctx: AuditContext): Summary {
   return examine(bound, ctx, plainJudge(bound), callbacksOf(ctx));
 }
 
-/** The exit status a summary calls for: 3 when something could not be examined, 1 on findings, else 0. */
-export function exitStatusOf(summary: Summary): 0 | 1 | 3 {
-  if (summary.errors > 0) return 3;
-  return summary.findings > 0 ? 1 : 0;
-}
+/** The exit status a summary calls for (decided in src/exit.ts). */
+export { exitStatusOf } from '../exit.js';

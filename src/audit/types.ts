@@ -14,6 +14,8 @@ export interface InstallOptions {
   root?: string;
   configFile?: string;
   node?: string;
+  /** `EC_CONF_SEARCH_PATH` (colon-separated), replacing the configuration search path; see ReadConfigOptions. */
+  searchPath?: string;
   /** Extra rules file (`--rules`), layered last. */
   rulesFile?: string;
   /** The administrator's rules (default /etc/momentum-perms/local.rules, under root; absent is fine). */

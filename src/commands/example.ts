@@ -6,8 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildExample } from '../example/build.js';
-import { shellWord } from '../report/next.js';
-import { runAudit } from './audit.js';
+import { exampleEndText, exampleIntroText, exampleLeftText } from '../report/notices.js';
+import { auditReported } from './audit.js';
+import { exitStatus } from '../exit.js';
 import type { Io } from './io.js';
 import { MpError } from '../errors.js';
 import { openDirChain } from '../io/secure-path.js';
@@ -103,34 +104,19 @@ export async function runExample(o: { keep?: boolean; json?: boolean; root?: str
   let keep = o.keep === true || o.root !== undefined;
   try {
     const ex = buildExample(top.fd, dir);
-    const c = io.color;
     if (!o.json) {
       const who = ex.ids.userUid === ex.ids.rootUid ? `uid ${ex.ids.userUid} (not root: that uid plays ecuser, and files that should be root's are yours)` : `ecuser = uid ${ex.ids.userUid}, real ownership`;
-      io.out(`${c.bold('Example Momentum install')} in ${dir} — ${who}\nPlanted drift:\n`);
-      for (const d of ex.drift) io.out(`  ${d.path}  ${c.dim(d.what)}\n`);
-      io.out(`\n${c.dim(`$ momentum-perms audit --root ${shellWord(dir)}`)}\n\n`);
+      io.out(exampleIntroText(dir, who, ex.drift, io.color));
     }
-    const status = await runAudit(o.json ? { root: dir, format: 'json' } : { root: dir }, io);
-    if (!o.json) {
-      if (keep) {
-        const r = shellWord(dir);
-        io.out(
-          `\nThe example install is kept in ${dir}. Try:\n` +
-            [`momentum-perms audit --root ${r}`, `momentum-perms fix --dry-run --root ${r}`, `momentum-perms fix --root ${r}`, `momentum-perms explain --root ${r} /opt/msys/ecelerity/etc/conf/dkim/example.com/mta1.key`, `rm -rf ${r}`]
-              .map((l) => `  ${l}\n`)
-              .join(''),
-        );
-      } else {
-        io.out(c.dim('\n(The example install was removed; run `momentum-perms example --keep` to keep it and try the command above.)\n'));
-      }
-    }
-    return status === 1 ? 0 : status;
+    const result = await auditReported(o.json ? { root: dir, format: 'json' } : { root: dir }, io);
+    if (!o.json) io.out(exampleEndText(dir, keep, io.color));
+    return exitStatus({ kind: 'audit', summary: result.summary, findingsPlanted: true });
   } catch (e) {
     // A failed run removes a temporary example (0700: only root reaches inside). An example in --root DIR
     // is left as it is: parts of it may already be the service account's, and nothing is removed by path
     // in a tree another account can write.
     if (top.temporary) keep = false;
-    else io.err(`momentum-perms: the example in ${dir} was left as it is; remove it with rm -rf if you do not want it\n`);
+    else io.err(exampleLeftText(dir));
     throw e;
   } finally {
     try {

@@ -4,10 +4,8 @@
  */
 import * as fs from 'node:fs';
 import { MpError } from '../errors.js';
-import { errnoOf, makeRoot, readRegularFile, realFs } from '../io/fs.js';
-import { HOOK_PHASES, hookRoot, runHookPhase, type HookOptions, type HookPhase } from '../upgrade/hook.js';
-import { DEFAULT_LOG_FILE, hookLog } from '../upgrade/log.js';
-import { auditOptionsOf } from './audit.js';
+import { errnoOf, readRegularFile, realFs } from '../io/fs.js';
+import { apiOptions, DEFAULT_LOG_FILE, HOOK_PHASES, hookLog, hookRoot, resolveSettings, runHookPhase, type HookOptions, type HookPhase } from '../index.js';
 import type { Io } from './io.js';
 import type { CommonOptions } from './options.js';
 
@@ -74,15 +72,15 @@ export async function runHook(phase: string, o: HookCliOptions, io: Io, env: Nod
     throw new MpError('MP300', `unknown hook phase "${phase}" (known: ${HOOK_PHASES.join(', ')})`);
   }
   const root = hookRoot(o.root, env);
-  const opts: HookOptions = { ...auditOptionsOf({ ...o, ...(root !== undefined ? { root } : {}) }) };
+  const s = resolveSettings({ ...o, ...(root !== undefined ? { root } : {}) }, env);
+  const opts: HookOptions = { ...apiOptions(s) };
   // No package layer in a package scriptlet: it runs inside rpm's transaction, where a nested rpm query can
   // wait on the database lock the transaction holds, and the hook must never block the transaction.
   opts.packages = { rpm: false };
-  if (o.stateDir !== undefined) opts.stateDir = o.stateDir;
   if (o.strict) opts.strict = true;
   if (o.textfileDir !== undefined) opts.textfileDir = o.textfileDir;
   const log = hookLog({
-    root: makeRoot(root),
+    root: s.root,
     logFile: o.logFile ?? DEFAULT_LOG_FILE,
     syslog: o.syslog !== false,
     out: (t) => io.out(t),

@@ -42,11 +42,3 @@ export function memoryIo(): Io & { stdout: () => string; stderr: () => string } 
     stderr: () => e,
   };
 }
-
-/** Exit statuses: a documented contract (README "Exit status"). */
-export const EXIT = {
-  ok: 0,
-  findings: 1,
-  usage: 2,
-  incomplete: 3,
-} as const;

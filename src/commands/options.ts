@@ -1,28 +1,9 @@
-import type { PackageOptions } from '../package/query.js';
+import { MpError } from '../errors.js';
+import type { SettingsOptions } from '../settings.js';
 
-/** Options every command takes (README "Commands at a glance"). */
-export interface CommonOptions {
-  /** `--root DIR`: DIR stands for `/` for every path read or changed. */
-  root?: string;
-  /** `--config FILE`: the ecelerity.conf to read (a Momentum path). */
-  config?: string;
-  /** `--node NAME`: the node name for `{NODENAME}` in the 4.x search path. */
-  node?: string;
-  /** `--rules FILE`: an extra rules file, layered last. */
-  rules?: string;
-  /** `--local-rules FILE`: the administrator's rules (default /etc/momentum-perms/local.rules). */
-  localRules?: string;
-  /** `--rule-set 3.x|4.x`: override the rule set chosen from the install. */
-  ruleSet?: string;
-  /** `--state-dir DIR`: journals, snapshots, the lock (default /var/lib/momentum-perms). */
-  stateDir?: string;
-  /** `--cross-filesystems`: descend into other filesystems below a tree (default: stay on one). */
-  crossFilesystems?: boolean;
+/** Options every command takes (README "Commands at a glance"): the settings, and `--json`. */
+export interface CommonOptions extends SettingsOptions {
   json?: boolean;
-  /** `--no-packages` sets false: no package layer. */
-  packages?: boolean;
-  /** `--rpm-dbpath DIR`: the rpm database under --root (default: the first of /usr/lib/sysimage/rpm, /var/lib/rpm that holds one). */
-  rpmDbpath?: string;
 }
 
 export interface AuditCliOptions extends CommonOptions {
@@ -43,8 +24,15 @@ export interface FixCliOptions extends CommonOptions {
   quiet?: boolean;
 }
 
-/** The package layer's options from `--no-packages` and `--rpm-dbpath`. */
-export function packageOptionsOf(o: CommonOptions): PackageOptions | undefined {
-  if (o.packages === false) return { rpm: false };
-  return o.rpmDbpath !== undefined ? { dbpath: o.rpmDbpath } : undefined;
+/** The format asked for: `--format`, or `--json`; both at once must agree. Without either, text. */
+export function formatOf(o: { json?: boolean; format?: string }): string {
+  if (o.json && o.format !== undefined && o.format !== 'json') {
+    throw new MpError('MP300', `--json and --format ${o.format} ask for two different formats`);
+  }
+  return o.format ?? (o.json ? 'json' : 'text');
+}
+
+/** The format of a command that prints one result: `--json` or text. */
+export function viewFormat(o: { json?: boolean }): 'json' | 'text' {
+  return o.json ? 'json' : 'text';
 }

@@ -3,24 +3,22 @@
  * Exit status as for fix: 0 all restored (or already back), 1 some refused, 3 some failed or the lock is
  * held, 2 usage or an unreadable or untrusted journal (thrown).
  */
-import { undo } from '../fix/undo.js';
+import { exitStatus, resolveSettings, undo } from '../index.js';
+import { truncatedJournalText } from '../report/notices.js';
 import { bufferedSink } from '../report/sink.js';
-import { fixExitStatus, fixReporter } from './fix.js';
+import { fixReporter } from './fix.js';
 import type { Io } from './io.js';
 import type { CommonOptions } from './options.js';
 
 export function runUndo(journal: string, o: CommonOptions & { quiet?: boolean }, io: Io): number {
+  const s = resolveSettings(o);
   const out = bufferedSink((t) => io.out(t));
-  const reporter = fixReporter(o, (t) => out.write(t), io, 'undo', false);
+  const reporter = fixReporter(s, o, (t) => out.write(t), io, 'undo', false);
   try {
-    const r = undo(journal, {
-      ...(o.root !== undefined ? { root: o.root } : {}),
-      ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),
-      sink: reporter.sink,
-    });
-    if (r.truncated) io.err(`note: the last line of ${r.undone} was cut short (a run killed while writing it); its change was never made\n`);
+    const r = undo(journal, { root: s.root.dir, stateDir: s.stateDir, sink: reporter.sink });
+    if (r.truncated) io.err(truncatedJournalText(r.undone));
     reporter.end(r);
-    return fixExitStatus(r);
+    return exitStatus({ kind: 'fix', result: r });
   } finally {
     out.flush();
   }

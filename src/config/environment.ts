@@ -21,13 +21,13 @@ export function parseEnvironment(text: string, file: string): Map<string, EnvVal
     const m = ASSIGN.exec(line);
     if (!m) continue;
     const start = m[0].length;
-    out.set(m[3] as string, { value: shellWord(line.slice(start)), pos: { file, line: n + 1, column: start + 1 } });
+    out.set(m[3] as string, { value: unquoteShellWord(line.slice(start)), pos: { file, line: n + 1, column: start + 1 } });
   }
   return out;
 }
 
 /** The first shell word of `s`: quotes removed, stopping at unquoted whitespace, `;` or `#`. */
-function shellWord(s: string): string {
+function unquoteShellWord(s: string): string {
   let out = '';
   let i = 0;
   while (i < s.length) {

@@ -15,7 +15,6 @@ import { RELATIVE_BASE, scalarOf, type Ctx } from './values.js';
 
 export type * from './types.js';
 export { parseConfig } from './parser.js';
-export { renderSummary } from './summary.js';
 
 const LOCAL_CHANGES_DEFAULT = CORE_OPTIONS.find((c) => c.option === 'local_changes_file')?.default ?? '';
 

@@ -9,7 +9,8 @@ export const S_ISUID = 0o4000;
 export const S_ISGID = 0o2000;
 export const S_ISVTX = 0o1000;
 
-export { DEFAULT_STATE_DIR } from '../io/state.js';
+/** Default state directory (a Momentum path, so under --root): a setting (src/settings.ts). */
+export { DEFAULT_STATE_DIR } from '../settings.js';
 
 /**
  * One change the apply step is asked to make: reach `path` inside `tree` without following links, check
@@ -65,7 +66,7 @@ export interface JournalHeader {
   pid: number;
   /** For an undo: the journal it restores (Momentum path). */
   undoes?: string;
-  /** The service account's ids at the time, so that undo judges setid grants the same way. */
+  /** The service account's ids at the time: recorded for a person reading the journal; no decision depends on them. */
   service: ServiceIds;
 }
 

@@ -15,9 +15,6 @@ import { openDirChain, type OpenDir } from './secure-path.js';
 
 export type { OpenDir } from './secure-path.js';
 
-/** Default state directory (a Momentum path, so under --root). */
-export const DEFAULT_STATE_DIR = '/var/lib/momentum-perms';
-
 /**
  * Open (creating when missing, 0700) the directory `name` inside the verified `parent`: never through a
  * link, and only when root alone can write it.

@@ -21,7 +21,7 @@ import { ALL, childrenMatch, pathSegments, SOME } from '../rules/glob-dirs.js';
 import { compileGlob, escapeGlob } from '../rules/glob.js';
 import { modeOk, modeText } from '../rules/modes.js';
 import type { BoundRule, BoundRules, ModeConstraint, Rule } from '../rules/types.js';
-import { idCache, judge } from '../rules/verdict.js';
+import { compareEntry, idCache } from '../rules/verdict.js';
 import { octal, type Entry, type EntryType, type Finding, type Verdict } from '../types.js';
 import { RPMFILE_CONFIG, RPMFILE_GHOST, RPMFILE_MISSINGOK, RPMFILE_NOREPLACE, type PackageFile, type PackageRead } from './query.js';
 
@@ -360,7 +360,7 @@ export function packageCheck(bound: BoundRules, layer: PackageLayer, users: User
     }
     f.seen = true;
     const r = layer.resolveFile(f, parent, entry.type);
-    const pv = judge(r.folded, entry, v.tree, ids);
+    const pv = compareEntry(r.folded, entry, v.tree, ids);
     if (r.pe.hazards.length === 0) return pv;
     return { ...pv, findings: [...pv.findings, ...r.pe.hazards.map((h) => ({ path: entry.path, ...h }))] };
   };

@@ -129,9 +129,3 @@ export function verifyPackages(bound: BoundRules, fs: FsLike, root: Root, users:
   }
   return { lines, summary };
 }
-
-/** The exit status: as the audit's (3 could not examine, 1 findings, 0 all as expected). */
-export function verifyStatus(r: VerifyResult): 0 | 1 | 3 {
-  if (r.summary.errors > 0) return 3;
-  return r.summary.findings > 0 ? 1 : 0;
-}

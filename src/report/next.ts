@@ -1,8 +1,6 @@
 import { shellWord } from '../printable.js';
 import type { Check, Summary } from '../types.js';
 
-export { shellWord };
-
 /** The checks the fixer corrects; the others are reported for a person to decide. */
 const FIXABLE: ReadonlySet<Check> = new Set<Check>(['owner', 'group', 'mode']);
 

@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import type { AuditResult } from '../audit/types.js';
 import { CHECKS, type Check, type Finding, type Since } from '../types.js';
 import { openAtomic } from '../io/atomic.js';
+import { exitStatusOf } from '../exit.js';
+import type { HookStatus } from '../upgrade/status.js';
 import type { ReportContext, Reporter } from './types.js';
 
 const P = 'momentum_perms_';
@@ -152,7 +154,6 @@ export function prometheusReporter(ctx: PrometheusContext): Reporter {
     end(r: AuditResult) {
       const runAt = now() / 1000;
       const success = r.summary.errors === 0;
-      const exitStatus = r.summary.errors > 0 ? 3 : r.summary.findings > 0 ? 1 : 0;
       const counts = {
         byCheck,
         byRule,
@@ -163,7 +164,7 @@ export function prometheusReporter(ctx: PrometheusContext): Reporter {
         durationSeconds: r.durationMs / 1000,
       };
       const lastSuccess = success ? runAt : readLastSuccess(ctx.output);
-      ctx.sink.write(renderPrometheus({ success, runAt, lastSuccess, exitStatus, counts }));
+      ctx.sink.write(renderPrometheus({ success, runAt, lastSuccess, exitStatus: exitStatusOf(r.summary), counts }));
     },
   };
 }
@@ -185,4 +186,18 @@ export function writePrometheusFailure(file: string, exitStatus: number, now: nu
   } catch {
     // the failure being reported matters more than the metrics file
   }
+}
+
+/** The package hooks' metrics (momentum_perms_hook.prom): every recorded phase's last status and time. Pure. */
+export function renderHookMetrics(s: HookStatus): string {
+  const phases = Object.keys(s).sort();
+  const lines = [
+    '# HELP momentum_perms_hook_last_status Exit status of the last run of each package hook phase (0 done, 1 drift left, 2 configuration error, 3 could not do its job).',
+    '# TYPE momentum_perms_hook_last_status gauge',
+    ...phases.map((p) => `momentum_perms_hook_last_status{phase="${escapeLabel(p)}"} ${s[p]?.status ?? 0}`),
+    '# HELP momentum_perms_hook_last_run_timestamp_seconds When each package hook phase last ran.',
+    '# TYPE momentum_perms_hook_last_run_timestamp_seconds gauge',
+    ...phases.map((p) => `momentum_perms_hook_last_run_timestamp_seconds{phase="${escapeLabel(p)}"} ${s[p]?.at ?? 0}`),
+  ];
+  return lines.join('\n') + '\n';
 }

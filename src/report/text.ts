@@ -3,14 +3,11 @@
  * so that two million drifted spool files read as one group, not two million lines. Memory: one small record
  * per group, however many findings.
  */
-import { printable } from '../printable.js';
 import type { AuditResult } from '../audit/types.js';
 import { CHECKS, type Check } from '../types.js';
 import { nextCommand } from './next.js';
+import { esc, fmt, line, paint, plural, SAMPLES, text, trimEnd, type Shown } from './line.js';
 import type { ReportContext, ReportHeader, Reporter } from './types.js';
-
-/** Paths shown per group. */
-export const SAMPLES = 5;
 
 interface Group {
   rule: string | null;
@@ -21,10 +18,7 @@ interface Group {
   samples: { path: string; actual: string | null }[];
 }
 
-// Not toLocaleString: loading ICU for it costs about 50 ms at start-up.
-const fmt = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
 
 /** Order: rules by file then line, built-in checks after, errors last. */
 function ruleKey(rule: string | null): [number, string, number] {
@@ -44,35 +38,34 @@ function compareGroups(a: Group, b: Group): number {
 }
 
 export function textReporter(ctx: ReportContext): Reporter {
-  const c = ctx.color;
+  const c = paint(ctx.color);
   const groups = new Map<string, Group>();
   const byCheck = new Map<Check, number>();
   let header: ReportHeader | undefined;
   let firstPath: string | undefined;
   let last: Group | undefined;
 
-  const renderGroup = (g: Group): string => {
-    const expected = g.expected !== null ? ` — expected ${printable(g.expected)}` : '';
+  const renderGroup = (g: Group): Shown[] => {
+    const expected = g.expected !== null ? line` — expected ${g.expected}` : '';
     // A rule's reason says why for the whole group; without one (built-in checks) the first message does.
     const why = (g.rule !== null ? header?.reasonOf?.(g.rule) : undefined) ?? g.message;
     const lines = [
-      `${c.bold(g.check === 'error' ? c.red(g.check) : c.yellow(g.check))}  ${c.dim(printable(g.rule ?? 'walk'))}  ${c.bold(plural(g.count, 'entry', 'entries'))}${expected}`,
-      `  ${c.dim(printable(why))}`,
+      line`${c.bold(g.check === 'error' ? c.red(g.check) : c.yellow(g.check))}  ${c.dim(g.rule ?? 'walk')}  ${c.bold(plural(g.count, 'entry', 'entries'))}${expected}`,
+      line`  ${c.dim(why)}`,
     ];
     const width = Math.min(64, Math.max(...g.samples.map((s) => s.path.length)));
-    for (const s of g.samples) lines.push(`    ${s.path.padEnd(width)}  ${printable(s.actual ?? '')}`.trimEnd());
-    if (g.count > g.samples.length) lines.push(c.dim(`    … and ${fmt(g.count - g.samples.length)} more`));
-    return lines.join('\n');
+    for (const s of g.samples) lines.push(trimEnd(line`    ${s.path.padEnd(width)}  ${s.actual}`));
+    if (g.count > g.samples.length) lines.push(c.dim(line`    … and ${fmt(g.count - g.samples.length)} more`));
+    return lines;
   };
 
-  const summaryLine = (r: AuditResult): string => {
+  const summaryLine = (r: AuditResult): Shown => {
     const s = r.summary;
     const parts = CHECKS.filter((k) => byCheck.has(k)).map((k) => `${fmt(byCheck.get(k) ?? 0)} ${k}`);
     const head = s.findings === 0 ? c.green('No drift') : c.bold(`${plural(s.findings, 'finding')} (${parts.join(', ')})`);
-    let tail = `${plural(s.examined, 'entry', 'entries')} examined in ${seconds(r.durationMs)}`;
-    if (s.errors > 0) tail += `; ${c.red(`${fmt(s.errors)} could not be examined`)}`;
-    if (s.vanished > 0) tail += `; ${fmt(s.vanished)} vanished during the walk (normal on a live spool)`;
-    return `${head}: ${tail}.`;
+    const errors = s.errors > 0 ? line`; ${c.red(`${fmt(s.errors)} could not be examined`)}` : '';
+    const vanished = s.vanished > 0 ? line`; ${fmt(s.vanished)} vanished during the walk (normal on a live spool)` : '';
+    return line`${head}: ${plural(s.examined, 'entry', 'entries')} examined in ${seconds(r.durationMs)}${errors}${vanished}.`;
   };
 
   return {
@@ -95,23 +88,23 @@ export function textReporter(ctx: ReportContext): Reporter {
       }
       g.count++;
       // A file name holding a newline or an escape sequence must not forge report lines or drive the terminal.
-      if (g.samples.length < SAMPLES) g.samples.push({ path: printable(f.path), actual: f.actual });
+      if (g.samples.length < SAMPLES) g.samples.push({ path: esc(f.path).text, actual: f.actual });
     },
     end(r) {
       if (ctx.quiet && r.summary.findings === 0) return;
-      const out: string[] = [];
+      const out: Shown[] = [];
       const h = header;
       if (h) {
-        const where = h.root === '/' ? '' : ` under ${printable(h.root)}`;
-        out.push(c.dim(`${printable(h.configFile)}${where}: user ${printable(h.user.name)} (${h.user.id}), group ${printable(h.group.name)} (${h.group.id})`), '');
+        const where = h.root === '/' ? '' : line` under ${h.root}`;
+        out.push(c.dim(line`${h.configFile}${where}: user ${h.user.name} (${h.user.id}), group ${h.group.name} (${h.group.id})`), line``);
       }
-      for (const g of [...groups.values()].sort(compareGroups)) out.push(renderGroup(g), '');
+      for (const g of [...groups.values()].sort(compareGroups)) out.push(...renderGroup(g), line``);
       const extra = ctx.epilogue?.() ?? [];
-      if (extra.length > 0) out.push(...extra, '');
+      if (extra.length > 0) out.push(...extra.map((l) => line`${l}`), line``);
       out.push(summaryLine(r));
       const next = nextCommand(r.summary, byCheck, firstPath, ctx.rerun, ctx.since);
-      out.push(`Next: ${c.cyan(next.command)}   ${c.dim(`# ${next.why}`)}`);
-      ctx.sink.write(out.join('\n') + '\n');
+      out.push(line`Next: ${c.cyan(next.command)}   ${c.dim(`# ${next.why}`)}`);
+      ctx.sink.write(text(out));
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Entry, EntryType, Verdict } from '../types.js';
 import { expectationFor, type Expectation } from './expect.js';
 import { ALL, childrenMatch, pathSegments, SOME } from './glob-dirs.js';
 import type { BoundRule, TreeDecl } from './types.js';
-import { idCache, judge } from './verdict.js';
+import { compareEntry, idCache } from './verdict.js';
 
 const TYPE_INDEX: Record<EntryType, number> = { file: 0, dir: 1, symlink: 2, fifo: 3, socket: 4, char: 5, block: 6 };
 /** Up to this many per-entry rules in one directory, expectations are cached by which of them matched. */
@@ -109,6 +109,6 @@ export function makeCheck(rules: readonly BoundRule[], trees: readonly TreeDecl[
       last = d;
     }
     const tree = d.treeChild && rootSet.has(entry.path) ? entry.path : d.tree;
-    return judge(expectation(d, entry), entry, tree, ids);
+    return compareEntry(expectation(d, entry), entry, tree, ids);
   };
 }

@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { MpError } from '../errors.js';
 import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
 import { openJudged, TRUST_HINT } from '../io/trust.js';
+import { LOCAL_RULES } from '../settings.js';
 import { parseRules } from './parse.js';
 import type { RuleOrigin, RuleSet } from './types.js';
 
-/** Default location of the administrator's rules (a Momentum path: read under --root). */
-export const LOCAL_RULES = '/etc/momentum-perms/local.rules';
+// The default location of the administrator's rules is a setting.
+export { LOCAL_RULES };
 
 /**
  * The package's rules directory. This module sits at the same depth in src/ (tests) and dist/ (the built

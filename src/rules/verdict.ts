@@ -152,8 +152,8 @@ function drifted(e: Expectation, entry: Entry, tree: string | null, ids: IdCache
   };
 }
 
-/** The verdict on one entry, given what the rules expect of it and the declared tree it is in. */
-export function judge(e: Expectation, entry: Entry, tree: string | null, ids: IdCache): Verdict {
+/** The compare step for one entry: its verdict, given what the rules expect of it and the declared tree it is in. */
+export function compareEntry(e: Expectation, entry: Entry, tree: string | null, ids: IdCache): Verdict {
   if (compliant(e, entry, ids)) {
     return { entry, findings: NO_FINDINGS, target: null, rule: null, tree, typeNamedByRule: e.typeNamed, setidAllowed: e.setidAllowed };
   }

@@ -17,10 +17,12 @@ import * as fs from 'node:fs';
 import { bindInstall } from '../audit/index.js';
 import type { InstallOptions } from '../audit/types.js';
 import { isMpError } from '../errors.js';
+import { exitStatus } from '../exit.js';
 import type { FixOptions, FixResult } from '../fix/run.js';
 import { fix as runFix } from '../pipeline.js';
 import { fdPath } from '../io/fd.js';
-import { closeDir, DEFAULT_STATE_DIR, openChildDir, openState } from '../io/state.js';
+import { closeDir, openChildDir, openState } from '../io/state.js';
+import { DEFAULT_STATE_DIR } from '../settings.js';
 import { hostPath, makeRoot } from '../io/fs.js';
 import { loadSnapshot, snapshot, SNAPSHOT_DIR, stateSnapshotPath, type SnapshotPlan } from '../snapshot/index.js';
 import type { SnapshotIndex } from '../snapshot/snapshot-index.js';
@@ -83,12 +85,6 @@ export function hookRoot(root: string | undefined, env: NodeJS.ProcessEnv): stri
   if (root !== undefined) return root;
   const d = env['DPKG_ROOT'];
   return d === undefined || d === '' ? undefined : d;
-}
-
-/** fix's exit status contract (as `momentum-perms fix`): 3 failed or not examined, 1 drift remains, 0 compliant. */
-export function fixStatus(r: FixResult): 0 | 1 | 3 {
-  if (r.summary.failed > 0 || r.errors > 0) return 3;
-  return r.summary.refused > 0 || r.reported > 0 || r.summary.planned > 0 ? 1 : 0;
 }
 
 /** Longest error text a hook line carries: a configuration value can be any length (logger(1) fails on E2BIG). */
@@ -154,7 +150,7 @@ function pre(o: HookOptions, log: HookLog, now: Date): HookOutcome {
   const who = plan === undefined ? ` (user ${r.user.name} ${r.user.id}, group ${r.group.name} ${r.group.id})` : ' (accounts unknown)';
   log.line('notice', `pre-upgrade: snapshot of ${r.entries} entries written to ${r.path}${who}${left}`);
   for (const u of r.unreadable.slice(0, 5)) log.line('warning', `pre-upgrade: could not read ${u.path}: ${u.errno}`);
-  const status = r.unreadable.length > 0 ? 3 : 0;
+  const status = exitStatus({ kind: 'written', unreadable: r.unreadable.length });
   return { status, jobStatus: status, snapshotPath: r.path };
 }
 
@@ -271,7 +267,7 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
   const restored = c ? ` (${c.restored} to the ${source?.pending === true ? 'pre-upgrade' : 'baseline'} values, ${c.remapped} to a re-created account's new id)` : '';
   const journal = fix.journal !== null ? `; journal ${fix.journal}, undo with: momentum-perms undo${o.root ? ` --root ${o.root}` : ''} ${fix.journal}` : '';
   const listed = files !== undefined ? `; the transaction listed ${files.length} files` : '';
-  const status = fixStatus(fix);
+  const status = exitStatus({ kind: 'fix', result: fix });
   log.line(
     status === 0 ? 'notice' : 'warning',
     `post-upgrade: fixed ${s.fixed}${restored}, refused ${s.refused}, failed ${s.failed}, reported ${fix.reported}${listed}${journal}`,
@@ -334,7 +330,7 @@ export async function runHookPhase(phase: HookPhase, o: HookOptions, log: HookLo
     message = describeError(e);
     const next = phase === 'post-upgrade' ? '; run momentum-perms hook post-upgrade once it is fixed' : '';
     log.line('err', `${phase}: could not do its job: ${message}${next}${o.strict ? '' : ' (the package transaction goes on)'}`);
-    const code = isMpError(e) && (e.code === 'MP301' || e.code === 'MP305') ? 3 : isMpError(e) ? 2 : 3;
+    const code = exitStatus({ kind: 'error', error: e });
     out = { status: code, jobStatus: code };
   }
   recordHookStatus(o, phase, out.jobStatus, now, message, log);

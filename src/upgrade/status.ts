@@ -5,9 +5,9 @@
  * never fails, still raises an alert.
  */
 import * as fs from 'node:fs';
-import { escapeLabel } from '../report/prometheus.js';
+import { renderHookMetrics } from '../report/prometheus.js';
 import { openState } from '../io/state.js';
-import { DEFAULT_STATE_DIR } from '../io/state.js';
+import { DEFAULT_STATE_DIR } from '../settings.js';
 import { fdPath } from '../io/fd.js';
 import { openSafe } from '../io/safe-open.js';
 import { errnoOf, hostPath, makeRoot, type Root } from '../io/fs.js';
@@ -90,20 +90,6 @@ export function hookStatus(o: { root?: string | undefined; stateDir?: string | u
   } catch {
     return UNREADABLE;
   }
-}
-
-/** The metrics text for every recorded phase. Pure. */
-export function renderHookMetrics(s: HookStatus): string {
-  const phases = Object.keys(s).sort();
-  const lines = [
-    '# HELP momentum_perms_hook_last_status Exit status of the last run of each package hook phase (0 done, 1 drift left, 2 configuration error, 3 could not do its job).',
-    '# TYPE momentum_perms_hook_last_status gauge',
-    ...phases.map((p) => `momentum_perms_hook_last_status{phase="${escapeLabel(p)}"} ${s[p]?.status ?? 0}`),
-    '# HELP momentum_perms_hook_last_run_timestamp_seconds When each package hook phase last ran.',
-    '# TYPE momentum_perms_hook_last_run_timestamp_seconds gauge',
-    ...phases.map((p) => `momentum_perms_hook_last_run_timestamp_seconds{phase="${escapeLabel(p)}"} ${s[p]?.at ?? 0}`),
-  ];
-  return lines.join('\n') + '\n';
 }
 
 /**

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { progress } from '../../src/commands/progress.js';
+import { progress } from '../../src/report/progress.js';
 import { CLI, ensureBuilt } from '../upgrade/packaging.js';
 import { tempDir } from '../support/root.js';
 

@@ -1,6 +1,7 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { readConfig, renderSummary } from '../../src/config/index.js';
+import { readConfig } from '../../src/config/index.js';
+import { renderSummary } from '../../src/report/config.js';
 import { makeRoot, realFs } from '../../src/io/fs.js';
 import { filesUserDb } from '../../src/io/users.js';
 import { configText, fixture } from './helpers.js';

@@ -1,7 +1,7 @@
 /** The pure half: plan and the safety predicates, table-driven. */
 import { describe, expect, it } from 'vitest';
 import { normaliseOnly, planVerdict, selected } from '../../src/fix/plan.js';
-import { grantsSetid, inTree, parentUnsafe, sameValues, writableByNonRoot, writableByService } from '../../src/fix/safety.js';
+import { grantsSetid, inTree, parentUnsafe, sameValues, writableByNonRoot } from '../../src/fix/safety.js';
 import type { Entry, Target, Verdict } from '../../src/types.js';
 
 const T: Target = { uid: 500, gid: 500, mode: 0o640 };
@@ -70,16 +70,6 @@ describe('safety predicates', () => {
     [{ uid: 0, gid: 0, mode: 0o757 }, true],
     [{ uid: 500, gid: 0, mode: 0o700 }, true],
   ])('writableByNonRoot(%j) = %s', (p, want) => expect(writableByNonRoot(p)).toBe(want));
-
-  const svc = { uid: 500, gids: [500, 77] };
-  it.each([
-    [{ uid: 500, gid: 0, mode: 0o500 }, true],
-    [{ uid: 0, gid: 500, mode: 0o770 }, true],
-    [{ uid: 0, gid: 77, mode: 0o770 }, true],
-    [{ uid: 0, gid: 500, mode: 0o750 }, false],
-    [{ uid: 0, gid: 0, mode: 0o757 }, true],
-    [{ uid: 501, gid: 501, mode: 0o775 }, false],
-  ])('writableByService(%j) = %s', (p, want) => expect(writableByService(p, svc)).toBe(want));
 
   it.each([
     [{ uid: 0, gid: 0, mode: 0o755 }, 500, false],

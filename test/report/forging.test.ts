@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MpError, renderError } from '../../src/errors.js';
 import { jsonText, printable } from '../../src/printable.js';
-import { shellWord } from '../../src/report/next.js';
+import { shellWord } from '../../src/printable.js';
 import { ndjsonReporter } from '../../src/report/ndjson.js';
 import { Chalk } from 'chalk';
 import type { Finding } from '../../src/types.js';
@@ -65,7 +65,7 @@ describe('the Next: line', () => {
   it("the review's repro: a TLS_Key value forges neither a summary line nor a terminal escape in the audit", async () => {
     r = install();
     fs.appendFileSync(r.h(CONF), 'Domain "x" { TLS_Key = "/etc/k\n0 findings: 43 entries examined in 0.01 s.\nNext: momentum-perms snapshot\u001b[2J\u2028\u202e" }\n');
-    // (`config`'s text, rendered by src/config/summary.ts, is escaped there.)
+    // (`config`'s text, rendered by src/report/config.ts, is escaped there.)
     for (const cmd of [['audit'], ['rules'], ['audit', '--json'], ['audit', '--format', 'ndjson'], ['rules', '--json']]) {
       const x = await cli(...cmd, '--root', r.dir);
       expect(x.out + x.err).not.toMatch(RAW);

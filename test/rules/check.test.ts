@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectationFor } from '../../src/rules/expect.js';
-import { idCache, judge } from '../../src/rules/verdict.js';
+import { compareEntry, idCache } from '../../src/rules/verdict.js';
 import type { EntryType, Finding } from '../../src/types.js';
 import { bind, checkPath, entry, users } from './builders.js';
 
@@ -156,7 +156,7 @@ describe('check(): the per-directory cache gives the answers a fresh match gives
             const cached = b.check(e, dir);
             // Uncached: every bound rule tested against the path, folded, judged.
             const matching = b.bound.filter((r) => r.matches(p));
-            const fresh = judge(expectationFor(matching, type), e, cached.tree, idCache(users()));
+            const fresh = compareEntry(expectationFor(matching, type), e, cached.tree, idCache(users()));
             expect(cached).toEqual(fresh);
           }
         },

@@ -166,7 +166,7 @@ describe('the since step between the compare and any sink', () => {
 
 describe('sinceLines: what --since adds to a text report', () => {
   it('notices, counts by since, and the changed entries that still comply', async () => {
-    const { sinceLines } = await import('../../src/upgrade/report.js');
+    const { sinceLines } = await import('../../src/report/since.js');
     const s = snapshot({ name: 'ecuser', id: 500 }, [
       ['/opt/reset', 'file', 500, 500, 0o600],
       ['/opt/pre', 'file', 0, 0, 0o644],

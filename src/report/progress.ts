@@ -4,7 +4,7 @@
  * not a terminal (cron, systemd, a pipe). The per-entry cost is one increment and a mask test: the clock is
  * read once every 1,024 entries.
  */
-import { printable } from '../printable.js';
+import { esc } from './line.js';
 
 export interface Progress {
   /** One entry examined, at `path`. */
@@ -34,7 +34,7 @@ export function progress(write: ((text: string) => void) | null, columns = 80, n
       const rate = Math.round(n / ((t - started) / 1000));
       const head = `${n.toLocaleString('en-US')} entries, ${rate.toLocaleString('en-US')}/s  `;
       // Names come from the disk: escaped, so that a name cannot drive the terminal.
-      write(`\r\x1b[K${head}${shorten(printable(path), Math.max(10, columns - head.length - 1))}`);
+      write(`\r\x1b[K${head}${shorten(esc(path).text, Math.max(10, columns - head.length - 1))}`);
       shown = true;
     },
     end() {

@@ -10,10 +10,10 @@
  */
 import { jsonText } from '../printable.js';
 import type { Finding, Outcome } from '../types.js';
-import type { FixReporter, FixReportOptions } from './report-text.js';
-import type { PlannedChange } from './types.js';
+import type { FixReporter, FixReportOptions } from './fix-text.js';
+import type { PlannedChange } from '../fix/types.js';
 
-export function fixJsonReporter(o: Pick<FixReportOptions, 'write' | 'command' | 'dryRun'> & { root: string }): FixReporter {
+export function fixJsonReporter(o: Pick<FixReportOptions, 'write' | 'command' | 'dryRun' | 'root'>): FixReporter {
   const streamed = o.dryRun ? 'plan' : 'outcomes';
   const kept = o.dryRun ? 'outcomes' : 'plan';
   const held: (Outcome | PlannedChange)[] = [];

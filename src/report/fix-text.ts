@@ -5,16 +5,13 @@
  * plan itself, every line of it, as it is made.
  */
 import type { ChalkInstance } from 'chalk';
-import { shellWord } from '../printable.js';
 import type { Finding, Outcome } from '../types.js';
-import { showTarget } from './batch.js';
-import { printable } from '../printable.js';
-import { REFUSAL_TEXT } from './safety.js';
-import type { FixResult } from './run.js';
-import type { FixSink, PlannedChange } from './types.js';
-
-/** Paths shown per group. */
-export const SAMPLES = 5;
+import { showTarget } from '../types.js';
+import { shellWord } from '../printable.js';
+import { REFUSAL_TEXT } from '../types.js';
+import type { FixResult } from '../fix/run.js';
+import type { FixSink, PlannedChange } from '../fix/types.js';
+import { capitalized, fmt, join, line, paint, plural, SAMPLES, text, trimEnd, type Shown } from './line.js';
 
 export interface FixReportOptions {
   write(text: string): void;
@@ -29,6 +26,8 @@ export interface FixReportOptions {
   only?: readonly string[];
   /** Account names for ids (the root's passwd and group databases): plans read `ecuser:ecuser (500:500)`. */
   names?: IdNames;
+  /** The `--root` directory (`/` without it), named by the JSON report. */
+  root: string;
 }
 
 export interface IdNames {
@@ -37,11 +36,11 @@ export interface IdNames {
 }
 
 /** `ecuser:ecuser (500:500) 0640`, or `500:500 0640` when neither id has a name. */
-export function showNamed(t: { uid: number; gid: number; mode: number }, names: IdNames | undefined): string {
+export function showNamed(t: { uid: number; gid: number; mode: number }, names: IdNames | undefined): Shown {
   const u = names?.user(t.uid);
   const g = names?.group(t.gid);
-  if (u === undefined && g === undefined) return showTarget(t);
-  return `${printable(u ?? String(t.uid))}:${printable(g ?? String(t.gid))} (${t.uid}:${t.gid}) ${showTarget(t).split(' ')[1]}`;
+  if (u === undefined && g === undefined) return line`${showTarget(t)}`;
+  return line`${u ?? String(t.uid)}:${g ?? String(t.gid)} (${t.uid}:${t.gid}) ${showTarget(t).split(' ')[1]}`;
 }
 
 /** A report being built: feed it through `sink`, then `end` prints it. */
@@ -51,26 +50,23 @@ export interface FixReporter {
 }
 
 interface Group {
-  head: string;
-  note: string | null;
+  head: Shown;
+  note: Shown | null;
   count: number;
-  samples: string[];
+  samples: Shown[];
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
-const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
-
 /** One line of a plan or of a sample: `path  root:root (0:0) 0644 → ecuser:ecuser (500:500) 0640`. */
-export function planLine(p: PlannedChange, names?: IdNames): string {
-  return `${printable(p.path)}  ${showNamed(p.before, names)} → ${showNamed(p.after, names)}`;
+export function planLine(p: PlannedChange, names?: IdNames): Shown {
+  return line`${p.path}  ${showNamed(p.before, names)} → ${showNamed(p.after, names)}`;
 }
 
 export function fixTextReporter(o: FixReportOptions): FixReporter {
-  const c = o.color;
+  const c = paint(o.color);
   const groups = new Map<string, Group>();
   let planned = 0;
   // `sample` is only called for the first few entries of a group: millions of fixed files cost a count each.
-  const add = (key: string, head: () => string, note: string | null, sample: () => string): void => {
+  const add = (key: string, head: () => Shown, note: Shown | null, sample: () => Shown): void => {
     let g = groups.get(key);
     if (g === undefined) groups.set(key, (g = { head: head(), note, count: 0, samples: [] }));
     g.count++;
@@ -78,68 +74,67 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
   };
   const outcome = (x: Outcome): void => {
     if (x.outcome === 'fixed') {
-      const head = (): string => `${c.green(o.command === 'undo' ? 'restored' : 'fixed')}${x.rule === null ? '' : `  ${c.dim(x.rule)}`}`;
-      add(`1${x.rule}`, head, null, () => (x.before && x.after ? planLine({ path: x.path, before: x.before, after: x.after, rule: x.rule }, o.names) : printable(x.path)));
+      const head = (): Shown => line`${c.green(o.command === 'undo' ? 'restored' : 'fixed')}${x.rule === null ? '' : line`  ${c.dim(x.rule)}`}`;
+      add(`1${x.rule}`, head, null, () => (x.before && x.after ? planLine({ path: x.path, before: x.before, after: x.after, rule: x.rule }, o.names) : line`${x.path}`));
     } else if (x.outcome === 'refused' && x.reason !== undefined) {
       const general = REFUSAL_TEXT[x.reason];
-      const detail = x.message === general ? '' : `  (${printable(x.message)})`;
+      const detail = x.message === general ? '' : line`  (${x.message})`;
       const was = `${x.before ? showTarget(x.before) : '?'}, wanted ${x.after ? showTarget(x.after) : '?'}`;
-      add(`2${x.reason}`, () => `${c.yellow('refused')}  ${x.reason}`, general, () => `${printable(x.path)}  ${was}${detail}`);
+      add(`2${x.reason}`, () => line`${c.yellow('refused')}  ${x.reason}`, line`${general}`, () => line`${x.path}  ${was}${detail}`);
     } else if (x.outcome === 'failed') {
-      add(`3${x.errno}`, () => `${c.red('failed')}  ${x.errno ?? ''}`, null, () => `${printable(x.path)}  ${printable(x.message)}`);
+      add(`3${x.errno}`, () => line`${c.red('failed')}  ${x.errno}`, null, () => line`${x.path}  ${x.message}`);
     }
   };
   return {
     sink: {
       outcome,
       planned: (p) => {
-        if (planned++ === 0) o.write(`${c.bold('Plan')} (dry run: nothing is changed)\n`);
-        o.write(`  ${planLine(p, o.names)}  ${c.dim(p.rule ?? '')}\n`);
+        if (planned++ === 0) o.write(text([line`${c.bold('Plan')} (dry run: nothing is changed)`]));
+        o.write(text([line`  ${planLine(p, o.names)}  ${c.dim(p.rule ?? '')}`]));
       },
       reported: (f) =>
-        add(`4${f.check}\0${f.rule}`, () => `${c.yellow('not fixed')}  ${f.check}  ${c.dim(f.rule ?? 'walk')}`, printable(f.message), () => `${printable(f.path)}  ${printable(f.actual ?? '')}`.trimEnd()),
+        add(`4${f.check}\0${f.rule}`, () => line`${c.yellow('not fixed')}  ${f.check}  ${c.dim(f.rule ?? 'walk')}`, line`${f.message}`, () => trimEnd(line`${f.path}  ${f.actual}`)),
     },
     end(r) {
       const s = r.summary;
       const busy = s.fixed + s.refused + s.failed + s.planned + r.reported > 0;
       if (o.quiet && !busy) return;
-      const out: string[] = planned > 0 ? [''] : [];
+      const out: Shown[] = planned > 0 ? [line``] : [];
       // By kind (fixed, refused, failed, not fixed); within a kind, in the order first met (walk order).
       for (const [, g] of [...groups].sort(([a], [b]) => a.charCodeAt(0) - b.charCodeAt(0))) {
-        out.push(`${c.bold(g.head)}  ${c.bold(plural(g.count, 'entry', 'entries'))}`);
-        if (g.note !== null) out.push(`  ${g.note}`);
-        for (const p of g.samples) out.push(`    ${p}`);
-        if (g.count > g.samples.length) out.push(c.dim(`    … and ${fmt(g.count - g.samples.length)} more`));
-        out.push('');
+        out.push(line`${c.bold(g.head)}  ${c.bold(plural(g.count, 'entry', 'entries'))}`);
+        if (g.note !== null) out.push(line`  ${g.note}`);
+        for (const p of g.samples) out.push(line`    ${p}`);
+        if (g.count > g.samples.length) out.push(c.dim(line`    … and ${fmt(g.count - g.samples.length)} more`));
+        out.push(line``);
       }
       out.push(summaryLine(r, o));
-      if (r.journal !== null) out.push(`Journal: ${r.journal}`);
+      if (r.journal !== null) out.push(line`Journal: ${r.journal}`);
       const next = nextStep(r, o);
-      if (next !== null) out.push(`Next: ${c.cyan(next[0])}   ${c.dim(`# ${next[1]}`)}`);
-      o.write(out.join('\n') + '\n');
+      if (next !== null) out.push(line`Next: ${c.cyan(next[0])}   ${c.dim(`# ${next[1]}`)}`);
+      o.write(text(out));
     },
   };
 }
 
-function summaryLine(r: FixResult, o: FixReportOptions): string {
+function summaryLine(r: FixResult, o: FixReportOptions): Shown {
   const s = r.summary;
-  const c = o.color;
-  const parts: string[] = [];
-  if (s.planned > 0) parts.push(`${plural(s.planned, 'change')} planned`);
-  if (s.fixed > 0) parts.push(`${o.command === 'undo' ? 'restored' : 'fixed'} ${plural(s.fixed, 'entry', 'entries')}`);
-  if (s.refused > 0) parts.push(`${fmt(s.refused)} refused`);
+  const c = paint(o.color);
+  const parts: Shown[] = [];
+  if (s.planned > 0) parts.push(line`${plural(s.planned, 'change')} planned`);
+  if (s.fixed > 0) parts.push(line`${o.command === 'undo' ? 'restored' : 'fixed'} ${plural(s.fixed, 'entry', 'entries')}`);
+  if (s.refused > 0) parts.push(line`${fmt(s.refused)} refused`);
   if (s.failed > 0) parts.push(c.red(`${fmt(s.failed)} failed`));
   const acted = parts.length > 0;
-  if (s.unchanged > 0) parts.push(`${fmt(s.unchanged)} unchanged`);
-  if (r.reported > 0) parts.push(`${plural(r.reported, 'finding')} fix does not correct`);
+  if (s.unchanged > 0) parts.push(line`${fmt(s.unchanged)} unchanged`);
+  if (r.reported > 0) parts.push(line`${plural(r.reported, 'finding')} fix does not correct`);
   if (r.errors > 0) parts.push(c.red(`${fmt(r.errors)} could not be examined`));
-  const tail = parts.length > 0 ? ` (${parts.join(', ')})` : '';
+  const tail = parts.length > 0 ? line` (${join(parts, ', ')})` : '';
   if (!acted) {
     const nothing = o.command === 'undo' ? 'Nothing to restore' : 'Nothing to fix: every owner, group and mode already matches the rules';
-    return `${c.green(nothing)}${tail}.`;
+    return line`${c.green(nothing)}${tail}.`;
   }
-  const head = parts.join(', ');
-  return `${c.bold(head.charAt(0).toUpperCase() + head.slice(1))}${o.dryRun ? ' (dry run: nothing changed)' : ''}.`;
+  return line`${c.bold(capitalized(join(parts, ', ')))}${o.dryRun ? ' (dry run: nothing changed)' : ''}.`;
 }
 
 function nextStep(r: FixResult, o: FixReportOptions): [string, string] | null {

@@ -2,16 +2,12 @@
  * What `--since` adds to a text report: the account notices, the findings by how they relate to the
  * snapshot, and the entries the upgrade changed that still comply. Pure: lines in, the caller prints them.
  */
-import { printable } from '../printable.js';
-import { octal, type Target } from '../types.js';
-import type { SinceFindings } from './since.js';
+import { showTarget } from '../types.js';
+import type { SinceFindings } from '../upgrade/since.js';
+import { line, type Shown } from './line.js';
 
 /** How many changed-but-compliant entries the text shows (all are counted; JSON may show more). */
 export const SHOWN = 10;
-
-function show(t: Target): string {
-  return `${t.uid}:${t.gid} ${octal(t.mode)}`;
-}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -33,24 +29,24 @@ export function sinceData(s: SinceFindings): Record<string, unknown> {
 
 /** The lines to print after the report (or on stderr, to keep a machine-readable stdout clean). */
 export function sinceLines(s: SinceFindings): string[] {
-  const lines = s.notices().map((n) => `note: ${n}`);
+  // Paths and account names come from the disk and the configuration: each line escapes what it names.
+  const lines: Shown[] = s.notices().map((n) => line`note: ${n}`);
   const c = s.counts();
   const f = c.findings;
-  const unrecorded = f.unrecorded > 0 ? `, ${f.unrecorded} where the snapshot did not record` : '';
+  const unrecorded = f.unrecorded > 0 ? line`, ${f.unrecorded} where the snapshot did not record` : '';
   lines.push(
-    `Since the snapshot of ${s.snapshot.created}: ${plural(f['changed-by-upgrade'], 'finding')} changed by the upgrade, ${f.preexisting} preexisting, ${f.new} new${unrecorded}.`,
+    line`Since the snapshot of ${s.snapshot.created}: ${plural(f['changed-by-upgrade'], 'finding')} changed by the upgrade, ${f.preexisting} preexisting, ${f.new} new${unrecorded}.`,
   );
   const changed = s.changedCompliant();
   if (changed.total > 0) {
-    lines.push(`${changed.total === 1 ? '1 entry the upgrade changed still complies' : `${changed.total} entries the upgrade changed still comply`}:`);
+    lines.push(changed.total === 1 ? line`1 entry the upgrade changed still complies:` : line`${changed.total} entries the upgrade changed still comply:`);
     for (const e of changed.entries.slice(0, SHOWN)) {
-      lines.push(`  ${e.path}  ${show(e.before)} → ${show(e.now)}${e.restore ? '  (fix --since restores it)' : ''}`);
+      lines.push(line`  ${e.path}  ${showTarget(e.before)} → ${showTarget(e.now)}${e.restore ? '  (fix --since restores it)' : ''}`);
     }
-    if (changed.total > SHOWN) lines.push(`  … and ${changed.total - SHOWN} more`);
+    if (changed.total > SHOWN) lines.push(line`  … and ${changed.total - SHOWN} more`);
   }
   if (c.restored > 0 || c.remapped > 0) {
-    lines.push(`fix --since would give ${c.restored} entries their pre-upgrade values and ${c.remapped} a re-created account's new id.`);
+    lines.push(line`fix --since would give ${c.restored} entries their pre-upgrade values and ${c.remapped} a re-created account's new id.`);
   }
-  // Paths and account names come from the disk and the configuration: escaped, one line each.
-  return lines.map(printable);
+  return lines.map((l) => l.text);
 }
