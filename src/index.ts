@@ -2,7 +2,8 @@
  * The programmatic API. The CLI (src/cli.ts) parses arguments, resolves the settings, calls these and hands
  * the result to a reporter; so does any other program.
  *
- * The pipeline: readConfig → loadRules/bindRules → audit (walk + check) → fix (plan + apply) → report.
+ * The pipeline (src/pipeline.ts): bind (readConfig, loadRules/bindRules) → walk → check → since-diff → a sink:
+ * a reporter (audit), the fixer (plan + apply), or the audit's callbacks.
  */
 export * from './types.js';
 export { MpError, renderError, isMpError, type ErrorCode, type Location } from './errors.js';

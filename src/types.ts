@@ -1,9 +1,10 @@
 /**
- * The plain data that flows through the pipeline:
+ * The plain data that flows through the pipeline (src/pipeline.ts runs it, in this order):
  *
  *   configuration → expectations (rules bound to the config)
  *   walk          → entries
  *   compare       → findings          (pure)
+ *   since-diff    → findings related to a snapshot, targets restored from it   (pure, with --since)
  *   plan          → targets           (pure)
  *   apply         → outcomes
  *   report        → text / JSON / NDJSON / Prometheus
