@@ -1,9 +1,10 @@
 /**
- * The plain data that flows through the pipeline:
+ * The plain data that flows through the pipeline (src/pipeline.ts runs it, in this order):
  *
  *   configuration → expectations (rules bound to the config)
  *   walk          → entries
  *   compare       → findings          (pure)
+ *   since-diff    → findings related to a snapshot, targets restored from it   (pure, with --since)
  *   plan          → targets           (pure)
  *   apply         → outcomes
  *   report        → text / JSON / NDJSON / Prometheus
@@ -104,8 +105,29 @@ export type RefusalReason =
   | 'hardlinks-unprotected' // would let another account read a file while fs.protected_hardlinks is off (a link outliving its other name)
   | 'journal-budget'; // the journal's share for the service account's own entries is spent (it chooses how many drift)
 
+/** One sentence per refusal, for reports and docs/admin.md ("What is refused, and why"). */
+export const REFUSAL_TEXT: Record<RefusalReason, string> = {
+  hardlinked: 'an entry (not a directory) with more than one hard link: changing it would change every other name of the inode',
+  symlink: 'a symbolic link where a file or directory was expected: the change would land on whatever it points to',
+  'changed-during-fix': 'the entry is not the one the walk saw (another inode, type or values): something swapped it',
+  'other-filesystem': 'the path crosses to another filesystem than its tree root',
+  'unsafe-parent': 'its directory is writable by someone other than root and the new owner, who could swap the entry',
+  'setid-in-user-tree': 'it would grant setuid, setgid or sticky where an account other than root can write (the entry, or a directory on the way)',
+  'outside-tree': 'outside every tree the root-owned rules declare (paths from the configuration are not trusted)',
+  'special-file': 'a FIFO, socket or device node that no rule names by its type',
+  'config-unconfirmed':
+    'only ecelerity.conf (the service account\'s to edit) asks for this change to a file root or another account owns: a path no plain rule names outside the spool trees, or a Security group the group database does not give the user; reported, never changed (name it in the local rules, or fix the group database)',
+  'writable-content':
+    'another account can write it now: made root\'s in place it would keep that account\'s content, and any descriptor or shared mapping it holds open; reinstall it from the package',
+  'journal-budget':
+    'the journal already holds its limit of the service account\'s own entries (it decides how many drift, and how long their names are): left for the next run, which goes on from here; root\'s files are still fixed in this one',
+  'hardlinks-unprotected':
+    'fs.protected_hardlinks is off and the change would let another account read this file: it may be a hard link whose other name its owner replaced, holding an old secret; check it and change it by hand, or set fs.protected_hardlinks=1',
+};
+
 export interface Outcome {
   path: string;
+
   outcome: OutcomeKind;
   before: Target | null;
   after: Target | null;
@@ -135,6 +157,11 @@ export interface Summary {
 /** Format an octal mode the way administrators write it: `0640`, `4755`. */
 export function octal(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+/** `uid:gid 0644`, the way plans and reports show values. */
+export function showTarget(t: Target): string {
+  return `${t.uid}:${t.gid} ${octal(t.mode)}`;
 }
 
 /**

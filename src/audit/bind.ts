@@ -5,7 +5,7 @@ import { userDbFor, type UserDb } from '../io/users.js';
 import { bindRules, loadRules } from '../rules/index.js';
 import type { LoadRulesOptions } from '../rules/load.js';
 import type { BoundRules } from '../rules/types.js';
-import type { AuditOptions } from './types.js';
+import type { InstallOptions } from './types.js';
 import { attachPackages } from '../package/index.js';
 
 /** What every command that looks at the install starts from: the configuration and rules, bound. */
@@ -20,7 +20,7 @@ export interface Bound {
  * Read the configuration, load the rule layers for its version (`ruleSet` overrides) and bind them, without
  * walking anything. Throws MpError for configuration and rules errors.
  */
-export function bindInstall(opts: Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'>): Bound {
+export function bindInstall(opts: InstallOptions): Bound {
   const fs = opts.fs ?? realFs;
   const root = makeRoot(opts.root);
   const users = opts.users ?? userDbFor(fs, root);

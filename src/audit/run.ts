@@ -1,23 +1,52 @@
 /**
- * The audit's streaming core: walk every tree the bound rules declare, ask the rules for a verdict on each
- * entry, and pass findings and verdicts on as they come. Nothing here holds more than one entry at a time.
+ * The audit's streaming core: walk every tree the bound rules declare, have each entry judged, and pass the
+ * verdicts on as they come; then the paths outside the walk (the configuration's outside the trees, the
+ * packages' missing files, the required paths). Nothing here holds more than one entry at a time.
+ *
+ * One channel per kind: a walked entry's findings travel inside its verdict; `finding` carries only
+ * findings about paths that were never walked.
  */
 import { realFs, type FsLike, type Root } from '../io/fs.js';
 import { directoriesTo } from '../walk/descriptors.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Entry, Finding, Summary, Verdict } from '../types.js';
 import { entryOf, lookEntry, parentOf, walk } from '../walk/index.js';
-import { notPassable } from '../fix/secure-path.js';
+import { notPassable } from '../io/trust.js';
 import { aboveTreeFinding, errorFinding, missingFinding, outsideFinding } from './findings.js';
 import type { AuditScope } from './types.js';
-import { isUnder } from '../snapshot/coverage.js';
+import { isUnder } from '../paths.js';
 
-export interface AuditContext {
+/** Where and how far the walk goes. */
+export interface WalkContext {
   fs: FsLike;
   root: Root;
   crossFilesystems: boolean;
   /** Examine only the non-spool trees whole, and these paths in the spool trees (AuditOptions.scope). */
   scope?: AuditScope | undefined;
+}
+
+/**
+ * The verdict on one entry: the rules' compare (and, in the pipeline, the since-diff after it). `own` are
+ * findings the audit adds itself (an outside-tree path's), carried in the verdict after the compare's.
+ */
+export type Judge = (entry: Entry, parent: string, own?: readonly Finding[]) => Verdict;
+
+/** What the audit hands on: a verdict per walked entry, and findings about paths that were never walked. */
+export interface Examined {
+  verdict(v: Verdict): void;
+  finding(f: Finding): void;
+}
+
+/** The rules' compare alone, with the audit's own findings appended. */
+export function plainJudge(bound: BoundRules): Judge {
+  return (entry, parent, own) => {
+    const v = bound.check(entry, parent);
+    return own === undefined || own.length === 0 ? v : { ...v, findings: [...v.findings, ...own] };
+  };
+}
+
+/** The callbacks of the published audit() (AuditOptions): every finding alone, walked or not, then each verdict. */
+export interface AuditContext extends WalkContext {
   onFinding?: ((f: Finding) => void) | undefined;
   onVerdict?: ((v: Verdict) => void) | undefined;
 }
@@ -32,7 +61,7 @@ const lstatOne = lookEntry;
  * (the transaction removed it), one that cannot be examined is an error finding.
  */
 function scopedSpool(
-  ctx: AuditContext,
+  ctx: WalkContext,
   tree: string,
   paths: readonly string[],
   visit: (e: Entry, parent: string) => void,
@@ -60,7 +89,7 @@ function scopedSpool(
  * root's and writable by root alone, or root's and sticky (/tmp). Each is examined once, however many trees
  * lie below it; one that is gone or cannot be examined is left to the walk of the tree to report.
  */
-function aboveTrees(ctx: AuditContext, trees: readonly string[], emit: (f: Finding) => void): void {
+function aboveTrees(ctx: WalkContext, trees: readonly string[], emit: (f: Finding) => void): void {
   const seen = new Set<string>();
   if (ctx.fs === realFs) {
     // The directories actually passed, root's own links followed (/var/run → /run: /run is what is checked).
@@ -97,27 +126,28 @@ function normalise(p: string): string | null {
 }
 
 /**
- * Audit with rules already bound: the declared trees, then the configuration-derived paths outside them,
- * then the paths the rules require. Returns the counts; findings and verdicts go to the callbacks.
+ * Examine with rules already bound: the declared trees, then the configuration-derived paths outside them,
+ * then the paths the rules require. Returns the counts; verdicts and findings go to `out`.
  */
-export function auditBound(bound: BoundRules, ctx: AuditContext): Summary {
+export function examine(bound: BoundRules, ctx: WalkContext, judge: Judge, out: Examined): Summary {
   const summary: Summary = { examined: 0, findings: 0, errors: 0, vanished: 0 };
-  const onFinding = ctx.onFinding;
-  const onVerdict = ctx.onVerdict;
-  const emit = (f: Finding): void => {
+  const count = (f: Finding): void => {
     summary.findings++;
     if (f.check === 'error') summary.errors++;
-    if (onFinding) onFinding(f);
   };
-  const judge = (v: Verdict): void => {
+  const emit = (f: Finding): void => {
+    count(f);
+    out.finding(f);
+  };
+  const pass = (v: Verdict): void => {
     const fs = v.findings;
-    for (let i = 0; i < fs.length; i++) emit(fs[i] as Finding);
-    if (onVerdict) onVerdict(v);
+    for (let i = 0; i < fs.length; i++) count(fs[i] as Finding);
+    out.verdict(v);
   };
-  // The per-entry path: one check() call, no other allocation.
+  // The per-entry path: one judge() call, no other allocation.
   const visit = (entry: Entry, parent: string): void => {
     summary.examined++;
-    judge(bound.check(entry, parent));
+    pass(judge(entry, parent));
   };
   const onError = (path: string, errno: string): void => emit(errorFinding(path, errno));
   const onVanished = (): void => void summary.vanished++;
@@ -141,16 +171,16 @@ export function auditBound(bound: BoundRules, ctx: AuditContext): Summary {
       continue;
     }
     const entry = 'entry' in r ? r.entry : undefined;
-    const out = outsideFinding(cp, entry);
+    const outside = outsideFinding(cp, entry);
     // Two options may name one file (mainlog and paniclog on one path): judge it once.
     if (entry === undefined || seen.has(cp.path)) {
-      emit(out);
+      emit(outside);
       continue;
     }
     seen.add(cp.path);
     summary.examined++;
-    const v = bound.check(entry, parentOf(entry.path));
-    judge({ ...v, findings: [...v.findings, out], tree: null });
+    // Outside every tree: no tree, so that nothing is ever changed there.
+    pass({ ...judge(entry, parentOf(entry.path), [outside]), tree: null });
   }
 
   // Files the packages declare that the walk did not meet and that do not exist (src/package/).
@@ -163,6 +193,29 @@ export function auditBound(bound: BoundRules, ctx: AuditContext): Summary {
     else if ('errno' in r) emit(errorFinding(req.path, r.errno));
   }
   return summary;
+}
+
+/**
+ * The published audit's callbacks over examine(): each finding alone (those of a walked entry first, then
+ * its verdict), so that a caller that wants only findings needs only onFinding.
+ */
+export function callbacksOf(ctx: Pick<AuditContext, 'onFinding' | 'onVerdict'>): Examined {
+  const onFinding = ctx.onFinding;
+  const onVerdict = ctx.onVerdict;
+  return {
+    verdict(v) {
+      if (onFinding) for (const f of v.findings) onFinding(f);
+      if (onVerdict) onVerdict(v);
+    },
+    finding(f) {
+      if (onFinding) onFinding(f);
+    },
+  };
+}
+
+/** Audit with rules already bound, through the callbacks of `ctx`. Returns the counts. */
+export function auditBound(bound: BoundRules, ctx: AuditContext): Summary {
+  return examine(bound, ctx, plainJudge(bound), callbacksOf(ctx));
 }
 
 /** The exit status a summary calls for (decided in src/exit.ts). */

@@ -9,7 +9,8 @@ export interface AuditScope {
   paths: readonly string[];
 }
 
-export interface AuditOptions {
+/** What the pipeline binds and walks: every command that looks at the install takes these. */
+export interface InstallOptions {
   root?: string;
   configFile?: string;
   node?: string;
@@ -33,14 +34,15 @@ export interface AuditOptions {
   /** Injected for tests (memfs); default the real disk and the system's user database. */
   fs?: FsLike;
   users?: UserDb;
-  /**
-   * Called once the configuration and rules are bound, before the first entry is walked (the upgrade
-   * diff needs the bound rules to tell whether a snapshot's values are allowed).
-   */
+}
+
+/** The published audit(): the install's options, and callbacks the results stream to. */
+export interface AuditOptions extends InstallOptions {
+  /** Called once the configuration and rules are bound, before the first entry is walked. */
   onStart?: (bound: BoundRules) => void;
-  /** Streamed as found; nothing holds every finding. */
+  /** Every finding, streamed as found (a walked entry's, then its verdict); nothing holds every finding. */
   onFinding?: (f: Finding) => void;
-  /** Every entry examined, with its verdict (the fixer and snapshots consume this). */
+  /** Every entry examined, with its verdict. */
   onVerdict?: (v: Verdict) => void;
 }
 

@@ -6,7 +6,6 @@
 import { Chalk } from 'chalk';
 import {
   apiOptions,
-  audit,
   exitStatus,
   hostPath,
   isMpError,
@@ -15,20 +14,21 @@ import {
   PRE_UPGRADE_SNAPSHOT,
   reporterFor,
   reporterNames,
+  reporterSink,
   rerunArgs,
+  runPipeline,
   resolveSettings,
-  sinceAudit,
+  sinceStep,
   snapshotAge,
   stateSnapshotPath,
   textfileDir,
   TEXTFILE_DIRS,
   TEXTFILE_ENV,
   when,
-  type AuditOptions,
   type AuditResult,
   type ReportContext,
   type Settings,
-  type SinceAudit,
+  type SinceStep,
 } from '../index.js';
 import { auditingText, pendingUpgradeText } from '../report/notices.js';
 import { writePrometheusFailure } from '../report/prometheus.js';
@@ -92,12 +92,8 @@ function pendingNotice(s: Settings, io: Io): void {
 
 async function auditAndReport(s: Settings, o: AuditCliOptions, io: Io, format: string, factory: ReporterFactory): Promise<AuditResult> {
   const opts = apiOptions(s);
-  let run: (a: AuditOptions) => AuditResult = audit;
-  let since: SinceAudit | undefined;
-  if (o.since !== undefined) {
-    since = sinceAudit(audit, await loadSnapshot(o.since, s.root.dir));
-    run = since.audit;
-  }
+  let since: SinceStep | undefined;
+  if (o.since !== undefined) since = sinceStep(await loadSnapshot(o.since, s.root.dir));
 
   // A report file is always written in full (a monitoring reader wants the current state, even when clean);
   // --quiet only silences the terminal.
@@ -121,20 +117,27 @@ async function auditAndReport(s: Settings, o: AuditCliOptions, io: Io, format: s
   const reporter = factory(ctx);
   const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   try {
-    const result = run({
-      ...opts,
-      ...(shown !== null ? { onVerdict: (v: { entry: { path: string } }) => shown.tick(v.entry.path) } : {}),
-      onStart: (b) => {
-        const reasons = new Map(b.rules.rules.map((r) => [r.id, r.reason]));
-        const h = { root: s.root.dir, configFile: b.config.configFile, user: b.user, group: b.group };
-        reporter.start({ ...h, reasonOf: (id: string) => reasons.get(id) });
-        // A person at a terminal learns at once what is being read, not only when the walk is over.
-        if (shown !== null && io.progress !== undefined) io.progress.write(auditingText(b));
+    const report = reporterSink(reporter, s.root.dir);
+    const result = runPipeline(
+      opts,
+      {
+        start: (b) => {
+          report.start(b);
+          // A person at a terminal learns at once what is being read, not only when the walk is over.
+          if (shown !== null && io.progress !== undefined) io.progress.write(auditingText(b));
+        },
+        verdict: (v) => {
+          report.verdict(v);
+          shown?.tick(v.entry.path);
+        },
+        finding: report.finding,
+        end: (r) => {
+          shown?.end();
+          report.end(r);
+        },
       },
-      onFinding: (f) => reporter.finding(f),
-    });
-    shown?.end();
-    reporter.end(result);
+      { since },
+    );
     if (since !== undefined && format !== 'text' && format !== 'json' && !(o.quiet === true && result.summary.findings === 0)) {
       io.err(sinceLines(since).join('\n') + '\n');
     }

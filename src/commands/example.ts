@@ -11,7 +11,7 @@ import { auditReported } from './audit.js';
 import { exitStatus } from '../exit.js';
 import type { Io } from './io.js';
 import { MpError } from '../errors.js';
-import { openDirChain } from '../fix/secure-path.js';
+import { openDirChain } from '../io/secure-path.js';
 import { errnoOf } from '../io/fs.js';
 
 const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;

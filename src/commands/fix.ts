@@ -5,21 +5,18 @@
  */
 import {
   apiOptions,
-  audit,
   exitStatus,
+  fix,
   fixReporterFor,
   loadSnapshot,
   realFs,
   rerunArgs,
   resolveSettings,
-  sinceAudit,
+  sinceStep,
   userDbFor,
-  type AuditOptions,
-  type AuditResult,
-  type SinceAudit,
+  type SinceStep,
   type Settings,
 } from '../index.js';
-import { fixWith } from '../fix/run.js';
 import type { FixReporter } from '../report/fix-text.js';
 import { sinceLines } from '../report/since.js';
 import { bufferedSink } from '../report/sink.js';
@@ -57,24 +54,20 @@ export function fixReporter(
 export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
   const s = resolveSettings(o);
   const dryRun = o.dryRun === true;
-  let run: (a: AuditOptions) => AuditResult = audit;
-  let since: SinceAudit | undefined;
-  if (o.since !== undefined) {
-    since = sinceAudit(audit, await loadSnapshot(o.since, s.root.dir));
-    run = since.audit;
-  }
+  let since: SinceStep | undefined;
+  if (o.since !== undefined) since = sinceStep(await loadSnapshot(o.since, s.root.dir));
   const out = bufferedSink((t) => io.out(t));
   const reporter = fixReporter(s, o, (t) => out.write(t), io, 'fix', dryRun);
   const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   try {
-    const r = fixWith(run, {
+    const r = fix({
       ...(shown !== null ? { onEntry: (p: string) => shown.tick(p) } : {}),
       ...apiOptions(s),
       dryRun,
       ...(o.journal !== undefined ? { journal: o.journal } : {}),
       ...(o.only !== undefined ? { only: o.only } : {}),
       sink: reporter.sink,
-    });
+    }, { since });
     shown?.end();
     // What the snapshot comparison found: before the report in text, on stderr beside JSON (stdout stays JSON).
     if (since !== undefined) {

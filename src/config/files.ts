@@ -1,6 +1,8 @@
 import * as nodeFs from 'node:fs';
 import { MpError } from '../errors.js';
-import { errnoOf, hostPath, O_PATH, realFs, type FsLike, type Root } from '../io/fs.js';
+import { errnoOf, fdPath } from '../io/fd.js';
+import { hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
+import { openSafe } from '../io/safe-open.js';
 import type { Pos } from './ast.js';
 import { errorAt } from './source.js';
 
@@ -92,17 +94,17 @@ type Read = { text: string; mode: number } | { refused: string };
  * - a file that grows past the cap after the fstat: refused, never read whole (at most cap + 1 bytes are read).
  */
 function readRealFile(host: string, maxBytes: number): Read {
-  let pfd: number;
-  try {
-    pfd = nodeFs.openSync(host, O_PATH);
-  } catch (e) {
-    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return { refused: 'it does not exist' };
-    throw e;
+  // The pin (openSafe, want 'any': O_PATH, links followed; the administrator names the file).
+  const pin = openSafe(host, { want: 'any', follow: true });
+  if ('refused' in pin) {
+    if (pin.refused === 'missing') return { refused: 'it does not exist' };
+    throw 'error' in pin ? pin.error : new Error(pin.refused);
   }
+  const pfd = pin.fd;
   try {
-    const st = nodeFs.fstatSync(pfd);
+    const st = pin.st;
     if (!st.isFile()) return { refused: 'not a regular file' };
-    const via = `/proc/self/fd/${pfd}`;
+    const via = fdPath(pfd);
     const pseudo = PSEUDO_FILESYSTEMS.get(Number(nodeFs.statfsSync(via).type));
     if (pseudo !== undefined) return { refused: `a file of the ${pseudo} kernel filesystem, not configuration` };
     if (st.size > maxBytes) return { refused: TOO_LARGE };

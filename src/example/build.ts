@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { MpError } from '../errors.js';
-import { errnoOf } from '../io/fs.js';
+import { errnoOf, fdPath } from '../io/fd.js';
 
 /** Who owns what in the example: root's ids and the service account's. */
 export interface ExampleIds {
@@ -145,7 +145,7 @@ function writeAll(fd: number, text: string): void {
 function removeMade(made: Made[]): void {
   for (let i = made.length - 1; i >= 0; i--) {
     const m = made[i] as Made;
-    const at = `/proc/self/fd/${m.parentFd}/${m.name}`;
+    const at = fdPath(m.parentFd, m.name);
     try {
       const st = fs.lstatSync(at);
       if (st.dev === m.dev && st.ino === m.ino) {
@@ -189,7 +189,7 @@ export function buildExample(top: number, dir: string, ids: ExampleIds = example
       const slash = it.path.lastIndexOf('/');
       const parentFd = dirs.get(slash === 0 ? '/' : it.path.slice(0, slash)) as number;
       const name = it.path.slice(slash + 1);
-      const at = `/proc/self/fd/${parentFd}/${name}`;
+      const at = fdPath(parentFd, name);
       let fd: number;
       if (it.text === undefined) {
         fs.mkdirSync(at, 0o700);

@@ -2,13 +2,9 @@
  * Small helpers of the apply step: batch sizing, pending-directory lookup, and how values are shown.
  */
 import * as fs from 'node:fs';
-import { octal, type Target } from '../types.js';
 import type { FixSummary } from './types.js';
 
-/** `uid:gid 0644`, the way plans and reports show values. */
-export function showTarget(t: Target): string {
-  return `${t.uid}:${t.gid} ${octal(t.mode)}`;
-}
+export { showTarget } from '../types.js';
 
 export function emptySummary(): FixSummary {
   return { fixed: 0, unchanged: 0, refused: 0, failed: 0, planned: 0 };

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { MpError } from '../errors.js';
-import { errnoOf } from '../io/fs.js';
+import { errnoOf, fdPath } from '../io/fd.js';
 import type { JournalHeader, JournalRecord } from './types.js';
 
 /**
@@ -43,7 +43,7 @@ export class JournalWriter {
   static create(dirFd: number, name: string, display: string, header: JournalHeader, maxBytes = JOURNAL_MAX_BYTES): JournalWriter {
     let fd: number;
     try {
-      fd = fs.openSync(`/proc/self/fd/${dirFd}/${name}`, CREATE_FLAGS, 0o600);
+      fd = fs.openSync(fdPath(dirFd, name), CREATE_FLAGS, 0o600);
     } catch (e) {
       const code = errnoOf(e) ?? 'EIO';
       if (code === 'EEXIST') throw new MpError('MP300', `journal ${display} already exists: name a new file`);

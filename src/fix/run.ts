@@ -1,25 +1,26 @@
 /**
- * `fix` as a library call: run the audit, plan each verdict (pure), and hand the planned changes to the
- * applier, which journals and makes them. Refusals and failures are outcomes, not exceptions.
+ * The fixer as a sink of the pipeline (src/pipeline.ts): plan each verdict (pure), and hand the planned
+ * changes to the applier, which journals and makes them. Refusals and failures are outcomes, not exceptions.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
+import { fdPath } from '../io/fd.js';
 import { hostPath, makeRoot, type Root } from '../io/fs.js';
-import type { AuditOptions, AuditResult } from '../audit/types.js';
+import type { AuditResult, InstallOptions } from '../audit/types.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Check, Finding, Verdict } from '../types.js';
 import { Applier } from './apply.js';
 import { emptySummary } from './batch.js';
 import { inTree } from './safety.js';
 import { JOURNALS_KEPT, JournalWriter, journalName } from './journal.js';
-import { acquireLock, type Lock } from './lock.js';
+import { acquireLock, type Lock } from '../io/lock.js';
 import { normaliseOnly, planVerdict, withoutUngrantedSetid, type PlanOptions } from './plan.js';
-import { closeDir, openDirUnder, openState, type StateDir } from './state.js';
-import { assertRulesTrusted } from './trust.js';
+import { closeDir, openDirUnder, openState, type StateDir } from '../io/state.js';
+import { assertRulesTrusted } from '../io/trust.js';
 import { DEFAULT_STATE_DIR, type FixSink, type FixSummary, type JournalHeader, type ServiceIds } from './types.js';
 
-export interface FixOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'> {
+export interface FixOptions extends InstallOptions {
   /** Check everything and report the plan; change, create and lock nothing. */
   dryRun?: boolean;
   /** Momentum path of the state directory (default /var/lib/momentum-perms). */
@@ -124,14 +125,14 @@ export function journalOpener(root: Root, state: StateDir, explicit: string | un
 function pruneJournals(dirFd: number, keep: number): void {
   let names: string[];
   try {
-    names = fs.readdirSync(`/proc/self/fd/${dirFd}`).filter((n) => JOURNAL_NAME.test(n)).sort();
+    names = fs.readdirSync(fdPath(dirFd)).filter((n) => JOURNAL_NAME.test(n)).sort();
   } catch {
     return;
   }
   for (const n of names.slice(0, Math.max(0, names.length - keep))) {
     try {
-      const st = fs.lstatSync(`/proc/self/fd/${dirFd}/${n}`);
-      if (st.isFile()) fs.unlinkSync(`/proc/self/fd/${dirFd}/${n}`);
+      const st = fs.lstatSync(fdPath(dirFd, n));
+      if (st.isFile()) fs.unlinkSync(fdPath(dirFd, n));
     } catch {
       // gone already, or not ours to remove: the next run tries again
     }
@@ -159,28 +160,26 @@ function handle(v: Verdict, applier: Applier, plan: PlanOptions, report: (f: Fin
 }
 
 /**
- * Findings come twice from the audit: each alone (onFinding), and those about a walked entry again inside
- * its verdict, right after. Findings not followed by their verdict (errors, missing paths, patterns) are
- * reported here; the others are left to the verdict, which knows whether the fix cures them.
+ * A fix run as a pipeline sink: `start` (the rules bound: check they are root's alone, set up the plan and
+ * the applier), `verdict` (plan, then apply or refuse), `finding` (a path never walked: reported), `end`
+ * (apply what is still pending). `close` releases what the run holds, whatever happened; `result` is the
+ * run's result once it is over.
  */
-function findingRouter(only: readonly string[], report: (f: Finding) => void) {
-  const pending: Finding[] = [];
-  const drain = (keep: readonly Finding[]): void => {
-    for (const f of pending) if (!keep.includes(f) && findingSelected(f, only)) report(f);
-    pending.length = 0;
-  };
-  return {
-    finding: (f: Finding): void => void pending.push(f),
-    verdict: (v: Verdict): void => drain(v.findings),
-    end: (): void => drain([]),
-  };
+export interface Fixer {
+  start(bound: BoundRules): void;
+  verdict(v: Verdict): void;
+  finding(f: Finding): void;
+  end(result: AuditResult): void;
+  close(): void;
+  result(): FixResult;
 }
 
 /**
- * Fix drift with a given audit function (the real one, or a stand-in in tests). Throws MpError for
- * MP203 (untrusted rules), MP301 (lock held), MP303 (unsafe state directory), MP304 (not root).
+ * Begin a fix: refuse a non-root run that would change things, open the state directory and take the lock
+ * (before the configuration is read, so that two runs never interleave). Throws MpError MP301 (lock held),
+ * MP303 (unsafe state directory), MP304 (not root); `start` throws MP203 (untrusted rules).
  */
-export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOptions): FixResult {
+export function startFix(opts: FixOptions): Fixer {
   const root = makeRoot(opts.root);
   const dryRun = opts.dryRun === true;
   if (!dryRun && process.geteuid?.() !== 0) throw new MpError('MP304', 'fix changes ownership and must run as root (try --dry-run)');
@@ -192,61 +191,67 @@ export function fixWith(audit: (o: AuditOptions) => AuditResult, opts: FixOption
     result.reported++;
     sink.reported?.(f);
   };
-  const { dryRun: _d, stateDir, journal: explicit, only: _o, sink: _k, batchSize, beforeApply, hardlinksProtected, journalMaxBytes, onEntry, ...auditOpts } = opts;
-  const router = findingRouter(only, report);
+  const { stateDir, journal: explicit, batchSize, beforeApply, hardlinksProtected, journalMaxBytes, onEntry } = opts;
   let state: StateDir | undefined;
   let lock: Lock | undefined;
   let applier: Applier | undefined;
   let journal: JournalWriter | undefined;
   let plan: PlanOptions = { only };
-  try {
-    if (!dryRun) {
-      state = openState(root, stateDir ?? DEFAULT_STATE_DIR);
+  if (!dryRun) {
+    state = openState(root, stateDir ?? DEFAULT_STATE_DIR);
+    try {
       lock = acquireLock(state.state);
+    } catch (e) {
+      state.close();
+      throw e;
     }
-    audit({
-      ...auditOpts,
-      onStart: (bound) => {
-        // Before anything is changed: rules the service account could edit decide nothing as root.
-        assertRulesTrusted(rulesHostPaths(bound, root));
-        plan = {
-          only,
-          serviceTrees: new Set(bound.rules.trees.filter((t) => t.spool).map((t) => t.path)),
-          unconfirmedGid: bound.groupConfirmed === true ? null : bound.group.id,
-        };
-        const service = serviceIds(bound);
-        const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: root.dir, time: new Date().toISOString(), pid: process.pid, service };
-        const open = state !== undefined ? journalOpener(root, state, explicit, header, journalMaxBytes) : noJournal;
-        applier = new Applier({
-          rootDir: root.dir,
-          dryRun,
-          journal: () => (journal = open()),
-          sink,
-          ...(batchSize !== undefined ? { batchSize } : {}),
-          ...(beforeApply !== undefined ? { beforeApply } : {}),
-          ...(hardlinksProtected !== undefined ? { hardlinksProtected } : {}),
-        });
-      },
-      onFinding: router.finding,
-      onVerdict: (v) => {
-        onEntry?.(v.entry.path);
-        router.verdict(v);
-        if (applier !== undefined) handle(v, applier, plan, report);
-      },
-    });
-    router.end();
-    applier?.close();
-  } finally {
-    // On an exception what is pinned is dropped unapplied; journal lines written for it describe changes
-    // that undo will find not made (the entry still at `before` counts as unchanged).
-    applier?.abandon();
-    journal?.close();
-    lock?.release();
-    state?.close();
   }
-  if (applier !== undefined) result.summary = applier.summary;
-  result.journal = journal?.path ?? null;
-  return result;
+  return {
+    start(bound) {
+      // Before anything is changed: rules the service account could edit decide nothing as root.
+      assertRulesTrusted(rulesHostPaths(bound, root), bound.rules.untrusted);
+      plan = {
+        only,
+        serviceTrees: new Set(bound.rules.trees.filter((t) => t.spool).map((t) => t.path)),
+        unconfirmedGid: bound.groupConfirmed === true ? null : bound.group.id,
+      };
+      const service = serviceIds(bound);
+      const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: root.dir, time: new Date().toISOString(), pid: process.pid, service };
+      const open = state !== undefined ? journalOpener(root, state, explicit, header, journalMaxBytes) : noJournal;
+      applier = new Applier({
+        rootDir: root.dir,
+        dryRun,
+        journal: () => (journal = open()),
+        sink,
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(beforeApply !== undefined ? { beforeApply } : {}),
+        ...(hardlinksProtected !== undefined ? { hardlinksProtected } : {}),
+      });
+    },
+    verdict(v) {
+      onEntry?.(v.entry.path);
+      if (applier !== undefined) handle(v, applier, plan, report);
+    },
+    finding(f) {
+      if (findingSelected(f, only)) report(f);
+    },
+    end() {
+      applier?.close();
+    },
+    close() {
+      // On an exception what is pinned is dropped unapplied; journal lines written for it describe changes
+      // that undo will find not made (the entry still at `before` counts as unchanged).
+      applier?.abandon();
+      journal?.close();
+      lock?.release();
+      state?.close();
+    },
+    result() {
+      if (applier !== undefined) result.summary = applier.summary;
+      result.journal = journal?.path ?? null;
+      return result;
+    },
+  };
 }
 
 function noJournal(): JournalWriter {

@@ -2,43 +2,13 @@
  * The fixer's safety predicates, as pure functions over numbers. Each says which attack it stops; the
  * apply step (src/fix/apply.ts) feeds them what fstat returned on the descriptors it holds.
  */
-import type { EntryType, RefusalReason, Target } from '../types.js';
+import type { EntryType, Target } from '../types.js';
+import { writableByNonRoot, type Perms } from '../io/trust.js';
 import { S_ISGID, S_ISUID, S_ISVTX } from './types.js';
 
-/** Owner, group and mode of a directory or entry as fstat saw it. */
-export interface Perms {
-  uid: number;
-  gid: number;
-  mode: number;
-}
+export { REFUSAL_TEXT } from '../types.js';
 
-/** One sentence per refusal, for reports and docs/admin.md ("What is refused, and why"). */
-export const REFUSAL_TEXT: Record<RefusalReason, string> = {
-  hardlinked: 'an entry (not a directory) with more than one hard link: changing it would change every other name of the inode',
-  symlink: 'a symbolic link where a file or directory was expected: the change would land on whatever it points to',
-  'changed-during-fix': 'the entry is not the one the walk saw (another inode, type or values): something swapped it',
-  'other-filesystem': 'the path crosses to another filesystem than its tree root',
-  'unsafe-parent': 'its directory is writable by someone other than root and the new owner, who could swap the entry',
-  'setid-in-user-tree': 'it would grant setuid, setgid or sticky where an account other than root can write (the entry, or a directory on the way)',
-  'outside-tree': 'outside every tree the root-owned rules declare (paths from the configuration are not trusted)',
-  'special-file': 'a FIFO, socket or device node that no rule names by its type',
-  'config-unconfirmed':
-    'only ecelerity.conf (the service account\'s to edit) asks for this change to a file root or another account owns: a path no plain rule names outside the spool trees, or a Security group the group database does not give the user; reported, never changed (name it in the local rules, or fix the group database)',
-  'writable-content':
-    'another account can write it now: made root\'s in place it would keep that account\'s content, and any descriptor or shared mapping it holds open; reinstall it from the package',
-  'journal-budget':
-    'the journal already holds its limit of the service account\'s own entries (it decides how many drift, and how long their names are): left for the next run, which goes on from here; root\'s files are still fixed in this one',
-  'hardlinks-unprotected':
-    'fs.protected_hardlinks is off and the change would let another account read this file: it may be a hard link whose other name its owner replaced, holding an old secret; check it and change it by hand, or set fs.protected_hardlinks=1',
-};
-
-/**
- * Writable by someone other than root (owner not root, or group write for a group other than root's, or
- * world write). Stops: trusting a directory whose entries a non-root account can rename or replace.
- */
-export function writableByNonRoot(p: Perms): boolean {
-  return p.uid !== 0 || ((p.mode & 0o020) !== 0 && p.gid !== 0) || (p.mode & 0o002) !== 0;
-}
+export { writableByNonRoot, type Perms } from '../io/trust.js';
 
 /**
  * Whether the change would make root's alone, in place, an entry (not a directory) that an account other than

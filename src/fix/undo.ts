@@ -10,10 +10,10 @@ import { makeRoot } from '../io/fs.js';
 import { Applier } from './apply.js';
 import { linesBackward, parseRecord, scanJournal } from './journal-read.js';
 import type { JournalWriter } from './journal.js';
-import { acquireLock, type Lock } from './lock.js';
+import { acquireLock, type Lock } from '../io/lock.js';
 import { journalOpener, type FixResult } from './run.js';
-import { openState, type StateDir } from './state.js';
-import { openTrustedFile } from './secure-path.js';
+import { openState, type StateDir } from '../io/state.js';
+import { openTrustedFile } from '../io/secure-path.js';
 import { DEFAULT_STATE_DIR, type FixSink, type JournalHeader } from './types.js';
 
 export interface UndoOptions {

@@ -1,5 +1,6 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
+import { openSafe, readAllFd } from './safe-open.js';
 
 /**
  * The narrow filesystem interface the read-only core uses (configuration reader, rules loader, walk).
@@ -46,15 +47,7 @@ export function momentumPath(root: Root, host: string): string {
   return host.startsWith(root.dir + '/') ? host.slice(root.dir.length) : host;
 }
 
-/** Node's errno code of a caught error, or undefined. */
-export function errnoOf(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string'
-    ? (e as { code: string }).code
-    : undefined;
-}
-
-/** O_PATH (x86_64/arm64 value; Node has no constant): opens any file type without running a driver's open(). */
-export const O_PATH = 0o10000000;
+export { errnoOf, O_PATH } from './fd.js';
 
 /**
  * Read a regular file by name, following links, without a window between "is it a regular file?" and the
@@ -77,34 +70,26 @@ export function readRegularFile(
     if (st.size > maxBytes) return { refused: 'too-large' };
     return { text: fs.readFileSync(host, 'utf8'), mode: st.mode };
   }
-  let pfd: number;
-  try {
-    pfd = nodeFs.openSync(host, O_PATH);
-  } catch (e) {
-    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return { refused: 'missing' };
-    throw e;
+  // Links are followed: the configuration file is named by the administrator (or its default), and an
+  // include may be a link; what matters here is that the inode checked is the one read.
+  const got = openSafe(host, { want: 'file', follow: true, maxBytes });
+  if ('refused' in got) {
+    switch (got.refused) {
+      case 'missing':
+        return { refused: 'missing' };
+      case 'too-large':
+        return { refused: 'too-large' };
+      case 'error':
+        throw got.error;
+      default:
+        return { refused: 'not-regular' };
+    }
   }
   try {
-    const st = nodeFs.fstatSync(pfd);
-    if (!st.isFile()) return { refused: 'not-regular' };
-    if (st.size > maxBytes) return { refused: 'too-large' };
-    const fd = nodeFs.openSync(`/proc/self/fd/${pfd}`, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NOCTTY);
-    try {
-      // Read at most maxBytes + 1 so that a file grown after the fstat is still refused, not read whole.
-      const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
-      let n = 0;
-      for (;;) {
-        const r = nodeFs.readSync(fd, buf, n, buf.length - n, null);
-        if (r === 0) break;
-        n += r;
-        if (n === buf.length) break;
-      }
-      if (n > maxBytes) return { refused: 'too-large' };
-      return { text: buf.subarray(0, n).toString('utf8'), mode: st.mode };
-    } finally {
-      nodeFs.closeSync(fd);
-    }
+    const buf = readAllFd(got.fd, got.st.size, maxBytes);
+    if (buf === null) return { refused: 'too-large' };
+    return { text: buf.toString('utf8'), mode: got.st.mode };
   } finally {
-    nodeFs.closeSync(pfd);
+    nodeFs.closeSync(got.fd);
   }
 }

@@ -6,9 +6,9 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Finding, Outcome } from '../types.js';
-import { showTarget } from '../fix/batch.js';
+import { showTarget } from '../types.js';
 import { shellWord } from '../printable.js';
-import { REFUSAL_TEXT } from '../fix/safety.js';
+import { REFUSAL_TEXT } from '../types.js';
 import type { FixResult } from '../fix/run.js';
 import type { FixSink, PlannedChange } from '../fix/types.js';
 import { capitalized, fmt, join, line, paint, plural, SAMPLES, text, trimEnd, type Shown } from './line.js';

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import type { AuditResult } from '../audit/types.js';
 import { CHECKS, type Check, type Finding, type Since } from '../types.js';
-import { openAtomic } from '../snapshot/atomic.js';
+import { openAtomic } from '../io/atomic.js';
 import { exitStatusOf } from '../exit.js';
 import type { HookStatus } from '../upgrade/status.js';
 import type { ReportContext, Reporter } from './types.js';

@@ -2,8 +2,8 @@
  * What `--since` adds to a text report: the account notices, the findings by how they relate to the
  * snapshot, and the entries the upgrade changed that still comply. Pure: lines in, the caller prints them.
  */
-import { showTarget } from '../fix/batch.js';
-import type { SinceSession } from '../upgrade/since.js';
+import { showTarget } from '../types.js';
+import type { SinceFindings } from '../upgrade/since.js';
 import { line, type Shown } from './line.js';
 
 /** How many changed-but-compliant entries the text shows (all are counted; JSON may show more). */
@@ -14,7 +14,7 @@ function plural(n: number, word: string): string {
 }
 
 /** What `--since` found, as data: for JSON reports (the text shows the same in sinceLines). */
-export function sinceData(s: Omit<SinceSession, 'opts'>): Record<string, unknown> {
+export function sinceData(s: SinceFindings): Record<string, unknown> {
   const c = s.counts();
   const changed = s.changedCompliant();
   return {
@@ -28,7 +28,7 @@ export function sinceData(s: Omit<SinceSession, 'opts'>): Record<string, unknown
 }
 
 /** The lines to print after the report (or on stderr, to keep a machine-readable stdout clean). */
-export function sinceLines(s: Omit<SinceSession, 'opts'>): string[] {
+export function sinceLines(s: SinceFindings): string[] {
   // Paths and account names come from the disk and the configuration: each line escapes what it names.
   const lines: Shown[] = s.notices().map((n) => line`note: ${n}`);
   const c = s.counts();

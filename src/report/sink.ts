@@ -1,8 +1,5 @@
-import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { MpError } from '../errors.js';
-import { errnoOf } from '../io/fs.js';
+import { openAtomic } from '../io/atomic.js';
 import type { Sink } from './types.js';
 
 const FLUSH_AT = 64 * 1024;
@@ -37,61 +34,26 @@ export interface AtomicFile extends Sink {
   abort(): void;
 }
 
-function outputError(file: string, e: unknown): MpError {
-  return new MpError('MP305', `cannot write ${file}: ${errnoOf(e) ?? String(e)}`);
-}
+/** The mode of a report file: node_exporter and monitoring scripts run as their own users and must read it. */
+export const REPORT_MODE = 0o644;
 
 /**
- * Write `file` atomically: a temporary file in the same directory, fsync, rename. Readers (node_exporter,
- * a monitoring script) never see half a report, and a failed run leaves the previous one.
+ * Write `file` atomically (src/io/atomic.ts), buffered: readers (node_exporter, a monitoring script) never
+ * see half a report, and a failed run leaves the previous one.
  */
-export function atomicFile(file: string, mode = 0o644): AtomicFile {
-  const target = path.resolve(file);
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number;
-  try {
-    // O_EXCL: never write through a file or link someone planted under the temporary name.
-    fd = nodeFs.openSync(tmp, nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL, mode);
-  } catch (e) {
-    throw outputError(file, e);
-  }
-  // The mode asked for, whatever root's umask: under umask 077 a metrics file would be 0600, and
-  // node_exporter, running as its own user, could not read it.
-  nodeFs.fchmodSync(fd, mode);
-  let open = true;
-  const sink = bufferedSink((text) => {
-    try {
-      nodeFs.writeSync(fd, text);
-    } catch (e) {
-      throw outputError(file, e);
-    }
-  });
-  const close = (): void => {
-    if (open) nodeFs.closeSync(fd);
-    open = false;
-  };
-  const abort = (): void => {
-    close();
-    nodeFs.rmSync(tmp, { force: true });
-  };
+export function atomicFile(file: string, mode = REPORT_MODE): AtomicFile {
+  const f = openAtomic(path.resolve(file), mode, file);
+  const sink = bufferedSink((text) => f.write(text));
   return {
     write: sink.write,
-    abort,
+    abort: () => f.abort(),
     commit() {
       try {
         sink.flush();
-        nodeFs.fsyncSync(fd);
-        close();
-        nodeFs.renameSync(tmp, target);
-        const dir = nodeFs.openSync(path.dirname(target), 'r');
-        try {
-          nodeFs.fsyncSync(dir);
-        } finally {
-          nodeFs.closeSync(dir);
-        }
+        f.commit();
       } catch (e) {
-        abort();
-        throw e instanceof MpError ? e : outputError(file, e);
+        f.abort();
+        throw e;
       }
     },
   };

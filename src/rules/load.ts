@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MpError } from '../errors.js';
 import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
-import { untrustedPath } from '../fix/secure-path.js';
+import { openJudged, TRUST_HINT } from '../io/trust.js';
 import { LOCAL_RULES } from '../settings.js';
 import { parseRules } from './parse.js';
 import type { RuleOrigin, RuleSet } from './types.js';
@@ -31,20 +31,54 @@ export interface LoadRulesOptions {
   shippedDir?: string;
 }
 
-function read(fs: FsLike, p: string): string | undefined {
+/** A rules file, and why it is not root's alone when it was read from the real disk (null: it is). */
+interface Read {
+  text: string;
+  untrusted?: string | null;
+}
+
+function cannotRead(p: string, why: string): MpError {
+  return new MpError('MP200', `cannot read rules file ${p}: ${why}`);
+}
+
+/**
+ * Read a rules file from the real disk through openJudged: a FIFO or a device in place of a rules file
+ * would block or never end, so nothing but a regular file is opened; and whether root alone could have
+ * written it is judged on the descriptor the text is read from (a file swapped after the check is not
+ * what is read).
+ */
+function readJudged(p: string): Read | undefined {
+  const j = openJudged(p);
+  if (j.fd === null) {
+    if (j.errno === 'ENOENT' || j.errno === 'ENOTDIR') return undefined;
+    if (j.type === 'dir') throw cannotRead(p, 'EISDIR');
+    if (j.type !== undefined) throw cannotRead(p, 'not a regular file');
+    throw cannotRead(p, j.errno ?? j.why);
+  }
   try {
-    // A FIFO or a device in place of a rules file would block or never end, and the check that rules
-    // files are root's alone comes after the read: those are never opened (a directory fails with EISDIR).
+    return { text: nodeFs.readFileSync(j.fd, 'utf8'), untrusted: j.why };
+  } catch (e) {
+    throw cannotRead(p, errnoOf(e) ?? String(e));
+  } finally {
+    nodeFs.closeSync(j.fd);
+  }
+}
+
+function read(fs: FsLike, p: string): Read | undefined {
+  if (fs === realFs) return readJudged(p);
+  try {
+    // A FIFO or a device in place of a rules file would block or never end: never opened (a directory
+    // fails with EISDIR).
     const st = fs.statSync(p, { throwIfNoEntry: false });
     if (st === undefined) return undefined;
-    if (st.isFile() || st.isDirectory()) return fs.readFileSync(p, 'utf8');
+    if (st.isFile() || st.isDirectory()) return { text: fs.readFileSync(p, 'utf8') };
   } catch (e) {
     const errno = errnoOf(e);
     if (errno === undefined) throw e;
     if (errno === 'ENOENT' || errno === 'ENOTDIR') return undefined;
-    throw new MpError('MP200', `cannot read rules file ${p}: ${errno}`);
+    throw cannotRead(p, errno);
   }
-  throw new MpError('MP200', `cannot read rules file ${p}: not a regular file`);
+  throw cannotRead(p, 'not a regular file');
 }
 
 /**
@@ -53,9 +87,10 @@ function read(fs: FsLike, p: string): string | undefined {
  */
 export function loadRules(fs: FsLike, root: Root, opts: LoadRulesOptions): RuleSet {
   const set: RuleSet = { version: opts.version, files: [], trees: [], rules: [] };
-  const add = (text: string, shown: string, origin: RuleOrigin, host: string): void => {
-    const r = parseRules(text, shown, origin);
+  const add = (read: Read, shown: string, origin: RuleOrigin, host: string): void => {
+    const r = parseRules(read.text, shown, origin);
     set.files.push({ path: shown, origin, host });
+    if (read.untrusted !== undefined) (set.untrusted ??= new Map()).set(host, read.untrusted);
     set.trees.push(...r.trees);
     set.rules.push(...r.rules);
   };
@@ -73,11 +108,9 @@ export function loadRules(fs: FsLike, root: Root, opts: LoadRulesOptions): RuleS
     // The local rules decide what every command reports, not only what fix changes: one the service
     // account can edit (or redirect) could declare its own drift compliant (`/opt/msys/ecelerity/sbin/**
     // owner=$user`) and the audit would say all is well. `fix` refused such a file; now every command does.
-    const why = fs === realFs ? untrustedPath(localHost) : null;
+    const why = localText.untrusted ?? null;
     if (why !== null) {
-      throw new MpError('MP203', `rules file ${local} ${why}: not trusted`, {
-        notes: ['make it and every directory above it owned by root and writable by root alone'],
-      });
+      throw new MpError('MP203', `rules file ${local} ${why}: not trusted`, { notes: [TRUST_HINT] });
     }
     add(localText, local, 'local', localHost);
   }

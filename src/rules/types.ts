@@ -77,6 +77,11 @@ export interface RuleSet {
    * checks that only root can write it).
    */
   files: { path: string; origin: RuleOrigin; host?: string }[];
+  /**
+   * Why each file read from the real disk is not root's alone (null: it is), by host path, judged on the
+   * descriptor it was read from (src/io/trust.ts openJudged).
+   */
+  untrusted?: Map<string, string | null>;
   trees: TreeDecl[];
   rules: Rule[];
 }

@@ -4,10 +4,9 @@
  * hands over the entries of one directory together, so a million spool files cost a few string compares.
  */
 
-/** True when `p` is `tree` or below it. */
-export function isUnder(p: string, tree: string): boolean {
-  return p === tree || tree === '/' || (p.startsWith(tree) && p.charCodeAt(tree.length) === 47 /* / */);
-}
+import { isUnder } from '../paths.js';
+
+export { isUnder };
 
 export class Coverage {
   private readonly trees: readonly string[];

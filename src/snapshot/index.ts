@@ -6,13 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
-import type { AuditOptions } from '../audit/types.js';
+import type { InstallOptions } from '../audit/types.js';
 import { bindInstall } from '../audit/bind.js';
-import { closeDir, openChildDir, openDirUnder, openState, type OpenDir } from '../fix/state.js';
-import { assertRootOnly } from '../fix/trust.js';
-import { DEFAULT_STATE_DIR } from '../fix/types.js';
+import { closeDir, openChildDir, openDirUnder, openState, type OpenDir } from '../io/state.js';
+import { DEFAULT_STATE_DIR } from '../settings.js';
+import { openJudged, TRUST_HINT } from '../io/trust.js';
+import { fdPath } from '../io/fd.js';
 import { hostPath, makeRoot, realFs } from '../io/fs.js';
-import { readSnapshot } from './reader.js';
+import { readSnapshot, readSnapshotFd } from './reader.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import { snapshotPlan, takeSnapshot, type SnapshotPlan, type TakeResult } from './take.js';
 
@@ -24,7 +25,7 @@ export type { SnapshotHeader, SnapshotTrailer } from './format.js';
 /** Where snapshots go inside the state directory. */
 export const SNAPSHOT_DIR = 'snapshots';
 
-export interface SnapshotOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict'> {
+export interface SnapshotOptions extends InstallOptions {
   /** Momentum path of the file to write (default: STATE-DIR/snapshots/NAME). */
   out?: string;
   /** Momentum path of the state directory (default /var/lib/momentum-perms). */
@@ -90,7 +91,7 @@ export function snapshot(opts: SnapshotOptions = {}): SnapshotResult {
       fs: rfs,
       root,
       plan,
-      file: `/proc/self/fd/${dir.fd}/${name}`,
+      file: fdPath(dir.fd, name),
       display: shown,
       crossFilesystems: opts.crossFilesystems === true,
       now,
@@ -109,11 +110,21 @@ export function stateSnapshotPath(stateDir: string | undefined, name: string): s
 
 /**
  * Load a snapshot for `--since` (a Momentum path, under `root`). As root, the file and its directory must
- * be root's alone (MP302): a snapshot decides what a root fix restores.
+ * be root's alone (MP302): a snapshot decides what a root fix restores. The check and the read happen on
+ * one descriptor (openJudged): a snapshot swapped after it was checked is never what is read.
  */
 export async function loadSnapshot(file: string, root?: string): Promise<SnapshotIndex> {
   const host = hostPath(makeRoot(root), path.posix.resolve('/', file));
-  if (!fs.existsSync(host)) throw new MpError('MP302', `no snapshot at ${file}${root ? ` (under ${root})` : ''}`);
-  if (process.geteuid?.() === 0) assertRootOnly(host, `snapshot ${file}`, 'MP302');
-  return readSnapshot(host);
+  const missing = (): MpError => new MpError('MP302', `no snapshot at ${file}${root ? ` (under ${root})` : ''}`);
+  if (process.geteuid?.() !== 0) {
+    if (!fs.existsSync(host)) throw missing();
+    return readSnapshot(host);
+  }
+  const j = openJudged(host);
+  if (j.fd === null && (j.errno === 'ENOENT' || j.errno === 'ENOTDIR')) throw missing();
+  if (j.why !== null) {
+    if (j.fd !== null) fs.closeSync(j.fd);
+    throw new MpError('MP302', `snapshot ${file} ${j.why}: not trusted for a root fix`, { notes: [TRUST_HINT] });
+  }
+  return readSnapshotFd(j.fd as number, host);
 }

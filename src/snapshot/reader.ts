@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { errnoOf } from '../io/fs.js';
+import { errnoOf } from '../io/fd.js';
+import { openSafe } from '../io/safe-open.js';
 import { MpError } from '../errors.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, TYPE_BY_CHAR, unescapePath, type SnapshotHeader } from './format.js';
 import { SnapshotIndex } from './snapshot-index.js';
@@ -122,16 +123,24 @@ async function feed(stream: Readable, p: LineParser): Promise<void> {
 }
 
 /**
- * Read a snapshot (a host path). Throws MpError MP302 when it is missing, damaged or truncated, and when
- * running as root, when anyone but root could have written it.
+ * Read a snapshot (a host path): a regular file, opened through the safe-open primitive (never a FIFO or a
+ * device). Throws MpError MP302 when it is missing, damaged or truncated, and when running as root, when
+ * anyone but root could have written it.
  */
 export async function readSnapshot(file: string): Promise<SnapshotIndex> {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY);
-  } catch (e) {
-    throw new MpError('MP302', `cannot read snapshot ${file}: ${errnoOf(e) ?? String(e)}`);
+  const got = openSafe(file, { want: 'file', follow: true });
+  if ('refused' in got) {
+    const why = 'errno' in got ? got.errno : 'not a regular file';
+    throw new MpError('MP302', `cannot read snapshot ${file}: ${why}`);
   }
+  return readSnapshotFd(got.fd, file);
+}
+
+/**
+ * Read a snapshot from an open regular file (closed when done); messages name `file`. As root, the file
+ * must be root's and writable by root alone, judged on this descriptor.
+ */
+export async function readSnapshotFd(fd: number, file: string): Promise<SnapshotIndex> {
   const st = fs.fstatSync(fd);
   // A snapshot decides what a root fix restores: one that $user could have written would let it choose.
   if (process.geteuid?.() === 0 && (st.uid !== 0 || (st.mode & 0o022) !== 0)) {

@@ -6,7 +6,7 @@
  */
 import { gzipSync, constants as zc } from 'node:zlib';
 import type { Entry } from '../types.js';
-import { openAtomic } from './atomic.js';
+import { openAtomic } from '../io/atomic.js';
 import { entryLine, type SnapshotHeader, type SnapshotTrailer } from './format.js';
 
 /** Uncompressed bytes per gzip member: large enough that per-member overhead (about 20 bytes) is noise. */

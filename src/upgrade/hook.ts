@@ -14,20 +14,22 @@
  * the state directory and the node_exporter metrics, so that a hook that could not do its job is never silent.
  */
 import * as fs from 'node:fs';
-import { audit, bindInstall } from '../audit/index.js';
-import type { AuditOptions } from '../audit/types.js';
+import { bindInstall } from '../audit/index.js';
+import type { InstallOptions } from '../audit/types.js';
 import { isMpError } from '../errors.js';
 import { exitStatus } from '../exit.js';
-import { fixWith, type FixOptions, type FixResult } from '../fix/run.js';
-import { closeDir, openChildDir, openState } from '../fix/state.js';
-import { DEFAULT_STATE_DIR } from '../fix/types.js';
+import type { FixOptions, FixResult } from '../fix/run.js';
+import { fix as runFix } from '../pipeline.js';
+import { fdPath } from '../io/fd.js';
+import { closeDir, openChildDir, openState } from '../io/state.js';
+import { DEFAULT_STATE_DIR } from '../settings.js';
 import { hostPath, makeRoot } from '../io/fs.js';
 import { loadSnapshot, snapshot, SNAPSHOT_DIR, stateSnapshotPath, type SnapshotPlan } from '../snapshot/index.js';
 import type { SnapshotIndex } from '../snapshot/snapshot-index.js';
 import { shippedPlan } from './fallback.js';
 import type { HookLog } from './log.js';
 import { hookStatus, recordHookStatus, UNREADABLE } from './status.js';
-import { sinceAudit, type SinceAudit } from './since.js';
+import { sinceStep, type SinceStep } from './since.js';
 
 export type HookPhase = 'pre-upgrade' | 'post-upgrade' | 'post-transaction';
 export const HOOK_PHASES: readonly HookPhase[] = ['pre-upgrade', 'post-upgrade', 'post-transaction'];
@@ -50,7 +52,7 @@ const SELF_UPGRADE_MAX_AGE_MS = 3600 * 1000;
 /** An older pre-upgrade snapshot is left from a transaction that never finished: not trusted to restore from. */
 export const SNAPSHOT_MAX_AGE_MS = 24 * 3600 * 1000;
 
-export interface HookOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' | 'onVerdict' | 'scope'> {
+export interface HookOptions extends Omit<InstallOptions, 'scope'> {
   stateDir?: string;
   /** Exit with the job's status (or 2 on an error) instead of 0. */
   strict?: boolean;
@@ -61,9 +63,8 @@ export interface HookOptions extends Omit<AuditOptions, 'onStart' | 'onFinding' 
   files?: readonly string[];
   /** Where the hook's node_exporter metrics go (a Momentum path); null: none. Default: see textfileDir(). */
   textfileDir?: string | null;
-  /** Test hooks. */
+  /** Test hook: the time the hook runs at. */
   now?: () => Date;
-  auditFn?: (o: AuditOptions) => ReturnType<typeof audit>;
 }
 
 export interface HookOutcome {
@@ -131,7 +132,7 @@ function pre(o: HookOptions, log: HookLog, now: Date): HookOutcome {
   if (pendingAge !== undefined) {
     log.line('warning', `pre-upgrade: replacing ${pendingPath} of ${when(now, pendingAge)}, older than 24 hours (its upgrade never finished)`);
   }
-  const { strict: _s, now: _n, auditFn: _a, files: _f, textfileDir: _t, ...rest } = o;
+  const { strict: _s, now: _n, files: _f, textfileDir: _t, ...rest } = o;
   const base = { ...rest, name: PRE_UPGRADE_SNAPSHOT, now };
   let plan: SnapshotPlan | undefined;
   let r: ReturnType<typeof snapshot>;
@@ -221,7 +222,7 @@ function stateFileAge(o: HookOptions, name: string, now: Date): number | undefin
 function removeStateFile(o: HookOptions, name: string): void {
   const state = openState(makeRoot(o.root), o.stateDir ?? DEFAULT_STATE_DIR);
   try {
-    fs.unlinkSync(`/proc/self/fd/${state.state.fd}/${name}`);
+    fs.unlinkSync(fdPath(state.state.fd, name));
   } catch {
     // not there: nothing to remove
   } finally {
@@ -235,7 +236,7 @@ function moveSnapshot(o: HookOptions, from: string, to: string): void {
   try {
     const d = openChildDir(state.state, SNAPSHOT_DIR);
     try {
-      fs.renameSync(`/proc/self/fd/${d.fd}/${from}`, `/proc/self/fd/${d.fd}/${to}`);
+      fs.renameSync(fdPath(d.fd, from), fdPath(d.fd, to));
     } finally {
       closeDir(d);
     }
@@ -246,8 +247,7 @@ function moveSnapshot(o: HookOptions, from: string, to: string): void {
 
 async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcome> {
   const source = await restoreSource(o, log, now);
-  const auditFn = o.auditFn ?? audit;
-  const { strict: _s, now: _n, auditFn: _a, files, textfileDir: _t, ...rest } = o;
+  const { strict: _s, now: _n, files, textfileDir: _t, ...rest } = o;
   // Scoped: the spool holds what ecelerity wrote, never what a package laid down, and walking millions of
   // spool files would hold the package transaction for minutes. The periodic audit covers the rest.
   const fixOpts: FixOptions = { ...rest };
@@ -257,11 +257,10 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
   } else {
     fixOpts.scope = { paths: files ?? [] };
   }
-  let since: SinceAudit | undefined;
   // From the baseline, which may be older than changes made since, nothing is given back to the service
   // account (see DiffContext.guard); the pending snapshot of this transaction is restored from in full.
-  const fix =
-    source !== undefined ? fixWith((since = sinceAudit(auditFn, source.snap, { guarded: !source.pending })).audit, fixOpts) : fixWith(auditFn, fixOpts);
+  const since: SinceStep | undefined = source !== undefined ? sinceStep(source.snap, { guarded: !source.pending }) : undefined;
+  const fix = runFix(fixOpts, { since });
   for (const n of since?.notices() ?? []) log.line('warning', `post-upgrade: ${n}`);
   const s = fix.summary;
   const c = since?.counts();

@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { printable } from '../printable.js';
 import * as path from 'node:path';
-import { errnoOf, O_PATH, type Root } from '../io/fs.js';
-import { notRootOnly } from '../fix/secure-path.js';
+import { DIR_FLAGS, errnoOf, fdPath, PIN_FLAGS } from '../io/fd.js';
+import type { Root } from '../io/fs.js';
+import { notRootOnly } from '../io/trust.js';
 
 export type LogLevel = 'notice' | 'warning' | 'err';
 
@@ -40,8 +41,6 @@ export function loggerSyslog(level: LogLevel, message: string): boolean {
   return r.error === undefined && r.status === 0;
 }
 
-const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
-const PIN_FLAGS = O_PATH | fs.constants.O_NOFOLLOW;
 
 /**
  * Open the directory `dir` (a Momentum path) from the root directory down, one component at a time, each
@@ -53,7 +52,7 @@ function openLogDir(root: Root, dir: string): number {
   try {
     for (const name of dir.split('/').filter((c) => c !== '')) {
       if (name === '.' || name === '..') throw Object.assign(new Error('EINVAL'), { code: 'EINVAL' });
-      const next = fs.openSync(`/proc/self/fd/${fd}/${name}`, DIR_FLAGS);
+      const next = fs.openSync(fdPath(fd, name), DIR_FLAGS);
       fs.closeSync(fd);
       fd = next;
     }
@@ -93,7 +92,7 @@ function appendLine(root: Root, file: string, text: string): string | null {
   } catch (e) {
     return errnoOf(e) ?? String(e);
   }
-  const at = `/proc/self/fd/${dir}/${path.posix.basename(m)}`;
+  const at = fdPath(dir, path.posix.basename(m));
   let fd = -1;
   try {
     let pin: number;
@@ -109,7 +108,7 @@ function appendLine(root: Root, file: string, text: string): string | null {
       try {
         const why = notRootsLog(fs.fstatSync(pin));
         if (why !== null) return why;
-        fd = fs.openSync(`/proc/self/fd/${pin}`, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NONBLOCK);
+        fd = fs.openSync(fdPath(pin), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NONBLOCK);
       } finally {
         fs.closeSync(pin);
       }

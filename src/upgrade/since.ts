@@ -1,15 +1,12 @@
 /**
- * `--since SNAPSHOT` for audit and fix, as a wrapper around AuditOptions: the commands pass `session.opts`
- * to audit() (or to the fixer, which runs the audit) and read the notices and the changed-but-compliant
- * entries afterwards. See docs/admin.md, "What the upgrade changed: `--since`".
+ * `--since SNAPSHOT` for audit and fix: a step of the pipeline that relates each verdict to a snapshot.
+ * See docs/admin.md, "What the upgrade changed: `--since`".
  */
-import type { AuditOptions, AuditResult } from '../audit/types.js';
-import { makeRoot, realFs } from '../io/fs.js';
-import { userDbFor, type UserDb } from '../io/users.js';
+import type { UserDb } from '../io/users.js';
 import type { BoundRules } from '../rules/types.js';
 import type { SnapshotHeader } from '../snapshot/format.js';
 import type { SnapshotIndex } from '../snapshot/snapshot-index.js';
-import type { Entry, EntryType, Finding, Since, Target, Verdict } from '../types.js';
+import type { EntryType, Finding, Since, Target, Verdict } from '../types.js';
 import { accountChanges, type AccountChanges } from './accounts.js';
 import { diffVerdict, newNotes, type DiffContext } from './diff.js';
 
@@ -35,7 +32,7 @@ export interface SinceCounts {
 }
 
 export interface SinceOptions {
-  /** The user database to tell whether an old id is still someone's (default: the audit's). */
+  /** The user database to tell whether an old id is still someone's (default: the run's). */
   users?: UserDb;
   /** How many changed-but-compliant entries to keep for the report (default 1000; all are counted). */
   keep?: number;
@@ -43,28 +40,39 @@ export interface SinceOptions {
   guarded?: boolean;
 }
 
-export interface SinceSession {
-  /** The options to run the audit (or the fixer) with. */
-  readonly opts: AuditOptions;
+/**
+ * `--since SNAPSHOT` as a step of the pipeline (src/pipeline.ts), between the compare and the sinks: each
+ * walked entry's verdict goes through `verdict` (findings get their `since`, the target may come back from
+ * the snapshot), each finding about a path never walked through `finding`. It keeps the tallies the reports
+ * print afterwards.
+ */
+export interface SinceStep {
   /** The snapshot's header (when and of what it was taken). */
   readonly snapshot: SnapshotHeader;
-  /** One line per re-created or changed service account (empty when none, or before the audit started). */
+  /** Bind the step to the run's rules and user database, before the first entry. */
+  start(bound: BoundRules, users: UserDb): void;
+  /**
+   * The since-diff of one verdict (diffVerdict, pure), then `own`: findings the audit adds itself (an
+   * outside-tree path's), appended as they are.
+   */
+  verdict(v: Verdict, parent: string, own?: readonly Finding[]): Verdict;
+  /** A finding about a path never walked: a required path that is gone gets its `since`. */
+  finding(f: Finding): Finding;
+  /** One line per re-created or changed service account (empty when none, or before the run started). */
   notices(): string[];
   /** Entries the upgrade changed that still comply: the first `keep`, and how many in all. */
   changedCompliant(): { total: number; entries: ChangedEntry[] };
   counts(): SinceCounts;
 }
 
-function defaultUsers(opts: AuditOptions): UserDb {
-  return opts.users ?? userDbFor(opts.fs ?? realFs, makeRoot(opts.root));
-}
+/** What `--since` found, for the reports (the step without its pipeline half). */
+export type SinceFindings = Pick<SinceStep, 'snapshot' | 'notices' | 'changedCompliant' | 'counts'>;
 
 /**
- * Wrap audit options so that every finding carries `since` (against `snap`) and every verdict's target
- * takes the snapshot into account (restore allowed local choices, carry a re-created account's ids over).
- * The callbacks given in `opts` still receive everything, already annotated.
+ * The `--since` step against `snap`: every finding carries `since`, and every verdict's target takes the
+ * snapshot into account (restore allowed local choices, carry a re-created account's ids over).
  */
-export function withSince(opts: AuditOptions, snap: SnapshotIndex, o: SinceOptions = {}): SinceSession {
+export function sinceStep(snap: SnapshotIndex, o: SinceOptions = {}): SinceStep {
   const keep = o.keep ?? 1000;
   const notes = newNotes();
   const counts: SinceCounts = { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0, unrecorded: 0 }, restored: 0, remapped: 0 };
@@ -72,41 +80,29 @@ export function withSince(opts: AuditOptions, snap: SnapshotIndex, o: SinceOptio
   let changedTotal = 0;
   const owned = { uid: 0, gid: 0 };
   let accounts: AccountChanges | null = null;
+  let ctx: DiffContext | null = null;
   let uidChanged = false;
   let gidChanged = false;
-  /** The entry the notes describe: the verdict passed on next is about it (identity survives copies). */
-  let notedEntry: Entry | null = null;
 
-  const onStart = (bound: BoundRules): void => {
-    const check = bound.check.bind(bound);
-    accounts = accountChanges(snap.header, bound, o.users ?? defaultUsers(opts));
-    const c: DiffContext = { snap, uid: accounts.uid, gid: accounts.gid, check, guard: o.guarded ? { uid: bound.user.id, gid: bound.group.id } : null };
-    uidChanged = snap.header.user.id !== bound.user.id;
-    gidChanged = snap.header.group.id !== bound.group.id;
-    // Every verdict passes through check(). Diffing there annotates findings before the audit emits them
-    // and sets the target before the fixer plans, whatever order the audit calls its callbacks in.
-    bound.check = (entry: Entry, parent: string): Verdict => {
-      const v = diffVerdict(check(entry, parent), parent, c, notes);
-      notedEntry = entry;
-      return v;
-    };
-    opts.onStart?.(bound);
+  const count = (findings: readonly Finding[]): void => {
+    for (const f of findings) if (f.since !== undefined) counts.findings[f.since]++;
   };
 
-  const onFinding = (f: Finding): void => {
-    // A required path that is gone: the upgrade removed it when the snapshot had it.
-    if (f.since === undefined && f.check === 'missing' && snap.covers(f.path, f.path)) {
-      f = { ...f, since: snap.lookup(f.path) >= 0 ? 'changed-by-upgrade' : 'preexisting' };
-    }
-    if (f.since !== undefined) counts.findings[f.since]++;
-    opts.onFinding?.(f);
-  };
-
-  const onVerdict = (v: Verdict): void => {
-    const e = v.entry;
-    if (uidChanged && e.uid === snap.header.user.id) owned.uid++;
-    if (gidChanged && e.gid === snap.header.group.id) owned.gid++;
-    if (notedEntry === e) {
+  return {
+    snapshot: snap.header,
+    start(bound, users) {
+      accounts = accountChanges(snap.header, bound, o.users ?? users);
+      ctx = { snap, uid: accounts.uid, gid: accounts.gid, check: (e, p) => bound.check(e, p), guard: o.guarded ? { uid: bound.user.id, gid: bound.group.id } : null };
+      uidChanged = snap.header.user.id !== bound.user.id;
+      gidChanged = snap.header.group.id !== bound.group.id;
+    },
+    verdict(checked, parent, own = []) {
+      if (ctx === null) throw new Error('the since step was not started');
+      const d = diffVerdict(checked, parent, ctx, notes);
+      const v = own.length === 0 ? d : { ...d, findings: [...d.findings, ...own] };
+      const e = v.entry;
+      if (uidChanged && e.uid === snap.header.user.id) owned.uid++;
+      if (gidChanged && e.gid === snap.header.group.id) owned.gid++;
       if (notes.restored) counts.restored++;
       if (notes.remapped) counts.remapped++;
       if (notes.since === 'changed-by-upgrade' && v.findings.length === 0) {
@@ -122,38 +118,19 @@ export function withSince(opts: AuditOptions, snap: SnapshotIndex, o: SinceOptio
           });
         }
       }
-    }
-    opts.onVerdict?.(v);
-  };
-
-  return {
-    opts: { ...opts, onStart, onFinding, onVerdict },
-    snapshot: snap.header,
+      count(v.findings);
+      return v;
+    },
+    finding(f) {
+      // A required path that is gone: the upgrade removed it when the snapshot had it.
+      if (f.since === undefined && f.check === 'missing' && snap.covers(f.path, f.path)) {
+        f = { ...f, since: snap.lookup(f.path) >= 0 ? 'changed-by-upgrade' : 'preexisting' };
+      }
+      count([f]);
+      return f;
+    },
     notices: () => (accounts === null ? [] : (accounts as AccountChanges).notices(owned)),
     changedCompliant: () => ({ total: changedTotal, entries: changed.slice() }),
     counts: () => ({ ...counts, findings: { ...counts.findings } }),
-  };
-}
-
-/** A wrapped audit function and what its last run found against the snapshot. */
-export interface SinceAudit extends Omit<SinceSession, 'opts'> {
-  audit: (opts: AuditOptions) => AuditResult;
-}
-
-/**
- * Wrap an audit function so that each run goes through withSince. For callers that build the audit's
- * callbacks themselves: `fixWith(sinceAudit(audit, snap).audit, opts)`.
- */
-export function sinceAudit(audit: (opts: AuditOptions) => AuditResult, snap: SnapshotIndex, o: SinceOptions = {}): SinceAudit {
-  let last: SinceSession | undefined;
-  return {
-    snapshot: snap.header,
-    audit: (opts) => {
-      last = withSince(opts, snap, o);
-      return audit(last.opts);
-    },
-    notices: () => last?.notices() ?? [],
-    changedCompliant: () => last?.changedCompliant() ?? { total: 0, entries: [] },
-    counts: () => last?.counts() ?? { findings: { 'changed-by-upgrade': 0, preexisting: 0, new: 0, unrecorded: 0 }, restored: 0, remapped: 0 },
   };
 }

@@ -6,10 +6,12 @@
  */
 import * as fs from 'node:fs';
 import { renderHookMetrics } from '../report/prometheus.js';
-import { openState } from '../fix/state.js';
-import { DEFAULT_STATE_DIR } from '../fix/types.js';
+import { openState } from '../io/state.js';
+import { DEFAULT_STATE_DIR } from '../settings.js';
+import { fdPath } from '../io/fd.js';
+import { openSafe } from '../io/safe-open.js';
 import { errnoOf, hostPath, makeRoot, type Root } from '../io/fs.js';
-import { openAtomic } from '../snapshot/atomic.js';
+import { openAtomic } from '../io/atomic.js';
 import type { HookLog } from './log.js';
 
 export const HOOK_STATUS_FILE = 'hook-status.json';
@@ -49,20 +51,15 @@ export const MAX_MESSAGE = 1000;
 export const UNREADABLE = 'unreadable' as const;
 
 /**
- * Read the status file through the open state directory: never through a link, never a FIFO (O_NONBLOCK,
- * then fstat), never more than 64 KiB. No file is "no status yet"; anything else odd is UNREADABLE, and
+ * Read the status file through the open state directory (openSafe): never through a link, never a FIFO or
+ * a device, never more than 64 KiB. No file is "no status yet"; anything else odd is UNREADABLE, and
  * callers fail closed on it (a record of a failure must not be lost by being unreadable).
  */
 function readStatus(stateFd: number): HookStatus | typeof UNREADABLE {
-  let fd: number;
+  const got = openSafe(fdPath(stateFd, HOOK_STATUS_FILE), { want: 'file', maxBytes: MAX_STATUS_BYTES });
+  if ('refused' in got) return got.refused === 'missing' && got.errno === 'ENOENT' ? {} : UNREADABLE;
+  const { fd, st } = got;
   try {
-    fd = fs.openSync(`/proc/self/fd/${stateFd}/${HOOK_STATUS_FILE}`, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch (e) {
-    return errnoOf(e) === 'ENOENT' ? {} : UNREADABLE;
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_STATUS_BYTES) return UNREADABLE;
     const buf = Buffer.alloc(st.size);
     const n = fs.readSync(fd, buf, 0, st.size, 0);
     const parsed = JSON.parse(buf.subarray(0, n).toString('utf8')) as unknown;
@@ -121,7 +118,7 @@ export function recordHookStatus(
       const at = Math.floor(now.getTime() / 1000);
       const okMs = status < 2 ? now.getTime() : all[phase]?.okMs;
       all[phase] = { status, at, message: cut, ...(okMs !== undefined ? { okMs } : {}) };
-      const f = openAtomic(`/proc/self/fd/${state.state.fd}/${HOOK_STATUS_FILE}`, 0o600, `${state.state.path}/${HOOK_STATUS_FILE}`);
+      const f = openAtomic(fdPath(state.state.fd, HOOK_STATUS_FILE), 0o600, `${state.state.path}/${HOOK_STATUS_FILE}`);
       try {
         f.write(JSON.stringify(all) + '\n');
         f.commit();

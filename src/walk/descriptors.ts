@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
-import { writableByNonRoot } from '../fix/safety.js';
+import { writableByNonRoot } from '../io/trust.js';
 import { errnoOf, type Root } from '../io/fs.js';
 import { errnoName, nativeFs, type NativeFs } from '../io/native.js';
 import { entryOf, parentOf, typeOfMode } from './entry.js';

@@ -1,29 +1,8 @@
 import type { Stats } from 'node:fs';
 import type { Entry, EntryType } from '../types.js';
 
-const S_IFMT = 0o170000;
-
-/** The entry type of an lstat mode, or undefined for a type Linux does not have (never seen in practice). */
-export function typeOfMode(mode: number): EntryType | undefined {
-  switch (mode & S_IFMT) {
-    case 0o100000:
-      return 'file';
-    case 0o040000:
-      return 'dir';
-    case 0o120000:
-      return 'symlink';
-    case 0o010000:
-      return 'fifo';
-    case 0o140000:
-      return 'socket';
-    case 0o020000:
-      return 'char';
-    case 0o060000:
-      return 'block';
-    default:
-      return undefined;
-  }
-}
+/** The entry type of an lstat mode (defined with the descriptor helpers every layer shares). */
+export { typeOfMode } from '../io/fd.js';
 
 /** An Entry from lstat's answer. A fresh object each time: consumers (the fixer) may keep it. */
 export function entryOf(path: string, st: Stats, type: EntryType): Entry {

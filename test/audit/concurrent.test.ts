@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { audit } from '../../src/audit/index.js';
+import { audit } from '../../src/pipeline.js';
 import type { Finding } from '../../src/types.js';
 import { BASIC_CONF, CONF_PATH, fakeRoot, type FakeRoot } from './fixture.js';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit } from '../../src/audit/index.js';
+import { audit } from '../../src/pipeline.js';
 import { memoryIo } from '../../src/commands/io.js';
 import { runAudit } from '../../src/commands/audit.js';
 import type { Finding } from '../../src/types.js';

@@ -1,9 +1,10 @@
 /** Builders for real-disk audit tests: a temporary root with its own passwd, group and ecelerity.conf. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const asRoot = process.getuid?.() === 0;
+import { tempDir } from '../support/root.js';
+
+export { asRoot } from '../support/root.js';
 
 export interface FakeRoot {
   dir: string;
@@ -17,9 +18,9 @@ export interface FakeRoot {
 export const CONF_PATH = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
 
 export function fakeRoot(passwd: string, group: string, conf: string): FakeRoot {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-audit-'));
-  fs.chmodSync(dir, 0o755);
-  const host = (p: string): string => path.join(dir, p);
+  const t = tempDir('audit', 0o755);
+  const dir = t.dir;
+  const host = t.h;
   const parents = (p: string): void => void fs.mkdirSync(path.dirname(host(p)), { recursive: true, mode: 0o755 });
   const set = (p: string, uid: number, gid: number, mode: number): void => {
     fs.lchownSync(host(p), uid, gid);
@@ -38,7 +39,7 @@ export function fakeRoot(passwd: string, group: string, conf: string): FakeRoot 
       fs.writeFileSync(host(p), text);
       set(p, uid, gid, mode);
     },
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    cleanup: t.cleanup,
   };
   r.file('/etc/passwd', 0, 0, 0o644, passwd);
   r.file('/etc/group', 0, 0, 0o644, group);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { memoryIo } from '../../src/commands/io.js';
+import { tempDir } from '../support/root.js';
 
 describe('cli wiring', () => {
   it('prints help with status 0', async () => {
@@ -75,9 +76,7 @@ describe('error rendering', () => {
 describe.runIf(process.getuid?.() === 0)('errors that name their cause', () => {
   it('a journal or snapshot that does not exist is "no such file", not a hint about ownership', async () => {
     const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-cause-'));
+    const dir = tempDir('cause').dir;
     try {
       const io = memoryIo();
       expect(await main(['node', 'momentum-perms', 'undo', '--root', dir, '/nonexistent.jsonl'], io)).toBe(2);

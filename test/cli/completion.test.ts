@@ -4,11 +4,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { memoryIo } from '../../src/commands/io.js';
+import { tempDir } from '../support/root.js';
 
 let dir: string;
 let bash: string;
@@ -21,7 +21,7 @@ async function script(shell: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-completion-'));
+  dir = tempDir('completion').dir;
   bash = path.join(dir, 'momentum-perms.bash');
   zsh = path.join(dir, '_momentum-perms');
   fs.writeFileSync(bash, await script('bash'));

@@ -5,11 +5,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progress } from '../../src/report/progress.js';
 import { CLI, ensureBuilt } from '../upgrade/packaging.js';
+import { tempDir } from '../support/root.js';
 
 describe('progress()', () => {
   it('writes at most five times a second, reads the clock once every 1,024 entries, escapes names, clears itself', () => {
@@ -54,7 +54,7 @@ describe('progress through a real terminal', () => {
   let dir: string;
   beforeAll(() => {
     ensureBuilt();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-progress-'));
+    dir = tempDir('progress').dir;
     const r = spawnSync(process.execPath, [CLI, 'example', '--root', path.join(dir, 'root')], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
   }, 120_000);
@@ -75,7 +75,7 @@ describe('progress through a real terminal', () => {
 describe('progress of fix through a real terminal', () => {
   it('fix --dry-run on a terminal clears its progress line before the plan, and prints none on a pipe', () => {
     ensureBuilt();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-progress-fix-'));
+    const dir = tempDir('progress-fix').dir;
     try {
       const root = path.join(dir, 'root');
       expect(spawnSync(process.execPath, [CLI, 'example', '--root', root], { encoding: 'utf8' }).status).toBe(0);

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import type { MomentumConfig } from '../../src/config/types.js';
 import { MpError } from '../../src/errors.js';
 import { makeRoot, realFs } from '../../src/io/fs.js';
 import { filesUserDb } from '../../src/io/users.js';
+import { tempDir } from '../support/root.js';
 
 /**
  * Every configuration snippet of Momentum's public documentation (../shared/momentum-docs-configs, beside the
@@ -119,7 +119,7 @@ function readSnippet(name: string): Outcome {
 }
 
 beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-docs-'));
+  root = tempDir('docs').dir;
   fs.mkdirSync(root + '/etc');
   fs.writeFileSync(root + '/etc/passwd', 'root:x:0:0::/root:/bin/sh\necuser:x:500:500::/:/bin/false\n');
   fs.writeFileSync(root + '/etc/group', 'root:x:0:\necuser:x:500:\n');

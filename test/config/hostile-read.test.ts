@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { MAX_DIR_ENTRIES, MAX_FILE_LOADS, MAX_LOADED_BYTES } from '../../src/con
 import { MpError } from '../../src/errors.js';
 import { makeRoot, realFs } from '../../src/io/fs.js';
 import { filesUserDb } from '../../src/io/users.js';
+import { tempDir } from '../support/root.js';
 
 /**
  * What whoever can edit the configuration (the service account owns etc/conf/**) can name to hang or swamp a
@@ -46,7 +46,7 @@ function configCli(): { status: number | null; stderr: string; timedOut: boolean
 }
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-hostile-'));
+  dir = tempDir('hostile').dir;
   write('/etc/passwd', 'ecuser:x:500:500::/:/bin/false\n');
   write('/etc/group', 'ecuser:x:500:\n');
 });

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config/index.js';
@@ -8,6 +7,7 @@ import { MAX_CONFIG_BYTES } from '../../src/config/files.js';
 import { MpError, renderError } from '../../src/errors.js';
 import { makeRoot, realFs } from '../../src/io/fs.js';
 import { filesUserDb } from '../../src/io/users.js';
+import { tempDir } from '../support/root.js';
 
 const DEF = '/opt/msys/ecelerity/etc/conf/default';
 let dir: string;
@@ -34,7 +34,7 @@ function error(): MpError {
 
 describe('readConfig on the real filesystem: hostile include targets', () => {
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-config-'));
+    dir = tempDir('config').dir;
     write('/etc/passwd', 'ecuser:x:500:500::/:/bin/false\n');
     write('/etc/group', 'ecuser:x:500:\n');
   });

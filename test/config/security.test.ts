@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configJson, DEF, fixture } from './helpers.js';
+import { tempDir } from '../support/root.js';
 
 const F = `${DEF}/ecelerity.conf`;
 const db = (name: string): string => `${fixture(name)}/etc/passwd, ${fixture(name)}/etc/group`;
@@ -78,11 +79,10 @@ describe('config: the Security model', () => {
 /** `config --root` on a temporary root whose ecelerity.conf is `conf`: status and stderr. */
 async function configOn(conf: string): Promise<{ status: number; err: string }> {
   const fs = await import('node:fs');
-  const os = await import('node:os');
   const path = await import('node:path');
   const { memoryIo } = await import('../../src/commands/io.js');
   const { main } = await import('../../src/cli.js');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-sec-'));
+  const root = tempDir('sec').dir;
   try {
     fs.mkdirSync(path.join(root, 'etc'));
     fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\necuser:x:500:500::/:/bin/false\n');

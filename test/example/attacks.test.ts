@@ -5,13 +5,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asRoot, tempDir } from '../support/root.js';
 
 const bin = fileURLToPath(new URL('../../bin/momentum-perms.js', import.meta.url));
-const asRoot = process.getuid?.() === 0;
+
 const ECUSER = 500;
 
 /** Names of the example the attacker goes for: every file the build writes in a directory it gives to ecuser. */
@@ -69,7 +69,7 @@ describe.skipIf(!asRoot)('example --root DIR against a concurrent service accoun
   let base: string;
   let dir: string;
   beforeEach(() => {
-    base = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-example-attack-'));
+    base = tempDir('example-attack').dir;
     fs.chmodSync(base, 0o755);
     dir = path.join(base, 'demo');
     // As docs/admin.md suggests: a directory of root's choice, root's, 0755 (the service account can look inside).

@@ -1,19 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MpError } from '../../src/errors.js';
 import { buildExample } from '../../src/example/build.js';
+import { asRoot, tempDir } from '../support/root.js';
 
 const bin = fileURLToPath(new URL('../../bin/momentum-perms.js', import.meta.url));
-const asRoot = process.getuid?.() === 0;
 
 describe('buildExample', () => {
   let base: string;
   beforeEach(() => {
-    base = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-example-build-'));
+    base = tempDir('example-build').dir;
   });
   afterEach(() => fs.rmSync(base, { recursive: true, force: true }));
 
@@ -55,7 +54,7 @@ describe('buildExample', () => {
 describe.skipIf(!asRoot)('example --root as root', () => {
   let base: string;
   beforeEach(() => {
-    base = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-example-root-'));
+    base = tempDir('example-root').dir;
     fs.chmodSync(base, 0o755);
   });
   afterEach(() => fs.rmSync(base, { recursive: true, force: true }));

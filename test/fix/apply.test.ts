@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Applier } from '../../src/fix/apply.js';
 import { JournalWriter } from '../../src/fix/journal.js';
-import { openState } from '../../src/fix/state.js';
+import { openState } from '../../src/io/state.js';
 import type { ChangeRequest, JournalHeader } from '../../src/fix/types.js';
 import { makeRoot } from '../../src/io/fs.js';
 import type { Outcome } from '../../src/types.js';

@@ -9,8 +9,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { audit } from '../../src/audit/index.js';
-import { fixWith } from '../../src/fix/run.js';
+import { fix as runFix } from '../../src/pipeline.js';
 import type { Outcome } from '../../src/types.js';
 import { ECGROUP, ECUSER, file, mkdir, perms, type TempRoot } from './helpers.js';
 import { cli, install, SPOOL } from './install.js';
@@ -139,7 +138,7 @@ describe('a hard link outliving its other name (fs.protected_hardlinks off)', ()
   }
   const fix = (hardlinksProtected: boolean): Outcome[] => {
     const out: Outcome[] = [];
-    fixWith((o) => audit(o), { root: r.dir, hardlinksProtected, sink: { outcome: (o) => void out.push(o) } });
+    runFix({ root: r.dir, hardlinksProtected, sink: { outcome: (o) => void out.push(o) } });
     return out;
   };
   const attackerReads = (): string => {

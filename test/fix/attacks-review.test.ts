@@ -8,10 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { audit } from '../../src/audit/index.js';
-import { acquireLock } from '../../src/fix/lock.js';
-import { fixWith } from '../../src/fix/run.js';
-import { openState } from '../../src/fix/state.js';
+import { acquireLock } from '../../src/io/lock.js';
+import { fix } from '../../src/pipeline.js';
+import { openState } from '../../src/io/state.js';
 import { makeRoot } from '../../src/io/fs.js';
 import type { Outcome } from '../../src/types.js';
 import { ensureBuilt } from '../upgrade/packaging.js';
@@ -375,22 +374,19 @@ describe('a directory swapped for a FIFO between the walk and the fix', () => {
     let swapped = false;
     const before = world();
     // The audit's verdict for 1/m0 is made, then, before the fix reaches it, 1 becomes a FIFO.
-    fixWith(
-      (o) =>
-        audit({
-          ...o,
-          onVerdict: (v) => {
-            if (!swapped && v.entry.path === `${SPOOL}/1/m0`) {
-              fs.renameSync(r.h(`${SPOOL}/1`), r.h(`${SPOOL}/1.old`));
-              execFileSync('mkfifo', ['-m', '0750', r.h(`${SPOOL}/1`)]);
-              fs.chownSync(r.h(`${SPOOL}/1`), ECUSER, ECGROUP);
-              swapped = true;
-            }
-            o.onVerdict?.(v);
-          },
-        }),
-      { root: r.dir, sink: { outcome: (x) => outcomes.push(x) } },
-    );
+    fix({
+      root: r.dir,
+      sink: { outcome: (x) => outcomes.push(x) },
+      // Called with each verdict, before the fix plans it.
+      onEntry: (p) => {
+        if (!swapped && p === `${SPOOL}/1/m0`) {
+          fs.renameSync(r.h(`${SPOOL}/1`), r.h(`${SPOOL}/1.old`));
+          execFileSync('mkfifo', ['-m', '0750', r.h(`${SPOOL}/1`)]);
+          fs.chownSync(r.h(`${SPOOL}/1`), ECUSER, ECGROUP);
+          swapped = true;
+        }
+      },
+    });
     expect(swapped).toBe(true);
     expect(outcomes.map((o) => [o.path, o.outcome, o.reason])).toEqual([[`${SPOOL}/1/m0`, 'refused', 'changed-during-fix']]);
     expect(outcomes[0]?.message).toContain('no longer a directory');

@@ -5,7 +5,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { processStart } from '../../src/fix/lock.js';
+import { processStart } from '../../src/io/lock.js';
 import type { Outcome } from '../../src/types.js';
 import { changed, ECGROUP, ECUSER, file, mkdir, ORPHAN, perms, snapshot, snapshotEtc, type TempRoot } from './helpers.js';
 import { BIN, cli, CONF, install, journals, momentum, SPOOL, STATE } from './install.js';

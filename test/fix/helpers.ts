@@ -4,11 +4,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChangeRequest } from '../../src/fix/types.js';
 import { typeOfMode } from '../../src/fix/access.js';
 import type { Target } from '../../src/types.js';
+import { tempDir } from '../support/root.js';
 
 export const ECUSER = 500;
 export const ECGROUP = 500;
@@ -27,7 +27,8 @@ export interface TempRoot {
 
 /** A temporary root (0700, root's) with etc/passwd and etc/group naming ecuser (500) and other (501). */
 export function tempRoot(): TempRoot {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-fix-'));
+  const t = tempDir('fix');
+  const dir = t.dir;
   fs.mkdirSync(path.join(dir, 'etc'), { mode: 0o755 });
   fs.writeFileSync(
     path.join(dir, 'etc/passwd'),
@@ -37,14 +38,14 @@ export function tempRoot(): TempRoot {
   const mounts: string[] = [];
   return {
     dir,
-    h: (p) => path.join(dir, p),
+    h: t.h,
     tmpfs: (host) => {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'none', host]);
       mounts.unshift(host);
     },
     cleanup: () => {
       for (const m of mounts) execFileSync('umount', [m]);
-      fs.rmSync(dir, { recursive: true, force: true });
+      t.cleanup();
     },
   };
 }

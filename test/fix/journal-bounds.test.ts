@@ -6,16 +6,14 @@
  */
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixWith } from '../../src/fix/run.js';
-import { audit } from '../../src/audit/index.js';
+import { fix } from '../../src/pipeline.js';
 import { JOURNALS_KEPT } from '../../src/fix/journal.js';
 import { ECGROUP, ECUSER, file, mkdir, perms, type TempRoot } from './helpers.js';
 import { install, STATE } from './install.js';
+import { asRoot } from '../support/root.js';
 
 let r: TempRoot;
 afterEach(() => r?.cleanup());
-
-const asRoot = process.getuid?.() === 0;
 
 describe.runIf(asRoot)('journal bounds', () => {
   it("past the journal's share for the service account's own entries, those are refused and root's files are still fixed", async () => {
@@ -29,7 +27,7 @@ describe.runIf(asRoot)('journal bounds', () => {
     mkdir(r.h('/opt/msys/3rdParty'), 0, 0, 0o755);
     mkdir(r.h('/opt/msys/3rdParty/lib'), 0, 0, 0o755);
     file(r.h('/opt/msys/3rdParty/lib/libx.so'), 0, 0, 0o775);
-    const res = fixWith(audit, { root: r.dir, journalMaxBytes: 8192, batchSize: 4 });
+    const res = fix({ root: r.dir, journalMaxBytes: 8192, batchSize: 4 });
     expect(res.summary.refused).toBeGreaterThan(0);
     expect(perms(r.h('/opt/msys/3rdParty/lib/libx.so'))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
     // What was refused kept its values; what was changed has its journal line.
@@ -60,7 +58,7 @@ describe.runIf(asRoot)('journal bounds', () => {
       fs.writeFileSync(`${dir}/${t}-fix-${1000 + i}.jsonl`, '{}\n', { mode: 0o600 });
     }
     fs.writeFileSync(`${dir}/notes.txt`, 'kept\n', { mode: 0o600 });
-    fixWith(audit, { root: r.dir });
+    fix({ root: r.dir });
     const left = fs.readdirSync(dir).sort();
     expect(left).toContain('notes.txt');
     const journals = left.filter((n) => n.endsWith('.jsonl'));

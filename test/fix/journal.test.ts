@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMpError, MpError } from '../../src/errors.js';
 import { forEachLine, linesBackward, parseRecord, scanJournal } from '../../src/fix/journal-read.js';
 import { JournalWriter, journalName, recordLine } from '../../src/fix/journal.js';
-import { openState } from '../../src/fix/state.js';
+import { openState } from '../../src/io/state.js';
 import type { JournalHeader, JournalRecord } from '../../src/fix/types.js';
 import { makeRoot } from '../../src/io/fs.js';
 import { mkdir, SERVICE, tempRoot, type TempRoot } from './helpers.js';

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fix } from '../../src/fix/index.js';
+import { fix } from '../../src/pipeline.js';
 import { undo } from '../../src/fix/undo.js';
 import type { JournalRecord } from '../../src/fix/types.js';
 import { changed, perms, snapshot, type TempRoot } from './helpers.js';

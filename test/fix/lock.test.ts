@@ -3,8 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMpError } from '../../src/errors.js';
-import { acquireLock, holderAlive, parseLock, processStart } from '../../src/fix/lock.js';
-import { openState, type StateDir } from '../../src/fix/state.js';
+import { acquireLock, holderAlive, parseLock, processStart } from '../../src/io/lock.js';
+import { openState, type StateDir } from '../../src/io/state.js';
 import { makeRoot } from '../../src/io/fs.js';
 import { tempRoot, type TempRoot } from './helpers.js';
 

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMpError } from '../../src/errors.js';
-import { assertRootOnly, assertRulesTrusted } from '../../src/fix/trust.js';
+import { assertRootOnly, assertRulesTrusted } from '../../src/io/trust.js';
 import { ECGROUP, ECUSER, file, mkdir, tempRoot, type TempRoot } from './helpers.js';
 
 let r: TempRoot;

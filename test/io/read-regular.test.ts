@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRegularFile, realFs } from '../../src/io/fs.js';
+import { tempDir } from '../support/root.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-readreg-'));
+const dir = tempDir('readreg').dir;
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('readRegularFile on the real disk', () => {

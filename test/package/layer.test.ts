@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit } from '../../src/audit/index.js';
+import { audit } from '../../src/pipeline.js';
 import { main } from '../../src/cli.js';
 import { memoryIo } from '../../src/commands/io.js';
 import { makeRoot, realFs } from '../../src/io/fs.js';

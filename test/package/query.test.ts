@@ -4,12 +4,12 @@
  * chunk, are parsed exactly. As root (the database must be root's to be trusted).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRoot, realFs } from '../../src/io/fs.js';
 import { readPackages } from '../../src/package/query.js';
 import { asRoot } from './rpm-fixture.js';
+import { tempDir } from '../support/root.js';
 
 const rec = (nevra: string, mode: string, user: string, group: string, flags: number, name: string): string => `@\t${nevra}\t${mode}\t${user}\t${group}\t${flags}\t${name}\n`;
 
@@ -18,7 +18,7 @@ describe.runIf(asRoot)('readPackages: parsing what rpm prints', () => {
   let rpm: string;
   let answer: string;
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-pkgq-'));
+    dir = tempDir('pkgq').dir;
     fs.mkdirSync(path.join(dir, 'root/var/lib/rpm'), { recursive: true, mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'root/var/lib/rpm/rpmdb.sqlite'), '');
     answer = path.join(dir, 'answer');

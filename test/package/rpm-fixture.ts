@@ -6,10 +6,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../support/root.js';
 
-export const asRoot = process.getuid?.() === 0;
+export { asRoot } from '../support/root.js';
 export const haveRpm = spawnSync('rpmbuild', ['--version']).status === 0 && spawnSync('rpm', ['--version']).status === 0;
 
 export const NEVRA = 'msys-ecelerity-4.2.38-1.noarch';
@@ -84,7 +84,7 @@ export function removeBuilt(): void {
 /** Build the packages once per test file (rpmbuild in a temporary top directory); returns the .rpm paths. */
 export function buildPackages(): string[] {
   if (built !== undefined) return built;
-  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-rpmbuild-'));
+  const top = tempDir('rpmbuild').dir;
   buildDir = top;
   fs.writeFileSync(path.join(top, 'msys.spec'), SPEC);
   fs.writeFileSync(path.join(top, 'other.spec'), OTHER_SPEC);
@@ -106,7 +106,7 @@ export interface RpmRoot {
 /** A root with passwd (ecuser 500, mailer 501), an rpm database in /var/lib/rpm and the package installed. */
 export function rpmRoot(): RpmRoot {
   const pkgs = buildPackages();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-pkg-'));
+  const dir = tempDir('pkg').dir;
   fs.chmodSync(dir, 0o755);
   fs.mkdirSync(path.join(dir, 'etc'), { mode: 0o755 });
   fs.writeFileSync(path.join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\necuser:x:500:500:Momentum:/opt/msys/ecelerity:/bin/false\nmailer:x:501:501::/var/spool/ecelerity:/bin/false\n');

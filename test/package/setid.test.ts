@@ -5,12 +5,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { memoryIo } from '../../src/commands/io.js';
 import { asRoot, DBPATH, haveRpm } from './rpm-fixture.js';
+import { tempDir } from '../support/root.js';
 
 const HELPER = '/opt/msys/ecelerity/bin/ec_suid';
 const CONF = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
@@ -41,8 +41,8 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 function installed(): string {
-  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-suid-build-'));
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-suid-'));
+  const top = tempDir('suid-build').dir;
+  const root = tempDir('suid').dir;
   dirs.push(top, root);
   fs.writeFileSync(path.join(top, 'suid.spec'), SPEC);
   execFileSync('rpmbuild', ['--define', `_topdir ${top}`, '--define', '_build_id_links none', '-bb', path.join(top, 'suid.spec')], { stdio: 'pipe' });

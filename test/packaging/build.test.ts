@@ -4,11 +4,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../upgrade/packaging.js';
 import { buildToolPackages, have } from './system.js';
+import { tempDir } from '../support/root.js';
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const ready = have('rpm', 'rpmbuild', 'dpkg-deb');
@@ -18,7 +18,7 @@ let pkgs: { rpm: string; deb: string };
 
 beforeAll(() => {
   if (!ready) return;
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-package-'));
+  dir = tempDir('package').dir;
   pkgs = buildToolPackages(dir);
 }, 180_000);
 afterAll(() => {

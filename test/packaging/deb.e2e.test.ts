@@ -5,10 +5,10 @@
  * maintainer scripts chrooted, as on a real host, and apt-get inside the chroot runs the apt hook.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { asRoot, buildMomentumDeb, buildToolPackages, CONF_PATH, EC_CTL, ECELERITY, have, JLOG, JLOGCTL, KEY, logLines, overlay, SNAPSHOTS, type Overlay } from './system.js';
+import { tempDir } from '../support/root.js';
 
 
 /** The local choices of beforeEach, as they must be after every upgrade that went well. */
@@ -22,7 +22,7 @@ const ready = asRoot && have('dpkg', 'dpkg-deb', 'apt-get', 'unshare');
 
 beforeAll(() => {
   if (!ready) return;
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-deb-e2e-'));
+  dir = tempDir('deb-e2e').dir;
   pkgs = {
     tool: buildToolPackages(path.join(dir, 'tool')).deb,
     ece1: buildMomentumDeb(dir, 'msys-ecelerity', '1.0', ECELERITY('1.0')),

@@ -5,10 +5,10 @@
  * where the scriptlets and the transaction file triggers really run, chrooted, with this machine's node.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { asRoot, buildMomentumRpm, buildToolPackages, CONF_PATH, EC_CTL, ECELERITY, have, JLOG, JLOGCTL, KEY, logLines, overlay, SNAPSHOTS, type Overlay } from './system.js';
+import { tempDir } from '../support/root.js';
 
 
 const RPM = 'rpm --root "$M" --dbpath /var/lib/rpm-momentum-perms-test';
@@ -21,7 +21,7 @@ const ready = asRoot && have('rpm', 'rpmbuild', 'unshare');
 
 beforeAll(() => {
   if (!ready) return;
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-rpm-e2e-'));
+  dir = tempDir('rpm-e2e').dir;
   pkgs = {
     tool: buildToolPackages(path.join(dir, 'tool')).rpm,
     tool2: buildToolPackages(path.join(dir, 'tool2'), 2).rpm,

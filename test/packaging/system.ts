@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONF, GROUP, PASSWD, REPO, ensureBuilt } from '../upgrade/packaging.js';
 
-export const asRoot = process.getuid?.() === 0;
+export { asRoot } from '../support/root.js';
 
 /** Whether the commands a test drives are here (`npm test`'s pretest installs them; a bare vitest may not). */
 export function have(...commands: string[]): boolean {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MpError } from '../../src/errors.js';
 import { atomicFile, bufferedSink } from '../../src/report/sink.js';
+import { tempDir } from '../support/root.js';
 
 describe('bufferedSink', () => {
   it('hands text on in large chunks and everything on flush', () => {
@@ -19,7 +19,7 @@ describe('bufferedSink', () => {
 
 describe('atomicFile', () => {
   let dir: string;
-  beforeEach(() => void (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-sink-'))));
+  beforeEach(() => void (dir = tempDir('sink').dir));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('shows nothing at the target until commit, then the whole text, with no temporary file left', () => {

@@ -1,5 +1,4 @@
 import * as nodeFs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFsFromVolume, Volume } from 'memfs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { runRules } from '../../src/commands/rules.js';
 import { MpError } from '../../src/errors.js';
 import { makeRoot, type FsLike } from '../../src/io/fs.js';
 import { filesUserDb } from '../../src/io/users.js';
+import { tempDir } from '../support/root.js';
 
 const CONF = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
 
@@ -129,7 +129,7 @@ describe('explain command', () => {
 });
 
 describe('through the command line, on a real root', () => {
-  const dir = nodeFs.mkdtempSync(path.join(os.tmpdir(), 'mp-rules-cli-'));
+  const dir = tempDir('rules-cli').dir;
   afterAll(() => nodeFs.rmSync(dir, { recursive: true, force: true }));
   const put = (p: string, text: string, mode = 0o644): void => {
     nodeFs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { baseRoot, CLI, CONF, ensureBuilt, metrics, mkdir, packagingFile, put, REPO, st, workspace, type Workspace } from './packaging.js';
+import { asRoot } from '../support/root.js';
 
-const asRoot = process.getuid?.() === 0;
 const PROGRAM = '/usr/bin/momentum-perms';
 const CONF_PATH = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
 const LOG = '/var/log/ecelerity/mainlog.ec';

@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { baseRoot, buildDeb, cli, CONF, dpkgInstall, ensureBuilt, mkdir, put, st, workspace, type PackageFile, type Workspace } from './packaging.js';
-
-const asRoot = process.getuid?.() === 0;
+import { asRoot } from '../support/root.js';
 
 const CONF_PATH = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
 const KEY = '/opt/msys/ecelerity/etc/conf/dkim/example.com/default.key';

@@ -1,13 +1,13 @@
 /**
  * Small stand-ins for the upgrade tests that do not need the rules engine: a BoundRules with one simple
- * policy, a user database, and an audit that drives the callbacks the way the real one does (findings of
- * a verdict first, then the verdict).
+ * policy, a user database, and the pipeline's steps over a list of entries.
  */
-import type { AuditOptions, AuditResult } from '../../src/audit/types.js';
+import type { Sink } from '../../src/pipeline.js';
+import type { SinceStep } from '../../src/upgrade/since.js';
 import type { MomentumConfig } from '../../src/config/types.js';
 import type { UserDb } from '../../src/io/users.js';
 import type { BoundRules, TreeDecl } from '../../src/rules/types.js';
-import { octal, type Entry, type Finding, type Verdict } from '../../src/types.js';
+import { octal, type Entry, type Finding, type Summary, type Verdict } from '../../src/types.js';
 
 export interface FakeBoundOptions {
   trees: { path: string; spool?: boolean }[];
@@ -96,22 +96,21 @@ export function entry(path: string, uid: number, gid: number, mode: number, type
 }
 
 /**
- * An audit over a fixed list of entries, calling back in the real audit's order: onStart, then per entry
- * its findings and its verdict.
+ * The pipeline over a fixed list of entries instead of a walk (src/pipeline.ts runPipeline, without the
+ * binding): the since step started, then the sink's start, each entry's verdict checked and diffed, the end.
  */
-export function fakeAudit(bound: BoundRules, entries: Entry[]): (o: AuditOptions) => AuditResult {
-  return (o) => {
-    o.onStart?.(bound);
-    let findings = 0;
-    for (const e of entries) {
-      const parent = e.path.slice(0, Math.max(1, e.path.lastIndexOf('/')));
-      const v = bound.check(e, parent);
-      for (const f of v.findings) {
-        findings++;
-        o.onFinding?.(f);
-      }
-      o.onVerdict?.(v);
-    }
-    return { root: '/', bound, summary: { examined: entries.length, findings, errors: 0, vanished: 0 }, durationMs: 1 };
-  };
+export function fakePipeline(bound: BoundRules, entries: Entry[], sink: Partial<Sink>, since?: SinceStep, users: UserDb = fakeUsers([], [])): Summary {
+  since?.start(bound, users);
+  sink.start?.(bound);
+  let findings = 0;
+  for (const e of entries) {
+    const parent = e.path.slice(0, Math.max(1, e.path.lastIndexOf('/')));
+    const checked = bound.check(e, parent);
+    const v = since !== undefined ? since.verdict(checked, parent) : checked;
+    findings += v.findings.length;
+    sink.verdict?.(v);
+  }
+  const summary = { examined: entries.length, findings, errors: 0, vanished: 0 };
+  sink.end?.({ root: '/', bound, summary, durationMs: 0 });
+  return summary;
 }

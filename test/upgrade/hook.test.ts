@@ -10,8 +10,8 @@ import { memoryIo } from '../../src/commands/io.js';
 import { runHook } from '../../src/commands/hook.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { baseRoot, CONF, mkdir, put, st, workspace, type Workspace } from './packaging.js';
+import { asRoot } from '../support/root.js';
 
-const asRoot = process.getuid?.() === 0;
 const CONF_PATH = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
 const SNAPS = 'var/lib/momentum-perms/snapshots';
 

@@ -4,10 +4,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hookLog } from '../../src/upgrade/log.js';
+import { tempDir } from '../support/root.js';
 
 const WRITER = 502;
 let root: string;
@@ -35,7 +35,7 @@ const LOG = (): string => path.join(root, 'var/log/momentum-perms.log');
 const HOSTILE = 'post-upgrade: MP103 include target "x"; id>/tmp/pwned #" not found';
 
 beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-hooklog-'));
+  root = tempDir('hooklog').dir;
   fs.chmodSync(root, 0o755);
   fs.mkdirSync(path.join(root, 'var/log'), { recursive: true });
   fs.chownSync(path.join(root, 'var/log'), 0, WRITER);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../support/root.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = path.join(REPO, 'bin/momentum-perms.js');
@@ -69,8 +70,8 @@ export interface Workspace {
 
 /** A temporary directory with the CLI and a recording logger on PATH. `loggerExit` makes logger fail. */
 export function workspace(prefix: string, loggerExit = 0): Workspace {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  fs.chmodSync(dir, 0o755);
+  const t = tempDir(prefix.replace(/^mp-|-$/g, ''), 0o755);
+  const dir = t.dir;
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
   const syslogFile = path.join(dir, 'syslog.txt');
@@ -78,7 +79,7 @@ export function workspace(prefix: string, loggerExit = 0): Workspace {
   fs.writeFileSync(path.join(bin, 'logger'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${syslogFile}'\nexit ${loggerExit}\n`, { mode: 0o755 });
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}` };
   delete env['DPKG_ROOT'];
-  return { dir, bin, syslogFile, env, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { dir, bin, syslogFile, env, cleanup: t.cleanup };
 }
 
 /** Create a file (parents root 0755) with exact owner and mode. */

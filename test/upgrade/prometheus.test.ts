@@ -4,13 +4,13 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
 import { MAX_PREVIOUS_METRICS, prometheusReporter, readLastSuccess, writePrometheusFailure } from '../../src/report/prometheus.js';
 import { Chalk } from 'chalk';
 import type { Finding } from '../../src/types.js';
 import { fakeBound } from './fakes.js';
+import { tempDir } from '../support/root.js';
 
 /** Check with promtool, parse with prometheus_client and return {family: {type, help, samples: [{labels, value}]}}. */
 function parse(text: string): Record<string, { type: string; help: string; samples: { name: string; labels: Record<string, string>; value: number }[] }> {
@@ -44,7 +44,7 @@ function result(summary: AuditResult['summary'], durationMs = 1234): AuditResult
 
 let dir: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(os.tmpdir() + '/mp-prom-');
+  dir = tempDir('prom').dir;
 });
 afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -1,14 +1,13 @@
 /**
  * The upgrade diff on plain data: each `since` class, which targets come back from the snapshot, and a
- * re-created service account, driven through withSince/sinceAudit in the audit's callback order.
+ * re-created service account, driven through the since step in the pipeline's order.
  */
 import { describe, expect, it } from 'vitest';
-import type { AuditOptions } from '../../src/audit/types.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotHeader } from '../../src/snapshot/format.js';
 import { SnapshotIndex } from '../../src/snapshot/snapshot-index.js';
-import { sinceAudit, withSince } from '../../src/upgrade/since.js';
+import { sinceStep } from '../../src/upgrade/since.js';
 import type { Entry, Finding, Verdict } from '../../src/types.js';
-import { entry, fakeAudit, fakeBound, fakeUsers } from './fakes.js';
+import { entry, fakeBound, fakePipeline, fakeUsers } from './fakes.js';
 
 function snapshot(user = { name: 'ecuser', id: 500 }, rows: [string, Entry['type'], number, number, number][] = []): SnapshotIndex {
   const header: SnapshotHeader = {
@@ -27,14 +26,14 @@ function snapshot(user = { name: 'ecuser', id: 500 }, rows: [string, Entry['type
   return s;
 }
 
-/** Run a fake audit through withSince and collect what the callbacks received. */
+/** Run entries through the since step and collect the verdicts and findings the sink received. */
 function run(snap: SnapshotIndex, entries: Entry[], o: { bound?: ReturnType<typeof fakeBound>; users?: ReturnType<typeof fakeUsers> } = {}) {
   const bound = o.bound ?? fakeBound({ trees: [{ path: '/opt' }, { path: '/free' }] });
   const findings: Finding[] = [];
   const verdicts = new Map<string, Verdict>();
-  const base: AuditOptions = { onFinding: (f) => void findings.push(f), onVerdict: (v) => void verdicts.set(v.entry.path, v) };
-  const session = withSince(base, snap, { users: o.users ?? fakeUsers([['root', 0], ['ecuser', 500]], [['root', 0], ['ecuser', 500]]) });
-  fakeAudit(bound, entries)(session.opts);
+  const session = sinceStep(snap, { users: o.users ?? fakeUsers([['root', 0], ['ecuser', 500]], [['root', 0], ['ecuser', 500]]) });
+  const sink = { verdict: (v: Verdict) => void (findings.push(...v.findings), verdicts.set(v.entry.path, v)), finding: (f: Finding) => void findings.push(f) };
+  fakePipeline(bound, entries, sink, session);
   const sinceOf = (p: string) => [...new Set(findings.filter((f) => f.path === p).map((f) => f.since))];
   return { findings, verdicts, session, sinceOf, target: (p: string) => verdicts.get(p)?.target };
 }
@@ -105,10 +104,10 @@ describe('since: how each finding relates to the snapshot', () => {
   it('a required path that the upgrade removed is changed-by-upgrade', () => {
     const s = snap();
     const got: Finding[] = [];
-    const session = withSince({ onFinding: (f) => void got.push(f) }, s, { users: fakeUsers([], []) });
+    const session = sinceStep(s, { users: fakeUsers([], []) });
     const missing = (path: string): Finding => ({ path, check: 'missing', expected: 'exists', actual: 'missing', rule: 'r:1', message: 'm' });
-    session.opts.onFinding?.(missing('/opt/reset'));
-    session.opts.onFinding?.(missing('/opt/never'));
+    got.push(session.finding(missing('/opt/reset')));
+    got.push(session.finding(missing('/opt/never')));
     expect(got.map((f) => f.since)).toEqual(['changed-by-upgrade', 'preexisting']);
   });
 });
@@ -154,12 +153,12 @@ describe('a re-created service account', () => {
   });
 });
 
-describe('sinceAudit wraps an audit function whose callbacks the caller builds itself', () => {
-  it('annotates what the caller sees and reports on the last run', () => {
+describe('the since step between the compare and any sink', () => {
+  it('annotates what the sink sees and reports on the run', () => {
     const s = snapshot(undefined, [['/opt/reset', 'file', 500, 500, 0o600]]);
-    const w = sinceAudit(fakeAudit(fakeBound({ trees: [{ path: '/opt' }] }), [entry('/opt/reset', 500, 500, 0o640)]), s, { users: fakeUsers([], []) });
+    const w = sinceStep(s, { users: fakeUsers([], []) });
     const targets: unknown[] = [];
-    w.audit({ onVerdict: (v) => void targets.push(v.target) });
+    fakePipeline(fakeBound({ trees: [{ path: '/opt' }] }), [entry('/opt/reset', 500, 500, 0o640)], { verdict: (v) => void targets.push(v.target) }, w);
     expect(targets).toEqual([{ uid: 500, gid: 500, mode: 0o600 }]);
     expect(w.changedCompliant().total).toBe(1);
   });

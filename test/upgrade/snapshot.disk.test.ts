@@ -3,7 +3,6 @@
  * and a reader that refuses damaged, truncated or untrustworthy files.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,10 +11,11 @@ import { escapePath, unescapePath } from '../../src/snapshot/format.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { snapshotPlan, takeSnapshot } from '../../src/snapshot/take.js';
 import { fakeBound } from './fakes.js';
+import { tempDir } from '../support/root.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(os.tmpdir() + '/mp-snap-');
+  dir = tempDir('snap').dir;
 });
 afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { memoryIo } from '../../src/commands/io.js';
-import { processStart } from '../../src/fix/lock.js';
+import { processStart } from '../../src/io/lock.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { baseRoot, cli as runCli, CONF, ensureBuilt, mkdir, put, st, workspace, type Workspace } from './packaging.js';
+import { asRoot } from '../support/root.js';
 
-const asRoot = process.getuid?.() === 0;
 const CONF_PATH = '/opt/msys/ecelerity/etc/conf/default/ecelerity.conf';
 const KEY = '/opt/msys/ecelerity/etc/conf/default/tls.key';
 const EC_CTL = '/opt/msys/ecelerity/bin/ec_ctl';

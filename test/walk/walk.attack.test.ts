@@ -5,13 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realFs } from '../../src/io/fs.js';
 import { walk } from '../../src/walk/index.js';
+import { asRoot, tempDir } from '../support/root.js';
 
-const asRoot = process.getuid?.() === 0;
 const DIRS = 40;
 
 /** Attacker: for each directory, rename it aside, put a link to `outside` in its place, then undo; forever. */
@@ -31,7 +30,7 @@ describe.skipIf(!asRoot)('walk against a concurrent directory-swapping service a
   let base: string;
   let attacker: ChildProcess | undefined;
   beforeEach(() => {
-    base = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-walk-attack-'));
+    base = tempDir('walk-attack').dir;
     fs.chmodSync(base, 0o755);
   });
   afterEach(async () => {

@@ -1,20 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realFs } from '../../src/io/fs.js';
 import { MAX_OPEN } from '../../src/walk/descriptors.js';
 import { walk } from '../../src/walk/index.js';
 import { collect, paths } from './helpers.js';
-
-const asRoot = process.getuid?.() === 0;
+import { asRoot, tempDir } from '../support/root.js';
 
 describe('walk on the real disk', () => {
   let dir: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-walk-'));
+    dir = tempDir('walk').dir;
     fs.chmodSync(dir, 0o755);
     fs.mkdirSync(path.join(dir, 'var/spool/ecelerity/A'), { recursive: true });
   });
@@ -128,7 +126,7 @@ describe('walk on the real disk', () => {
   // The swap, made at the worst moment: the parent's listing has seen the directory (the visit callback is
   // called then), and it is replaced by a link to a directory outside the tree before it is listed.
   it('never follows a directory swapped for a link after the listing saw it: it is counted as vanished', () => {
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-walk-outside-'));
+    const outside = tempDir('walk-outside').dir;
     try {
       for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(outside, `host-file-${i}`), '');
       fs.mkdirSync(host('var/spool/ecelerity/A/sub'));

@@ -1,12 +1,12 @@
 /**
- * Replace a file atomically: write a temporary file beside it, fsync, rename over the target, fsync the
- * directory. A reader (node_exporter, the post-upgrade hook) sees the old file or the new one, never half
+ * The one atomic writer: replace a file by writing a temporary file beside it with an explicit mode (made
+ * exact with fchmod, whatever the umask), fsync, rename over the target, fsync the directory. A reader (node_exporter, the post-upgrade hook) sees the old file or the new one, never half
  * of one, and a crash leaves at worst a stray temporary file.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { errnoOf } from '../io/fs.js';
+import { errnoOf } from './fd.js';
 import { MpError } from '../errors.js';
 
 export interface AtomicFile {
@@ -20,8 +20,8 @@ export interface AtomicFile {
 }
 
 /**
- * Open a temporary file for `target` (a host path, or `/proc/self/fd/N/name` below a verified directory)
- * with `mode`; messages name `display`. Throws MpError MP305 when the directory
+ * Open a temporary file for `target` (a host path, or `fdPath(dirFd, name)` below a verified directory)
+ * with exactly `mode` (the umask plays no part); messages name `display`. Throws MpError MP305 when the directory
  * cannot take it (missing, not a directory, unwritable).
  */
 export function openAtomic(target: string, mode: number, display: string = target): AtomicFile {

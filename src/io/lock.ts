@@ -5,8 +5,10 @@
  */
 import * as fs from 'node:fs';
 import { MpError } from '../errors.js';
-import { errnoOf } from '../io/fs.js';
-import { openRegular, type OpenDir } from './secure-path.js';
+import { errnoOf } from './fd.js';
+import { closeQuietly, fdPath } from './fd.js';
+import { openSafe } from './safe-open.js';
+import type { OpenDir } from './secure-path.js';
 
 const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
@@ -57,31 +59,28 @@ export function parseLock(text: string): { pid: number; start: string | null } |
  * MP303 when something else than a regular file sits there (a FIFO would hang the run, a directory crash it).
  */
 function readLockFile(at: string, display: string): { text: string; st: fs.Stats } | null {
-  let got: ReturnType<typeof openRegular>;
-  try {
-    got = openRegular(at);
-  } catch (e) {
-    if (errnoOf(e) === 'ENOENT') return null; // released meanwhile
-    throw new MpError('MP303', `lock ${display} cannot be read: ${errnoOf(e) ?? e}`);
+  const got = openSafe(at, { want: 'file' });
+  if ('refused' in got) {
+    if (got.refused === 'missing' && got.errno === 'ENOENT') return null; // released meanwhile
+    if (got.refused === 'missing' || got.refused === 'error') throw new MpError('MP303', `lock ${display} cannot be read: ${got.errno}`);
+    // A link, a FIFO, a directory or anything but a plain file in place of the lock: refuse, never follow.
+    throw new MpError('MP303', `lock ${display} is not a regular file`, { notes: [`remove ${display} by hand`] });
   }
-  // A link, a FIFO, a directory or anything but a plain file in place of the lock: refuse, never follow.
-  if ('not' in got) throw new MpError('MP303', `lock ${display} is not a regular file`, { notes: [`remove ${display} by hand`] });
   const { fd, st } = got;
   try {
     const buf = Buffer.alloc(64);
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
     return { text: buf.toString('utf8', 0, n), st };
   } catch (e) {
-    if (e instanceof MpError) throw e;
     throw new MpError('MP303', `lock ${display} cannot be read: ${errnoOf(e) ?? e}`);
   } finally {
-    fs.closeSync(fd);
+    closeQuietly(fd);
   }
 }
 
 /** Take the lock in the open state directory, or throw MP301 naming the holder. */
 export function acquireLock(state: OpenDir): Lock {
-  const at = `/proc/self/fd/${state.fd}/lock`;
+  const at = fdPath(state.fd, 'lock');
   const display = `${state.path === '/' ? '' : state.path}/lock`;
   const mine = `${process.pid} ${processStart(process.pid) ?? ''}`.trim() + '\n';
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -100,7 +99,7 @@ export function acquireLock(state: OpenDir): Lock {
 
 /** Remove a stale lock, or throw MP301 when its holder is alive. */
 function takeOverIfStale(state: OpenDir, display: string): void {
-  const at = `/proc/self/fd/${state.fd}/lock`;
+  const at = fdPath(state.fd, 'lock');
   const lock = readLockFile(at, display);
   if (lock === null) return;
   const holder = parseLock(lock.text);
@@ -113,7 +112,7 @@ function takeOverIfStale(state: OpenDir, display: string): void {
   }
   // Rename first (atomic: of two runs taking over, one wins), then check that what moved is the stale
   // lock read above and not a lock another run has just created.
-  const aside = `/proc/self/fd/${state.fd}/lock.stale.${process.pid}`;
+  const aside = fdPath(state.fd, `lock.stale.${process.pid}`);
   try {
     fs.renameSync(at, aside);
   } catch (e) {

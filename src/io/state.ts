@@ -1,26 +1,19 @@
 /**
- * The state directory (journals and the lock): root-only, never reached through a link, and below
+ * The state directory (journals, the lock, snapshots, the hooks' status): root-only, never reached through a link, and below
  * directories only root can change. A state directory that a non-root account can write, or whose path it
  * can redirect, would let it plant a journal for `undo` to follow, or remove or hold the lock.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
-import { errnoOf, type Root } from '../io/fs.js';
-import { octal } from '../types.js';
-import { badName } from './access.js';
-import { writableByNonRoot } from './safety.js';
+import type { Root } from './fs.js';
+import { errnoOf } from './fd.js';
+import { badName, fdPath } from './fd.js';
+import { openSafe } from './safe-open.js';
+import { notRootOnly, writableText } from './trust.js';
 import { openDirChain, type OpenDir } from './secure-path.js';
 
 export type { OpenDir } from './secure-path.js';
-
-const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
-
-/** Why a directory's owner or mode makes it unsafe, or null when only root can write it. */
-export function unsafeWhy(s: { uid: number; gid: number; mode: number }): string | null {
-  if (!writableByNonRoot({ uid: s.uid, gid: s.gid, mode: s.mode & 0o7777 })) return null;
-  return `owned by uid ${s.uid}, group ${s.gid}, mode ${octal(s.mode)}: writable by an account other than root`;
-}
 
 /**
  * Open (creating when missing, 0700) the directory `name` inside the verified `parent`: never through a
@@ -29,25 +22,23 @@ export function unsafeWhy(s: { uid: number; gid: number; mode: number }): string
 export function openChildDir(parent: OpenDir, name: string): OpenDir {
   const display = path.posix.join(parent.path, name);
   if (badName(name)) throw new MpError('MP303', `${display} is not a usable directory name`);
-  const at = `/proc/self/fd/${parent.fd}/${name}`;
+  const at = fdPath(parent.fd, name);
   try {
     fs.mkdirSync(at, 0o700);
   } catch (e) {
     if (errnoOf(e) !== 'EEXIST') throw new MpError('MP303', `cannot create ${display}: ${errnoOf(e) ?? e}`);
   }
-  let fd: number;
-  try {
-    fd = fs.openSync(at, DIR_FLAGS);
-  } catch (e) {
-    const code = errnoOf(e);
+  const got = openSafe(at, { want: 'dir' });
+  if ('refused' in got) {
     // A link in place of the state directory would send journals and the lock wherever it points.
-    const what = code === 'ENOTDIR' || code === 'ELOOP' ? 'is a symbolic link or not a directory' : `cannot be opened: ${code}`;
+    const what = got.refused === 'symlink' || got.refused === 'wrong-type' ? 'is a symbolic link or not a directory' : `cannot be opened: ${'errno' in got ? got.errno : 'EIO'}`;
     throw new MpError('MP303', `state directory ${display} ${what}`);
   }
-  const why = unsafeWhy(fs.fstatSync(fd));
-  if (why !== null) {
+  const fd = got.fd;
+  // One another account can write: it could plant a journal for undo to follow, or remove or hold the lock.
+  if (notRootOnly(got.st) !== null) {
     fs.closeSync(fd);
-    throw new MpError('MP303', `state directory ${display} is ${why}`);
+    throw new MpError('MP303', `state directory ${display} is ${writableText(got.st)}`);
   }
   return { fd, path: display };
 }
