@@ -109,12 +109,9 @@ describe('the import direction of src/', () => {
   });
 
   it('spells /proc/self/fd/ in one place only (io/fd.ts fdPath)', () => {
-    // Not yet on fdPath: the walk's and the applier's descriptor code (to move to a native openat()), and
-    // the example command's clean-up.
-    const pending = new Set(['walk/descriptors.ts', 'fix/access.ts', 'commands/example.ts']);
     const spelled = files
       .map((f) => path.relative(SRC, f))
-      .filter((rel) => rel !== 'io/fd.ts' && !pending.has(rel))
+      .filter((rel) => rel !== 'io/fd.ts')
       .filter((rel) => /`\/proc\/self\/fd\/\$\{/.test(fs.readFileSync(path.join(SRC, rel), 'utf8')));
     expect(spelled).toEqual([]);
   });

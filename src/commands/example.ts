@@ -13,6 +13,7 @@ import type { Io } from './io.js';
 import { MpError } from '../errors.js';
 import { openDirChain } from '../io/secure-path.js';
 import { errnoOf } from '../io/fs.js';
+import { fdPath } from '../io/fd.js';
 
 const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
 const asRoot = (): boolean => process.geteuid?.() === 0;
@@ -50,7 +51,7 @@ function rootTop(dir: string): Top {
       throw new MpError('MP300', `--root ${abs} cannot be opened as a directory: ${errnoOf(e) ?? String(e)}`);
     }
   }
-  if (fs.readdirSync(`/proc/self/fd/${fd}`).length > 0) {
+  if (fs.readdirSync(fdPath(fd)).length > 0) {
     fs.closeSync(fd);
     throw new MpError('MP300', `--root ${abs} is not empty: the example is built only in a new or empty directory`);
   }
@@ -63,8 +64,8 @@ function rootTop(dir: string): Top {
  * enter: a path-based recursive removal could be steered by directory swaps into deleting files elsewhere.
  */
 function removeBelow(fd: number): void {
-  for (const name of fs.readdirSync(`/proc/self/fd/${fd}`)) {
-    const at = `/proc/self/fd/${fd}/${name}`;
+  for (const name of fs.readdirSync(fdPath(fd))) {
+    const at = fdPath(fd, name);
     if (fs.lstatSync(at).isDirectory()) {
       const sub = fs.openSync(at, DIR_FLAGS);
       try {
@@ -85,7 +86,7 @@ function removeTemporary(top: Top): void {
   removeBelow(top.fd);
   const parent = fs.openSync(path.dirname(top.dir), DIR_FLAGS);
   try {
-    const at = `/proc/self/fd/${parent}/${path.basename(top.dir)}`;
+    const at = fdPath(parent, path.basename(top.dir));
     const now = fs.lstatSync(at, { throwIfNoEntry: false });
     if (now !== undefined && now.dev === st.dev && now.ino === st.ino) fs.rmdirSync(at);
   } finally {

@@ -10,6 +10,7 @@ import type { EntryType } from '../types.js';
 import { O_PATH } from './types.js';
 import type { Perms } from './safety.js';
 import { nativeFs } from '../io/native.js';
+import { fdPath } from '../io/fd.js';
 
 const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
 /** O_PATH|O_NOFOLLOW: any type, a link itself, no driver's open(). */
@@ -32,10 +33,6 @@ export class ReachError extends Error {
   }
 }
 
-/** `/proc/self/fd/N`: the path through which an open descriptor's inode is changed. */
-export function fdPath(fd: number): string {
-  return `/proc/self/fd/${fd}`;
-}
 
 /**
  * The entry type of an fstat mode: the walk's mapping (one definition of S_IFMT's kinds), with a mode Linux
@@ -56,7 +53,7 @@ function codeOf(e: unknown): string {
  */
 function openIn(dirFd: number, name: string, flags: number): number {
   const n = nativeFs();
-  return n !== null ? n.openat(dirFd, name, flags) : fs.openSync(`/proc/self/fd/${dirFd}/${name}`, flags);
+  return n !== null ? n.openat(dirFd, name, flags) : fs.openSync(fdPath(dirFd, name), flags);
 }
 
 /** Open `name` inside the directory `dirFd` with O_PATH|O_NOFOLLOW: any type, links included, no driver open(). */

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { writableByNonRoot } from '../io/trust.js';
 import { errnoOf, type Root } from '../io/fs.js';
 import { errnoName, nativeFs, type NativeFs } from '../io/native.js';
+import { fdPath } from '../io/fd.js';
 import { entryOf, parentOf, typeOfMode } from './entry.js';
 import type { OnError, Visit, WalkOptions } from './index.js';
 
@@ -62,7 +63,7 @@ export function nameText(name: Buffer): string {
 
 /** `/proc/self/fd/N/name`: the name looked up in the directory open as N, and nowhere else. */
 function at(dirFd: number, name: string | Buffer): string | Buffer {
-  const prefix = `/proc/self/fd/${dirFd}/`;
+  const prefix = fdPath(dirFd) + '/';
   return typeof name === 'string' ? prefix + name : Buffer.concat([Buffer.from(prefix), name]);
 }
 
@@ -429,11 +430,11 @@ class DescriptorWalk {
   private listByProc(f: Frame): number {
     const fd = f.fd;
     const base = f.path === '/' ? '' : f.path;
-    const prefix = `/proc/self/fd/${fd}/`;
+    const prefix = fdPath(fd) + '/';
     let pushed = 0;
     let dir: fs.Dir;
     try {
-      dir = fs.opendirSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' as BufferEncoding, bufferSize: BATCH });
+      dir = fs.opendirSync(fdPath(fd), { encoding: 'buffer' as BufferEncoding, bufferSize: BATCH });
     } catch (e) {
       this.onError(f.path, errnoOf(e) ?? 'EIO');
       return 0;
