@@ -131,12 +131,15 @@ function report(made, buildS, r, formats, flat) {
   for (const f of formats) row(`momentum-perms audit --format ${f} (exit ${r[f].status})`, r[f]);
   for (const f of formats) if (r[`${f}/js`]) row(`  the same, pure-JS path (MOMENTUM_PERMS_NATIVE=0)`, r[`${f}/js`]);
   const ok = (good) => (good ? 'ok' : 'MISSED');
+  // The ratio targets are set for a million entries: on a smaller tree Node's start (about 0.15 s) weighs more.
+  const judged = made >= 1_000_000;
+  const target = (text, good) => (judged ? `(target ${text}) ${ok(good)}` : '(targets are for 1,000,000 entries)');
   for (const f of formats) {
     const a = r[f];
     const ratio = a.wall / r.find.wall;
     const cpu = a.cpu / r.find.cpu;
     console.log(
-      `  ${f}: wall ratio audit/find ${ratio.toFixed(2)} (target ≤ 1.00) ${ok(ratio <= 1)}, CPU ratio ${cpu.toFixed(2)} (target ≤ 1.20) ${ok(cpu <= 1.2)}; ` +
+      `  ${f}: wall ratio audit/find ${ratio.toFixed(2)} ${target('≤ 1.00', ratio <= 1)}, CPU ratio ${cpu.toFixed(2)} ${target('≤ 1.20', cpu <= 1.2)}; ` +
         `peak RSS ${mb(a.rss)} (target ≤ 100 MB) ${ok(a.rss <= 100)}`,
     );
   }
