@@ -7,13 +7,13 @@ import { defineConfig } from 'vitest/config';
 const SAFETY = [
   'test/io/io-path.test.ts',
   'test/walk/**/*.test.ts',
-  'test/fix/apply.test.ts',
+  'test/fix/apply.disk.test.ts',
   'test/fix/attacks-*.test.ts',
-  'test/fix/kill.test.ts',
-  'test/fix/trust.test.ts',
-  'test/fix/journal-bounds.test.ts',
-  'test/example/attacks.test.ts',
-  'test/audit/e2e.test.ts',
+  'test/fix/kill.e2e.test.ts',
+  'test/fix/trust.disk.test.ts',
+  'test/fix/journal-bounds.disk.test.ts',
+  'test/example/attacks.e2e.test.ts',
+  'test/audit/findings.disk.test.ts',
 ];
 
 export default defineConfig({

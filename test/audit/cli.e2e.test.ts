@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONF_PATH, asRoot, type FakeRoot } from './fixture.js';
+import { tempDir } from '../support/root.js';
 import { compliantRoot, e2eRoot, pairs, type E2eRoot } from './e2e-fixture.js';
 
 const bin = fileURLToPath(new URL('../../bin/momentum-perms.js', import.meta.url));
@@ -27,7 +28,7 @@ describe('momentum-perms example', () => {
   });
 
   it('--root DIR builds the example in a new or empty DIR and keeps it; a non-empty DIR is refused', () => {
-    const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'mp-example-root-'));
+    const dir = fs.realpathSync(tempDir('example-root').dir);
     try {
       const r = cli(['example', '--root', dir]);
       expect(r.status).toBe(0);

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { audit } from '../../src/pipeline.js';
 import type { Finding } from '../../src/types.js';
-import { BASIC_CONF, CONF_PATH, fakeRoot, type FakeRoot } from './fixture.js';
+import { asRoot, BASIC_CONF, CONF_PATH, fakeRoot, type FakeRoot } from './fixture.js';
 
-const uid = process.getuid?.() === 0 ? 500 : (process.getuid?.() ?? 0);
+const uid = asRoot ? 500 : (process.getuid?.() ?? 0);
 const gid = process.getgid?.() === 0 ? 500 : (process.getgid?.() ?? 0);
 const DIRS = 32;
 const FILES = 150;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { memoryIo } from '../../src/commands/io.js';
-import { tempDir } from '../support/root.js';
+import { asRoot, tempDir } from '../support/root.js';
 
 describe('cli wiring', () => {
   it('prints help with status 0', async () => {
@@ -73,7 +73,7 @@ describe('error rendering', () => {
   });
 });
 
-describe.runIf(process.getuid?.() === 0)('errors that name their cause', () => {
+describe.runIf(asRoot)('errors that name their cause', () => {
   it('a journal or snapshot that does not exist is "no such file", not a hint about ownership', async () => {
     const fs = await import('node:fs');
     const dir = tempDir('cause').dir;

@@ -5,24 +5,23 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errnoName, nativeFs, useNative, type NativeFs } from '../../src/io/native.js';
 import { makeRoot, realFs } from '../../src/io/fs.js';
 import { walk } from '../../src/walk/index.js';
 import { ENTRY_FLAGS } from '../../src/fix/access.js';
+import { asRoot, tempDir } from '../support/root.js';
 
-const asRoot = process.getuid?.() === 0;
 const DIR = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
 let tmp: string;
+let cleanup: () => void;
 
 beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-native-'));
+  ({ dir: tmp, cleanup } = tempDir('native'));
 });
 afterEach(() => {
   useNative(true);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  cleanup();
 });
 
 describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {

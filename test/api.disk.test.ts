@@ -5,10 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './support/root.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(repo, 'dist', 'index.js');
@@ -34,8 +34,8 @@ function examples(): Example[] {
   return out;
 }
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-api-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const { dir: tmp, cleanup } = tempDir('api');
+afterAll(cleanup);
 
 /** Run an example as its own program against the built package. */
 function run(e: Example): { status: number | null; stdout: string; stderr: string } {
