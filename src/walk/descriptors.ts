@@ -414,7 +414,7 @@ class DescriptorWalk {
       try {
         names = n.listBatch(f.fd, num, this.errs);
       } catch (e) {
-        this.onError(f.path, errnoOf(e) ?? 'EIO');
+        this.unlisted(f, e);
         return pushed;
       }
       if (names.length === 0) return pushed;
@@ -436,7 +436,7 @@ class DescriptorWalk {
     try {
       dir = fs.opendirSync(fdPath(fd), { encoding: 'buffer' as BufferEncoding, bufferSize: BATCH });
     } catch (e) {
-      this.onError(f.path, errnoOf(e) ?? 'EIO');
+      this.unlisted(f, e);
       return 0;
     }
     const names: (string | Buffer)[] = [];
@@ -448,7 +448,7 @@ class DescriptorWalk {
           try {
             d = dir.readSync() as unknown as { name: Buffer } | null;
           } catch (e) {
-            this.onError(f.path, errnoOf(e) ?? 'EIO');
+            this.unlisted(f, e);
             d = null;
           }
           if (d === null) {
@@ -464,6 +464,17 @@ class DescriptorWalk {
       dir.closeSync();
     }
     return pushed;
+  }
+
+  /**
+   * A directory that could not be listed (further). ENOENT: it was removed after it was opened (getdents64 on
+   * a removed directory says so; the spool does this all day with its temporary directories): vanished,
+   * like an entry removed between the listing and its lstat. Anything else is an error finding.
+   */
+  private unlisted(f: Frame, e: unknown): void {
+    const code = errnoOf(e) ?? 'EIO';
+    if (code === 'ENOENT') this.onVanished();
+    else this.onError(f.path, code);
   }
 
   /** Visit one examined batch of `f`'s entries and queue its sub-directories; returns how many were queued. */

@@ -156,6 +156,32 @@ describe('walk on the real disk', () => {
     }
   });
 
+  it('counts a directory removed while it is being listed as vanished, not as an error (the spool does this all day)', () => {
+    // More names than one batch holds (both paths), so that the directory is removed between two batches.
+    fs.mkdirSync(host('var/spool/ecelerity/A/tmp'));
+    for (let i = 0; i < 3000; i++) fs.writeFileSync(host(`var/spool/ecelerity/A/tmp/m${i}`), '');
+    const errors: string[] = [];
+    let vanished = 0;
+    let removed = false;
+    walk(
+      realFs,
+      { dir },
+      '/var/spool/ecelerity',
+      { crossFilesystems: false },
+      (e) => {
+        if (!removed && e.path.startsWith('/var/spool/ecelerity/A/tmp/')) {
+          removed = true;
+          fs.rmSync(host('var/spool/ecelerity/A/tmp'), { recursive: true });
+        }
+      },
+      (p, errno) => errors.push(`${p} ${errno}`),
+      () => void vanished++,
+    );
+    expect(removed).toBe(true);
+    expect(errors).toEqual([]);
+    expect(vanished).toBeGreaterThan(0);
+  });
+
   it('does not reach a tree through a link on the way to it that another account could have made: an ELOOP error', () => {
     fs.mkdirSync(host('elsewhere/conf'), { recursive: true });
     fs.writeFileSync(host('elsewhere/conf/x'), '');
