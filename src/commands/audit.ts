@@ -4,32 +4,19 @@
  * 3 some paths could not be examined).
  */
 import { Chalk } from 'chalk';
-import {
-  apiOptions,
-  exitStatus,
-  hostPath,
-  isMpError,
-  loadSnapshot,
-  MpError,
-  PRE_UPGRADE_SNAPSHOT,
-  reporterFor,
-  reporterNames,
-  reporterSink,
-  rerunArgs,
-  runPipeline,
-  resolveSettings,
-  sinceStep,
-  snapshotAge,
-  stateSnapshotPath,
-  textfileDir,
-  TEXTFILE_DIRS,
-  TEXTFILE_ENV,
-  when,
-  type AuditResult,
-  type ReportContext,
-  type Settings,
-  type SinceStep,
-} from '../index.js';
+// The published API (src/index.ts), imported module by module: the barrel would load every command's code.
+import type { AuditResult } from '../audit/types.js';
+import { isMpError, MpError } from '../errors.js';
+import { exitStatus } from '../exit.js';
+import { hostPath } from '../io/fs.js';
+import { reporterSink, runPipeline } from '../pipeline.js';
+import { reporterFor, reporterNames } from '../report/registry.js';
+import type { ReportContext } from '../report/types.js';
+import { apiOptions, rerunArgs, resolveSettings, type Settings } from '../settings.js';
+import { loadSnapshot, stateSnapshotPath } from '../snapshot/index.js';
+import { PRE_UPGRADE_SNAPSHOT, snapshotAge, when } from '../upgrade/hook.js';
+import { sinceStep, type SinceStep } from '../upgrade/since.js';
+import { textfileDir, TEXTFILE_DIRS, TEXTFILE_ENV } from '../upgrade/status.js';
 import { auditingText, pendingUpgradeText } from '../report/notices.js';
 import { writePrometheusFailure } from '../report/prometheus.js';
 import { sinceData, sinceLines } from '../report/since.js';

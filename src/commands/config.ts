@@ -1,16 +1,12 @@
-import {
-  apiOptions,
-  bindInstall,
-  exitStatus,
-  isMpError,
-  readConfig,
-  realFs,
-  renderView,
-  resolveSettings,
-  userDbFor,
-  type Settings,
-  type TestHooks,
-} from '../index.js';
+// The published API (src/index.ts), imported module by module: the barrel would load every command's code.
+import { bindInstall } from '../audit/bind.js';
+import { readConfig } from '../config/index.js';
+import { isMpError } from '../errors.js';
+import { exitStatus } from '../exit.js';
+import { realFs } from '../io/fs.js';
+import { userDbFor } from '../io/users.js';
+import { renderView } from '../report/views.js';
+import { apiOptions, resolveSettings, type Settings, type TestHooks } from '../settings.js';
 import type { PackageLayerInfo } from '../package/layer.js';
 import type { Io } from './io.js';
 import { viewFormat, type CommonOptions } from './options.js';

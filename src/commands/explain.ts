@@ -3,7 +3,12 @@
  * --root without following a link), what each expects, which wins, what PATH has, and the verdict.
  * Exit 1 when PATH has findings (or is required and missing), else 0; errors are thrown (2).
  */
-import { apiOptions, bindInstall, explainInstalled, exitStatus, renderView, resolveSettings, type TestHooks } from '../index.js';
+// The published API (src/index.ts), imported module by module: the barrel would load every command's code.
+import { bindInstall } from '../audit/bind.js';
+import { exitStatus } from '../exit.js';
+import { explainInstalled } from '../package/explain.js';
+import { renderView } from '../report/views.js';
+import { apiOptions, resolveSettings, type TestHooks } from '../settings.js';
 import type { Io } from './io.js';
 import { viewFormat, type CommonOptions } from './options.js';
 

@@ -3,20 +3,15 @@
  * findings fix does not correct, or a dry run with changes planned), 2 usage/configuration/rules error
  * (thrown), 3 something failed or could not be examined, or another run holds the lock (MP301, thrown).
  */
-import {
-  apiOptions,
-  exitStatus,
-  fix,
-  fixReporterFor,
-  loadSnapshot,
-  realFs,
-  rerunArgs,
-  resolveSettings,
-  sinceStep,
-  userDbFor,
-  type SinceStep,
-  type Settings,
-} from '../index.js';
+// The published API (src/index.ts), imported module by module: the barrel would load every command's code.
+import { exitStatus } from '../exit.js';
+import { realFs } from '../io/fs.js';
+import { userDbFor } from '../io/users.js';
+import { fix } from '../pipeline.js';
+import { fixReporterFor } from '../report/registry.js';
+import { apiOptions, rerunArgs, resolveSettings, type Settings } from '../settings.js';
+import { loadSnapshot } from '../snapshot/index.js';
+import { sinceStep, type SinceStep } from '../upgrade/since.js';
 import type { FixReporter } from '../report/fix-text.js';
 import { sinceLines } from '../report/since.js';
 import { bufferedSink } from '../report/sink.js';

@@ -5,7 +5,10 @@
 import * as fs from 'node:fs';
 import { MpError } from '../errors.js';
 import { errnoOf, readRegularFile, realFs } from '../io/fs.js';
-import { apiOptions, DEFAULT_LOG_FILE, HOOK_PHASES, hookLog, hookRoot, resolveSettings, runHookPhase, type HookOptions, type HookPhase } from '../index.js';
+// The published API (src/index.ts), imported module by module: the barrel would load every command's code.
+import { apiOptions, resolveSettings } from '../settings.js';
+import { HOOK_PHASES, hookRoot, runHookPhase, type HookOptions, type HookPhase } from '../upgrade/hook.js';
+import { DEFAULT_LOG_FILE, hookLog } from '../upgrade/log.js';
 import type { Io } from './io.js';
 import type { CommonOptions } from './options.js';
 

@@ -1,5 +1,9 @@
 /** `momentum-perms rules [--json]`: the effective rules with their origin. Exit 0; errors are thrown (2). */
-import { apiOptions, bindInstall, exitStatus, renderView, resolveSettings, type TestHooks } from '../index.js';
+// The published API (src/index.ts), imported module by module: the barrel would load every command's code.
+import { bindInstall } from '../audit/bind.js';
+import { exitStatus } from '../exit.js';
+import { renderView } from '../report/views.js';
+import { apiOptions, resolveSettings, type TestHooks } from '../settings.js';
 import type { Io } from './io.js';
 import { viewFormat, type CommonOptions } from './options.js';
 

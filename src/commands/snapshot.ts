@@ -2,20 +2,13 @@
  * `momentum-perms snapshot`: record owner, group and mode of every entry of the Momentum trees, for
  * `audit --since` and `fix --since` after an upgrade. Only parses options, calls the API and prints.
  */
-import {
-  apiOptions,
-  BASELINE_SNAPSHOT,
-  exitStatus,
-  MpError,
-  PRE_UPGRADE_SNAPSHOT,
-  renderView,
-  rerunArgs,
-  resolveSettings,
-  snapshot,
-  snapshotAge,
-  stateSnapshotPath,
-  type SnapshotOptions,
-} from '../index.js';
+// The published API (src/index.ts), imported module by module: the barrel would load every command's code.
+import { MpError } from '../errors.js';
+import { exitStatus } from '../exit.js';
+import { renderView } from '../report/views.js';
+import { apiOptions, rerunArgs, resolveSettings } from '../settings.js';
+import { snapshot, stateSnapshotPath, type SnapshotOptions } from '../snapshot/index.js';
+import { BASELINE_SNAPSHOT, PRE_UPGRADE_SNAPSHOT, snapshotAge } from '../upgrade/hook.js';
 import { baselineHeldBackText } from '../report/notices.js';
 import type { Io } from './io.js';
 import { viewFormat, type CommonOptions } from './options.js';

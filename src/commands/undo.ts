@@ -3,7 +3,10 @@
  * Exit status as for fix: 0 all restored (or already back), 1 some refused, 3 some failed or the lock is
  * held, 2 usage or an unreadable or untrusted journal (thrown).
  */
-import { exitStatus, resolveSettings, undo } from '../index.js';
+// The published API (src/index.ts), imported module by module: the barrel would load every command's code.
+import { exitStatus } from '../exit.js';
+import { undo } from '../fix/index.js';
+import { resolveSettings } from '../settings.js';
 import { truncatedJournalText } from '../report/notices.js';
 import { bufferedSink } from '../report/sink.js';
 import { fixReporter } from './fix.js';

@@ -3,7 +3,13 @@
  * rules. One line per file that differs from its package or has a finding, with rpm -V's flag column and
  * the reasons; exit status as the audit's.
  */
-import { apiOptions, bindInstall, exitStatus, MpError, renderView, resolveSettings, verifyPackages, type TestHooks } from '../index.js';
+// The published API (src/index.ts), imported module by module: the barrel would load every command's code.
+import { bindInstall } from '../audit/bind.js';
+import { MpError } from '../errors.js';
+import { exitStatus } from '../exit.js';
+import { verifyPackages } from '../package/verify.js';
+import { renderView } from '../report/views.js';
+import { apiOptions, resolveSettings, type TestHooks } from '../settings.js';
 import type { Io } from './io.js';
 import { viewFormat, type CommonOptions } from './options.js';
 
