@@ -68,7 +68,10 @@ export function openSafe(at: string, o: SafeOpenOptions): Opened | Refusal {
     // A FIFO would block the run, a device's driver would run on open(): never reopened for reading.
     if (type !== o.want) return { refused: 'wrong-type', type };
     if (o.maxBytes !== undefined && st.size > o.maxBytes) return { refused: 'too-large', size: st.size };
-    const flags = o.want === 'dir' ? fs.constants.O_RDONLY | fs.constants.O_DIRECTORY : fs.constants.O_RDONLY | fs.constants.O_NOCTTY;
+    // O_NONBLOCK on a file: a lease another account holds on its own file fails the open at once
+    // (EWOULDBLOCK) instead of stalling a root run for the kernel's lease-break time (45 s); reads of a
+    // regular file are not changed by it.
+    const flags = o.want === 'dir' ? fs.constants.O_RDONLY | fs.constants.O_DIRECTORY : fs.constants.O_RDONLY | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK;
     try {
       return { fd: fs.openSync(fdPath(pin), flags), st };
     } catch (e) {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { MpError } from '../errors.js';
 import { errnoOf, hostPath, realFs, type FsLike, type Root } from '../io/fs.js';
 import { openJudged, TRUST_HINT } from '../io/trust.js';
+import { readAllFd } from '../io/safe-open.js';
 import { LOCAL_RULES } from '../settings.js';
 import { parseRules } from './parse.js';
 import type { RuleOrigin, RuleSet } from './types.js';
@@ -37,6 +38,9 @@ interface Read {
   untrusted?: string | null;
 }
 
+/** The largest rules file read: the shipped ones are a few kilobytes. */
+export const RULES_MAX_BYTES = 4 * 1024 * 1024;
+
 function cannotRead(p: string, why: string): MpError {
   return new MpError('MP200', `cannot read rules file ${p}: ${why}`);
 }
@@ -56,8 +60,15 @@ function readJudged(p: string): Read | undefined {
     throw cannotRead(p, j.errno ?? j.why);
   }
   try {
-    return { text: nodeFs.readFileSync(j.fd, 'utf8'), untrusted: j.why };
+    // At most RULES_MAX_BYTES, whoever owns the file: a rules file another account can redirect (the case
+    // MP203 refuses later) could otherwise be a file of gigabytes, read whole by every root run first.
+    const buf = readAllFd(j.fd, j.st.size, RULES_MAX_BYTES);
+    if (buf === null) throw cannotRead(p, `larger than ${RULES_MAX_BYTES} bytes`);
+    // Longer than fstat said: written to while read; never parse the part of a file that was read.
+    if (buf.length > j.st.size) throw cannotRead(p, 'it changed while it was read');
+    return { text: buf.toString('utf8'), untrusted: j.why };
   } catch (e) {
+    if (e instanceof MpError) throw e;
     throw cannotRead(p, errnoOf(e) ?? String(e));
   } finally {
     nodeFs.closeSync(j.fd);
