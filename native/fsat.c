@@ -128,22 +128,6 @@ static int get_int(napi_env env, napi_value v, int32_t *out) {
   return 1;
 }
 
-/* A uid or gid: [0, 2^32 - 2] (2^32 - 1 is "leave unchanged" to chown, never a wanted id). */
-static int get_id(napi_env env, napi_value v, uint32_t *out) {
-  double d;
-  if (!get_whole(env, v, 0, 4294967294.0, &d)) return 0;
-  *out = (uint32_t)d;
-  return 1;
-}
-
-/* A mode: [0, 07777]. */
-static int get_mode(napi_env env, napi_value v, uint32_t *out) {
-  double d;
-  if (!get_whole(env, v, 0, 07777, &d)) return 0;
-  *out = (uint32_t)d;
-  return 1;
-}
-
 /*
  * The flags an open may use: O_PATH, O_DIRECTORY, O_NONBLOCK (and O_RDONLY, 0); O_NOFOLLOW and O_CLOEXEC are
  * always added. Anything else (O_CREAT, O_TRUNC, O_WRONLY) is refused: these helpers only ever look.
@@ -353,23 +337,6 @@ static napi_value Fstat(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* sys_fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW) into out[0..5]; returns 0 or the errno number. */
-static napi_value Lstatat(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3], out;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t dirfd;
-  double *n;
-  char name[4096];
-  if (argc < 3 || !get_int(env, argv[0], &dirfd) || (n = get_f64(env, argv[2], NUMS)) == NULL) return throw_type(env, "lstatat(dirfd, name, Float64Array)");
-  if (!get_name(env, argv[1], name, sizeof name)) return throw_type(env, "lstatat: bad name");
-  struct stat st;
-  int r = sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
-  napi_create_int32(env, r == 0 ? 0 : errno, &out);
-  if (r == 0) put_stat(n, &st);
-  return out;
-}
-
 /*
  * listBatch(dirfd, nums: Float64Array, errs: Int32Array) → names: (string | Buffer)[]
  *
@@ -520,19 +487,6 @@ out:
   return result;
 }
 
-/* fchownat(fd, "", uid, gid, AT_EMPTY_PATH): the inode the descriptor pins (an O_PATH one included). */
-static napi_value Fchown(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t fd;
-  uint32_t uid, gid;
-  if (argc < 3 || !get_int(env, argv[0], &fd) || !get_id(env, argv[1], &uid) || !get_id(env, argv[2], &gid))
-    return throw_type(env, "fchown(fd, uid, gid)");
-  if (fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return throw_errno(env, errno, "fchownat");
-  return NULL;
-}
-
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
 #endif
@@ -555,19 +509,6 @@ static int fchmod_pinned(int fd, mode_t mode) {
   char p[64];
   snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
   return chmod(p, mode) == 0 ? 0 : errno;
-}
-
-static napi_value Fchmod(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t fd;
-  uint32_t mode;
-  if (argc < 2 || !get_int(env, argv[0], &fd) || !get_mode(env, argv[1], &mode))
-    return throw_type(env, "fchmod(fd, mode)");
-  int err = fchmod_pinned(fd, (mode_t)mode);
-  if (err != 0) return throw_errno(env, err, "fchmod");
-  return NULL;
 }
 
 /* What changeBatch asks of each item (spec[i*4 + 3]). */
@@ -622,11 +563,11 @@ static napi_value ChangeBatch(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; i < count; i++) {
     double *sp = job.spec + (size_t)i * 4;
     /* Whole numbers in range only: NaN or a fraction is never coerced (to 0, which for an id is root). */
-    int ok = 1;
-    for (int k = 0; k < 4; k++) ok = ok && sp[k] == (double)(int64_t)sp[k];
-    if (!ok || !(sp[0] >= 0 && sp[0] <= 4294967294.0 && sp[1] >= 0 && sp[1] <= 4294967294.0 && sp[2] >= 0 && sp[2] <= 07777 &&
-                 sp[3] >= 0 && sp[3] <= 3))
-      return throw_type(env, "changeBatch: an id, a mode or a step out of range");
+    /* The ranges first: NaN fails every comparison, and only a value in range is cast to an integer. */
+    int ok = sp[0] >= 0 && sp[0] <= 4294967294.0 && sp[1] >= 0 && sp[1] <= 4294967294.0 && sp[2] >= 0 && sp[2] <= 07777 &&
+             sp[3] >= 0 && sp[3] <= 3;
+    for (int k = 0; ok && k < 4; k++) ok = sp[k] == (double)(int64_t)sp[k];
+    if (!ok) return throw_type(env, "changeBatch: an id, a mode or a step out of range");
     if (job.fds[i] < 0) return throw_type(env, "changeBatch: a negative descriptor");
   }
   run_split(change_range, &job, count);
@@ -648,10 +589,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor p[] = {
       {"openat", NULL, Openat, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fstat", NULL, Fstat, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"lstatat", NULL, Lstatat, NULL, NULL, NULL, napi_enumerable, NULL},
       {"listBatch", NULL, ListBatch, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"fchown", NULL, Fchown, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"fchmod", NULL, Fchmod, NULL, NULL, NULL, napi_enumerable, NULL},
       {"changeBatch", NULL, ChangeBatch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pinBatch", NULL, PinBatch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},

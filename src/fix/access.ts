@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import type { EntryType } from '../types.js';
 import { O_PATH } from './types.js';
 import type { Perms } from './safety.js';
-import { nativeFs } from '../io/native.js';
-import { fdPath } from '../io/fd.js';
+import { fstatOf, openAt } from '../io/native.js';
 
 const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
 /** O_PATH|O_NOFOLLOW: any type, a link itself, no driver's open(). */
@@ -47,55 +46,9 @@ function codeOf(e: unknown): string {
   return typeof c === 'string' ? c : 'EIO';
 }
 
-/**
- * Open `name` inside the directory `dirFd` with `flags`: openat() itself with the native helpers, else the
- * same lookup through `/proc/self/fd/N/name` (the magic link jumps to the open directory, nowhere else).
- */
-function openIn(dirFd: number, name: string, flags: number): number {
-  const n = nativeFs();
-  return n !== null ? n.openat(dirFd, name, flags) : fs.openSync(fdPath(dirFd, name), flags);
-}
-
 /** Open `name` inside the directory `dirFd` with O_PATH|O_NOFOLLOW: any type, links included, no driver open(). */
 export function openEntry(dirFd: number, name: string): number {
-  return openIn(dirFd, name, ENTRY_FLAGS);
-}
-
-/** What fstat says of an open descriptor. */
-export interface FdStat extends Perms {
-  dev: number;
-  ino: number;
-  nlink: number;
-}
-
-const NUMS = new Float64Array(6);
-
-/** fstat(fd), as numbers (the native helpers build no Stats object with four Dates). `mode` keeps S_IFMT. */
-export function fstatOf(fd: number): FdStat {
-  const n = nativeFs();
-  if (n === null) {
-    const s = fs.fstatSync(fd);
-    return { mode: s.mode, uid: s.uid, gid: s.gid, dev: s.dev, ino: s.ino, nlink: s.nlink };
-  }
-  n.fstat(fd, NUMS);
-  return { mode: NUMS[0] as number, uid: NUMS[1] as number, gid: NUMS[2] as number, dev: NUMS[3] as number, ino: NUMS[4] as number, nlink: NUMS[5] as number };
-}
-
-/**
- * chown the inode `fd` pins (O_PATH|O_NOFOLLOW: a link is changed itself, never followed): fchownat() with
- * AT_EMPTY_PATH natively, else chown of `/proc/self/fd/N`, which reaches the same inode.
- */
-export function chownPinned(fd: number, uid: number, gid: number): void {
-  const n = nativeFs();
-  if (n !== null) n.fchown(fd, uid, gid);
-  else fs.chownSync(fdPath(fd), uid, gid);
-}
-
-/** chmod the inode `fd` pins (never a link: callers do not ask): fchmodat2() natively, else through /proc. */
-export function chmodPinned(fd: number, mode: number): void {
-  const n = nativeFs();
-  if (n !== null) n.fchmod(fd, mode);
-  else fs.chmodSync(fdPath(fd), mode);
+  return openAt(dirFd, name, ENTRY_FLAGS);
 }
 
 /** A name the walk cannot have produced ("", ".", "..", or with a slash) is never looked up. */
@@ -136,7 +89,7 @@ export class DirChain {
       const parentFd = this.fds[i] as number;
       let fd: number;
       try {
-        fd = openIn(parentFd, name, DIR_FLAGS);
+        fd = openAt(parentFd, name, DIR_FLAGS);
       } catch (e) {
         throw classify(e, parentFd, name, at);
       }

@@ -9,13 +9,14 @@
  */
 import * as fs from 'node:fs';
 import type { Outcome, RefusalReason, Target } from '../types.js';
-import { badName, chmodPinned, chownPinned, DirChain, type DirNode, ENTRY_FLAGS, type FdStat, fstatOf, openEntry, ReachError, typeOfMode } from './access.js';
+import { badName, DirChain, type DirNode, ENTRY_FLAGS, openEntry, ReachError, typeOfMode } from './access.js';
 import type { JournalWriter } from './journal.js';
 import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
 import { judge, unreachableOutcome, type Seen, type Where } from './judge.js';
 import { type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
 import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
-import { errnoName, nativeFs, type NativeFs } from '../io/native.js';
+import { errnoName, type FdStat, fstatOf, nativeFs, type NativeFs } from '../io/native.js';
+import { fdPath } from '../io/fd.js';
 
 export interface ApplyOptions {
   rootDir: string;
@@ -346,8 +347,9 @@ export class Applier {
     const t = req.target;
     try {
       const { chown, chmod } = steps(p);
-      if (chown) chownPinned(fd, t.uid, t.gid);
-      if (chmod) chmodPinned(fd, t.mode);
+      // Through /proc/self/fd/N: the pinned inode itself (a link is changed, never followed).
+      if (chown) fs.chownSync(fdPath(fd), t.uid, t.gid);
+      if (chmod) fs.chmodSync(fdPath(fd), t.mode);
       const st = fstatOf(fd);
       this.changed(p, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 });
     } catch (e) {

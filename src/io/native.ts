@@ -13,24 +13,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
+import { fdPath } from './fd.js';
 
 export interface NativeFs {
   /** openat(dirfd, name, flags | O_CLOEXEC): a name holding a slash or a NUL is refused (TypeError). */
   openat(dirFd: number, name: string | Buffer, flags: number): number;
   /** fstat(fd) into out[0..5]: mode, uid, gid, dev, ino, nlink. */
   fstat(fd: number, out: Float64Array): void;
-  /** fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW) into out[0..5]; 0 or the errno number. */
-  lstatat(dirFd: number, name: string | Buffer, out: Float64Array): number;
   /**
    * One getdents64() on the open directory and an fstatat() of each name ("." and ".." left out): numbers
    * into nums[i*6..], errno numbers (0: none) into errs[i]. Names are strings when UTF-8, else Buffers.
    * An empty array: the end of the listing.
    */
   listBatch(dirFd: number, nums: Float64Array, errs: Int32Array): (string | Buffer)[];
-  /** fchownat(fd, "", uid, gid, AT_EMPTY_PATH|AT_SYMLINK_NOFOLLOW): the pinned inode itself. */
-  fchown(fd: number, uid: number, gid: number): void;
-  /** fchmodat2(fd, "", mode, AT_EMPTY_PATH), or chmod("/proc/self/fd/N") on kernels before 6.6. */
-  fchmod(fd: number, mode: number): void;
   /**
    * For each pinned descriptor fds[i], spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod): fchownat()
    * with AT_EMPTY_PATH, chmod of the same inode, fstat() into out[i*6..], then close fds[i] whatever
@@ -115,3 +110,37 @@ export function errnoName(n: number): string {
 
 /** The kernel's names libuv does not have (EUCLEAN, EREMOTEIO, …), from Node's table. */
 const ERRNO_NAMES = new Map<number, string>(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));
+
+/**
+ * Open `name` inside the directory `dirFd` with `flags`: openat() itself with the native helpers, else the
+ * same lookup through `/proc/self/fd/N/name` (the magic link jumps to the open directory, nowhere else). A
+ * name that is not UTF-8 is given as its exact bytes.
+ */
+export function openAt(dirFd: number, name: string | Buffer, flags: number): number {
+  const n = nativeFs();
+  if (n !== null) return n.openat(dirFd, name, flags);
+  return fs.openSync(typeof name === 'string' ? fdPath(dirFd, name) : Buffer.concat([Buffer.from(fdPath(dirFd) + '/'), name]), flags);
+}
+
+/** What fstat says of an open descriptor; `mode` keeps S_IFMT. */
+export interface FdStat {
+  mode: number;
+  uid: number;
+  gid: number;
+  dev: number;
+  ino: number;
+  nlink: number;
+}
+
+const NUMS = new Float64Array(6);
+
+/** fstat(fd), as numbers (the native helpers build no Stats object with four Dates). */
+export function fstatOf(fd: number): FdStat {
+  const n = nativeFs();
+  if (n === null) {
+    const s = fs.fstatSync(fd);
+    return { mode: s.mode, uid: s.uid, gid: s.gid, dev: s.dev, ino: s.ino, nlink: s.nlink };
+  }
+  n.fstat(fd, NUMS);
+  return { mode: NUMS[0] as number, uid: NUMS[1] as number, gid: NUMS[2] as number, dev: NUMS[3] as number, ino: NUMS[4] as number, nlink: NUMS[5] as number };
+}

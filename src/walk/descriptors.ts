@@ -21,7 +21,7 @@ import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
 import { writableByNonRoot } from '../io/trust.js';
 import { errnoOf, type Root } from '../io/fs.js';
-import { errnoName, nativeFs, type NativeFs } from '../io/native.js';
+import { errnoName, fstatOf, nativeFs, openAt, type NativeFs } from '../io/native.js';
 import { fdPath } from '../io/fd.js';
 import { entryOf, parentOf, typeOfMode } from './entry.js';
 import type { OnError, Visit, WalkOptions } from './index.js';
@@ -87,33 +87,21 @@ function isAncestor(f: Frame | null, dev: number, ino: number): boolean {
  * directory) since: that is a vanished entry, never followed.
  */
 function openSeen(parentFd: number, name: string | Buffer, dev: number, ino: number): number {
-  const n = nativeFs();
   let fd: number;
   try {
-    // Native: openat(parentFd, name) itself; else the same lookup through /proc/self/fd/N/name.
-    fd = n !== null ? n.openat(parentFd, name, DIR_FLAGS) : fs.openSync(at(parentFd, name), DIR_FLAGS);
+    fd = openAt(parentFd, name, DIR_FLAGS);
   } catch (e) {
     const code = errnoOf(e);
     if (isGone(code) || code === 'ELOOP') return -1;
     throw e;
   }
-  let same: boolean;
-  if (n !== null) {
-    n.fstat(fd, SEEN);
-    same = SEEN[3] === dev && SEEN[4] === ino;
-  } else {
-    const st = fs.fstatSync(fd);
-    same = st.dev === dev && st.ino === ino;
-  }
-  if (!same) {
+  const st = fstatOf(fd);
+  if (st.dev !== dev || st.ino !== ino) {
     fs.closeSync(fd);
     return -1;
   }
   return fd;
 }
-
-/** openSeen's fstat answer (native path): mode, uid, gid, dev, ino, nlink. */
-const SEEN = new Float64Array(6);
 
 /**
  * The target of the link `name` in the open directory `dirFd` when only root could have made it and only
