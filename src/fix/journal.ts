@@ -56,7 +56,8 @@ export class JournalWriter {
       w.guard(() => {
         // The umask can only take bits away; fchmod makes the mode exactly 0600 whatever it was.
         fs.fchmodSync(fd, 0o600);
-        w.writeAll(JSON.stringify(header) + '\n');
+        const head = JSON.stringify(header) + '\n';
+        w.writeAll(head, lineBytes(head));
         fs.fsyncSync(fd);
         fs.fsyncSync(dirFd);
       });
@@ -77,24 +78,33 @@ export class JournalWriter {
    * for the service account's own while they stay within the limit (counted as admitted).
    */
   admit(r: JournalRecord): boolean {
-    if (r.before.uid !== this.serviceUid && r.after.uid !== this.serviceUid) return true;
     const line = recordLine(r);
-    const bytes = Buffer.byteLength(line);
-    if (this.serviceWritten + bytes > this.maxBytes) return false;
-    this.serviceWritten += bytes;
-    // append() writes the same line: made once (on a spool, every record is the service account's).
-    this.lines.set(r, line);
+    if (r.before.uid === this.serviceUid || r.after.uid === this.serviceUid) {
+      const bytes = lineBytes(line);
+      if (this.serviceWritten + bytes > this.maxBytes) return false;
+      this.serviceWritten += bytes;
+    }
+    // append() writes the same lines: made once, kept in the order admitted (no WeakMap: its ephemeron
+    // bookkeeping cost more than the lines on a spool of a million).
+    this.admitted.push(r);
+    this.admittedLines.push(line);
     return true;
   }
 
-  /** Lines admit() made, for append() to reuse. */
-  private readonly lines = new WeakMap<JournalRecord, string>();
+  /** Records admit() accepted since the last append(), and their lines. */
+  private admitted: JournalRecord[] = [];
+  private admittedLines: string[] = [];
 
   append(records: readonly JournalRecord[]): void {
+    const made = this.admitted;
+    const lines = this.admittedLines;
+    this.admitted = [];
+    this.admittedLines = [];
     if (records.length === 0) return;
-    let text = '';
-    for (const r of records) text += this.lines.get(r) ?? recordLine(r);
-    const bytes = Buffer.byteLength(text);
+    // The lines admit() made when the records are the ones it admitted, in order; else made here.
+    const same = records.length === made.length && records.every((r, i) => r === made[i]);
+    const text = same ? lines.join('') : records.map(recordLine).join('');
+    const bytes = lineBytes(text);
     if (this.written + bytes > 2 * this.maxBytes) {
       throw new MpError('MP305', `journal ${this.path} would exceed ${2 * this.maxBytes} bytes: the fix stops here`, {
         notes: ['nothing recorded in it after this point was changed; run fix again to go on (a new journal)'],
@@ -102,7 +112,7 @@ export class JournalWriter {
     }
     this.written += bytes;
     this.guard(() => {
-      this.writeAll(text);
+      this.writeAll(text, bytes);
       fs.fdatasyncSync(this.fd);
     });
   }
@@ -125,8 +135,9 @@ export class JournalWriter {
 
   private maxBytes = JOURNAL_MAX_BYTES;
 
-  private writeAll(text: string): void {
-    const buf = Buffer.from(text, 'utf8');
+  private writeAll(text: string, bytes: number): void {
+    // As many bytes as characters: all ASCII, copied as they are.
+    const buf = Buffer.from(text, bytes === text.length ? 'latin1' : 'utf8');
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
   }
@@ -137,11 +148,24 @@ export function recordLine(r: JournalRecord): string {
   const b = r.before;
   const a = r.after;
   return (
-    `{"path":${JSON.stringify(r.path)},"dev":${r.dev},"ino":${r.ino},` +
+    `{"path":${jsonString(r.path)},"dev":${r.dev},"ino":${r.ino},` +
     `"before":{"uid":${b.uid},"gid":${b.gid},"mode":${b.mode}},` +
     `"after":{"uid":${a.uid},"gid":${a.gid},"mode":${a.mode}},` +
-    `"type":"${r.type}","tree":${JSON.stringify(r.tree)}}\n`
+    `"type":"${r.type}","tree":${jsonString(r.tree)}}\n`
   );
+}
+
+/** Printable ASCII but `"` and `\`: what JSON.stringify leaves as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** JSON.stringify(s), without its call for the plain names a spool is made of. */
+function jsonString(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+/** UTF-8 bytes of a line. */
+function lineBytes(s: string): number {
+  return Buffer.byteLength(s);
 }
 
 /** A journal file name that sorts by time: `2026-11-26T10-00-00.123Z-fix-4242.jsonl`. */

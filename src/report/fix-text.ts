@@ -72,10 +72,20 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
     g.count++;
     if (g.samples.length < SAMPLES) g.samples.push(sample());
   };
+  // The group of the last fixed entry: a run of entries fixed by one rule costs a count each, no key made.
+  let fixedRule: string | null | undefined;
+  let fixedGroup: Group | undefined;
   const outcome = (x: Outcome): void => {
     if (x.outcome === 'fixed') {
+      if (fixedGroup !== undefined && x.rule === fixedRule && fixedGroup.samples.length >= SAMPLES) {
+        fixedGroup.count++;
+        return;
+      }
       const head = (): Shown => line`${c.green(o.command === 'undo' ? 'restored' : 'fixed')}${x.rule === null ? '' : line`  ${c.dim(x.rule)}`}`;
-      add(`1${x.rule}`, head, null, () => (x.before && x.after ? planLine({ path: x.path, before: x.before, after: x.after, rule: x.rule }, o.names) : line`${x.path}`));
+      const key = `1${x.rule}`;
+      add(key, head, null, () => (x.before && x.after ? planLine({ path: x.path, before: x.before, after: x.after, rule: x.rule }, o.names) : line`${x.path}`));
+      fixedRule = x.rule;
+      fixedGroup = groups.get(key);
     } else if (x.outcome === 'refused' && x.reason !== undefined) {
       const general = REFUSAL_TEXT[x.reason];
       const detail = x.message === general ? '' : line`  (${x.message})`;
