@@ -227,10 +227,13 @@ static int is_utf8(const unsigned char *s, size_t n) {
  * each on its own core, and the call returns when both are done. Results land at each item's own index:
  * the order seen by the caller does not change. Used only where the machine has two CPUs or more for this
  * process, for batches large enough to pay the hand-over (a few microseconds), and by one caller at a time
- * (another thread of the process calling meanwhile does the whole batch itself).
+ * (another thread of the process calling meanwhile does the whole batch itself). The helper thread also
+ * runs one change batch while the caller goes on (changeStart/changeWait); a batch that comes meanwhile is
+ * done whole by its caller.
  */
 typedef void (*range_fn)(void *ctx, uint32_t lo, uint32_t hi);
-static pthread_mutex_t split_owner = PTHREAD_MUTEX_INITIALIZER;
+/* 1 while the helper thread is given work (a half batch, or a change batch the caller waits for later). */
+static int split_busy = 0;
 static pthread_mutex_t split_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t split_work = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t split_done = PTHREAD_COND_INITIALIZER;
@@ -280,30 +283,44 @@ static int split_start(void) {
 }
 
 /* fn over [0, count): halves on two threads when that pays, else all here. */
+/* Take the helper thread for one job: 1 when it is now the caller's, 0 when busy or not available. */
+static int helper_take(void) {
+  int idle = 0;
+  if (!__atomic_compare_exchange_n(&split_busy, &idle, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return 0;
+  if (split_start() == 1) return 1;
+  __atomic_store_n(&split_busy, 0, __ATOMIC_RELEASE);
+  return 0;
+}
+
+/* Hand fn over [lo, hi) to the helper thread (taken with helper_take()). */
+static void helper_post(range_fn fn, void *ctx, uint32_t lo, uint32_t hi) {
+  pthread_mutex_lock(&split_mu);
+  split_job.fn = fn;
+  split_job.ctx = ctx;
+  split_job.lo = lo;
+  split_job.hi = hi;
+  split_job.pending = 1;
+  pthread_cond_signal(&split_work);
+  pthread_mutex_unlock(&split_mu);
+}
+
+/* Wait for what helper_post() handed over, and give the helper thread back. */
+static void helper_wait(void) {
+  pthread_mutex_lock(&split_mu);
+  while (split_job.pending) pthread_cond_wait(&split_done, &split_mu);
+  pthread_mutex_unlock(&split_mu);
+  __atomic_store_n(&split_busy, 0, __ATOMIC_RELEASE);
+}
+
 static void run_split(range_fn fn, void *ctx, uint32_t count) {
-  if (count < SPLIT_MIN || pthread_mutex_trylock(&split_owner) != 0) {
-    fn(ctx, 0, count);
-    return;
-  }
-  if (split_start() != 1) {
-    pthread_mutex_unlock(&split_owner);
+  if (count < SPLIT_MIN || !helper_take()) {
     fn(ctx, 0, count);
     return;
   }
   uint32_t mid = count / 2;
-  pthread_mutex_lock(&split_mu);
-  split_job.fn = fn;
-  split_job.ctx = ctx;
-  split_job.lo = mid;
-  split_job.hi = count;
-  split_job.pending = 1;
-  pthread_cond_signal(&split_work);
-  pthread_mutex_unlock(&split_mu);
+  helper_post(fn, ctx, mid, count);
   fn(ctx, 0, mid);
-  pthread_mutex_lock(&split_mu);
-  while (split_job.pending) pthread_cond_wait(&split_done, &split_mu);
-  pthread_mutex_unlock(&split_mu);
-  pthread_mutex_unlock(&split_owner);
+  helper_wait();
 }
 
 /* openat(dirfd, name, flags) → fd. The flags are the caller's (O_NOFOLLOW and the rest). */
@@ -511,7 +528,7 @@ static int fchmod_pinned(int fd, mode_t mode) {
   return chmod(p, mode) == 0 ? 0 : errno;
 }
 
-/* What changeBatch asks of each item (spec[i*4 + 3]). */
+/* What changeStart asks of each item (spec[i*4 + 3]). */
 #define DO_CHOWN 1
 #define DO_CHMOD 2
 
@@ -541,37 +558,93 @@ static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
   }
 }
 
-/*
- * changeBatch(fds: Int32Array, spec: Float64Array, out: Float64Array, errs: Int32Array, count)
- *
- * For each pinned descriptor fds[i], with spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod): fchownat()
- * with AT_EMPTY_PATH, then chmod of the same inode, then fstat() into out[i*6..] (the read-back), then close
- * the descriptor whatever happened. errs[i]: 0, or the errno number of the step that failed (the steps after
- * it are not taken). The items are independent (each its own inode, already journaled): two threads share them.
- */
-static napi_value ChangeBatch(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint32_t count;
-  if (argc < 5 || napi_get_value_uint32(env, argv[4], &count) != napi_ok) return throw_type(env, "changeBatch(fds, spec, out, errs, count)");
-  if (count == 0) return NULL;
-  struct change_job job;
-  if ((job.fds = get_i32(env, argv[0], count)) == NULL || (job.spec = get_f64(env, argv[1], (size_t)count * 4)) == NULL ||
-      (job.out = get_f64(env, argv[2], (size_t)count * NUMS)) == NULL || (job.errs = get_i32(env, argv[3], count)) == NULL)
-    return throw_type(env, "changeBatch: arrays too short");
+/* Every item of a change batch: whole ids, mode and step in range, a descriptor that is not negative. */
+static int spec_ok(const int32_t *fds, const double *spec, uint32_t count) {
   for (uint32_t i = 0; i < count; i++) {
-    double *sp = job.spec + (size_t)i * 4;
+    const double *sp = spec + (size_t)i * 4;
     /* Whole numbers in range only: NaN or a fraction is never coerced (to 0, which for an id is root). */
     /* The ranges first: NaN fails every comparison, and only a value in range is cast to an integer. */
     int ok = sp[0] >= 0 && sp[0] <= 4294967294.0 && sp[1] >= 0 && sp[1] <= 4294967294.0 && sp[2] >= 0 && sp[2] <= 07777 &&
              sp[3] >= 0 && sp[3] <= 3;
     for (int k = 0; ok && k < 4; k++) ok = sp[k] == (double)(int64_t)sp[k];
-    if (!ok) return throw_type(env, "changeBatch: an id, a mode or a step out of range");
-    if (job.fds[i] < 0) return throw_type(env, "changeBatch: a negative descriptor");
+    if (!ok || fds[i] < 0) return 0;
   }
-  run_split(change_range, &job, count);
+  return 1;
+}
+
+/*
+ * changeStart(fds: Int32Array, spec: Float64Array, count) and changeWait(out: Float64Array, errs: Int32Array)
+ *
+ * For each pinned descriptor fds[i], with spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod): fchownat()
+ * with AT_EMPTY_PATH, then chmod of the same inode, then fstat() (the read-back), then close the descriptor
+ * whatever happened; the steps after one that failed are not taken. changeStart checks every item (nothing
+ * is changed when one is out of range), copies the batch and hands it to the helper thread, which makes the
+ * calls while the caller goes on; changeWait waits for it and writes the read-backs into out[i*6..] and the
+ * errno numbers (0: none) into errs[i], and returns the count. The descriptors belong to the batch from
+ * changeStart on: the caller neither uses nor closes them. One batch at a time (a second changeStart before
+ * changeWait throws). Without a helper thread (one CPU, MOMENTUM_PERMS_THREADS set, or the helper busy)
+ * changeStart makes the calls itself before it returns. The items are independent (each its own inode,
+ * already journaled).
+ */
+static struct {
+  struct change_job job;
+  uint32_t count;
+  int posted;
+} *async_change = NULL;
+
+static napi_value ChangeStart(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t count;
+  if (argc < 3 || napi_get_value_uint32(env, argv[2], &count) != napi_ok) return throw_type(env, "changeStart(fds, spec, count)");
+  if (async_change != NULL) return throw_type(env, "changeStart: a batch is still running (changeWait first)");
+  if (count == 0 || count > (1u << 20)) return throw_type(env, "changeStart: count out of range");
+  int32_t *fds = get_i32(env, argv[0], count);
+  double *spec = get_f64(env, argv[1], (size_t)count * 4);
+  if (fds == NULL || spec == NULL) return throw_type(env, "changeStart: arrays too short");
+  if (!spec_ok(fds, spec, count)) return throw_type(env, "changeStart: an id, a mode, a step or a descriptor out of range");
+  async_change = calloc(1, sizeof *async_change);
+  if (async_change == NULL) return throw_errno(env, ENOMEM, "changeStart");
+  struct change_job *j = &async_change->job;
+  j->fds = malloc((size_t)count * sizeof(int32_t));
+  j->spec = malloc((size_t)count * 4 * sizeof(double));
+  j->out = calloc((size_t)count * NUMS, sizeof(double));
+  j->errs = calloc(count, sizeof(int32_t));
+  if (j->fds == NULL || j->spec == NULL || j->out == NULL || j->errs == NULL) {
+    free(j->fds), free(j->spec), free(j->out), free(j->errs), free(async_change);
+    async_change = NULL;
+    return throw_errno(env, ENOMEM, "changeStart");
+  }
+  memcpy(j->fds, fds, (size_t)count * sizeof(int32_t));
+  memcpy(j->spec, spec, (size_t)count * 4 * sizeof(double));
+  async_change->count = count;
+  async_change->posted = helper_take();
+  if (async_change->posted) helper_post(change_range, j, 0, count);
+  else change_range(j, 0, count);
   return NULL;
+}
+
+static napi_value ChangeWait(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], ret;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (async_change == NULL) return throw_type(env, "changeWait: no batch was started");
+  uint32_t count = async_change->count;
+  double *out = argc < 2 ? NULL : get_f64(env, argv[0], (size_t)count * NUMS);
+  int32_t *errs = argc < 2 ? NULL : get_i32(env, argv[1], count);
+  /* Waited for whatever the arguments: the batch is over when this returns, results given or not. */
+  if (async_change->posted) helper_wait();
+  struct change_job *j = &async_change->job;
+  if (out != NULL && errs != NULL) {
+    memcpy(out, j->out, (size_t)count * NUMS * sizeof(double));
+    memcpy(errs, j->errs, (size_t)count * sizeof(int32_t));
+  }
+  free(j->fds), free(j->spec), free(j->out), free(j->errs), free(async_change);
+  async_change = NULL;
+  if (out == NULL || errs == NULL) return throw_type(env, "changeWait(out, errs): arrays too short (the batch is over, its results lost)");
+  napi_create_uint32(env, count, &ret);
+  return ret;
 }
 
 /* close(fd); errors other than EINTR are thrown. */
@@ -590,7 +663,8 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"openat", NULL, Openat, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fstat", NULL, Fstat, NULL, NULL, NULL, napi_enumerable, NULL},
       {"listBatch", NULL, ListBatch, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"changeBatch", NULL, ChangeBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"changeStart", NULL, ChangeStart, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"changeWait", NULL, ChangeWait, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pinBatch", NULL, PinBatch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
   };

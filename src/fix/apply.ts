@@ -57,9 +57,10 @@ interface Pinned {
   before: Target;
 }
 
-/** The last directory's Where, with the key it was computed for. */
+/** The last directory's Where, with the directory and tree it was computed for. */
 interface TreeInfo {
-  key: string;
+  dir: string;
+  tree: string;
   where: Where;
 }
 
@@ -79,6 +80,14 @@ export class Applier {
   private readonly planned = new Map<string, Target>();
   /** Directories (Momentum paths) with a change in the current batch. */
   private readonly pendingDirs = new Set<string>();
+  /**
+   * Native: the journaled batch the helper thread is changing while the next one is pinned and judged
+   * (changeStart), and its directories. Its outcomes are emitted, and its directories read again, when it is
+   * waited for: before the next batch is started, before anything at or below one of its directories is
+   * judged, and at the end.
+   */
+  private inflight: Pinned[] | null = null;
+  private readonly inflightDirs = new Set<string>();
   private lastParent = '';
   private readonly hardlinksProtected: boolean;
   private readonly native: NativeFs | null = nativeFs();
@@ -103,6 +112,7 @@ export class Applier {
     this.drain();
     while (this.deferred.length > 0) {
       this.flush();
+      this.settleInflight();
       const round = this.deferred.reverse();
       this.deferred = [];
       for (const r of round) this.submit(r);
@@ -210,7 +220,7 @@ export class Applier {
   /** Open the chain to `dir`, applying first what is pending above it (as verify() does); -1 if unreachable. */
   private enterParent(dir: string): number {
     if (dir !== this.lastParent) {
-      if (atOrBelow(dir, this.pendingDirs)) this.flush();
+      this.applyAbove(dir);
       this.lastParent = dir;
     }
     try {
@@ -221,7 +231,16 @@ export class Applier {
     }
   }
 
-  /** Journal and apply whatever is pinned. */
+  /**
+   * Judge `dir`'s entries against it as the fix leaves it: what is pending or being changed at or above it
+   * is applied, and waited for, first.
+   */
+  private applyAbove(dir: string): void {
+    if (atOrBelow(dir, this.pendingDirs)) this.flush();
+    if (atOrBelow(dir, this.inflightDirs)) this.settleInflight();
+  }
+
+  /** Journal and apply whatever is pinned (natively: start applying it; see `inflight`). */
   flush(): void {
     this.drain();
     if (this.batch.length === 0) return;
@@ -243,20 +262,30 @@ export class Applier {
     this.o.beforeApply?.();
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
-    this.pendingDirs.clear();
     const n = this.native;
-    if (n !== null) this.changeAll(n, kept);
-    else for (const p of kept) this.change(p);
+    if (n !== null) {
+      this.settleInflight();
+      this.startChange(n, kept);
+      for (const d of this.pendingDirs) this.inflightDirs.add(d);
+    } else {
+      for (const p of kept) this.change(p);
+    }
+    this.pendingDirs.clear();
   }
 
   /** Apply what is pending and close every descriptor. */
   close(): void {
     this.flush();
+    this.settleInflight();
     this.abandon();
   }
 
-  /** Close every descriptor without applying what is pinned (after an error). Safe to call twice. */
+  /**
+   * Close every descriptor without applying what is pinned (after an error). Safe to call twice. A batch
+   * already being changed was journaled: it is waited for (it closes its own descriptors) and reported.
+   */
   abandon(): void {
+    this.settleInflight();
     this.queue = [];
     for (const p of this.batch) if (p.fd >= 0) fs.closeSync(p.fd);
     this.batch.length = 0;
@@ -270,8 +299,7 @@ export class Applier {
     const name = req.path.slice(slash + 1);
     if (badName(name)) return this.refuse(req, null, 'changed-during-fix');
     if (parent !== this.lastParent) {
-      // Judge this directory's entries against it as the fix leaves it: apply what is pending above first.
-      if (atOrBelow(parent, this.pendingDirs)) this.flush();
+      this.applyAbove(parent);
       this.lastParent = parent;
     }
     let depth: number;
@@ -318,8 +346,8 @@ export class Applier {
 
   /** What the chain from the tree root to `dir` says; cached while consecutive entries share it. */
   private where(dir: string, tree: string, depth: number): Where {
-    const key = dir + '\0' + tree;
-    if (this.info !== null && this.info.key === key) return this.info.where;
+    // Two comparisons, not a key string made per entry: consecutive entries share both strings.
+    if (this.info !== null && this.info.dir === dir && this.info.tree === tree) return this.info.where;
     const treeDepth = tree === '/' ? 0 : tree.split('/').length - 1;
     const where: Where = { treeDev: -1, crosses: false, userWritable: false, parent: this.node(depth), hardlinksProtected: this.hardlinksProtected };
     // Every directory on the way counts, those above the tree root too (the root directory excepted: the
@@ -329,7 +357,7 @@ export class Applier {
       where.treeDev = this.chain.node(treeDepth).dev;
       for (let i = treeDepth; i <= depth; i++) if (this.node(i).dev !== where.treeDev) where.crosses = true;
     }
-    this.info = { key, where };
+    this.info = { dir, tree, where };
     return where;
   }
 
@@ -361,15 +389,13 @@ export class Applier {
 
   /**
    * The native path of change() for a whole journaled batch: the same steps on the same pinned descriptors,
-   * the system calls shared by two threads (each item is its own inode), the outcomes emitted in order.
+   * made by the helper thread while the caller pins and judges what comes next (see `inflight`).
    */
-  private changeAll(n: NativeFs, kept: Pinned[]): void {
+  private startChange(n: NativeFs, kept: Pinned[]): void {
     const count = kept.length;
     if (count === 0) return;
     const fds = new Int32Array(count);
     const spec = new Float64Array(count * 4);
-    const out = new Float64Array(count * 6);
-    const errs = new Int32Array(count);
     for (let i = 0; i < count; i++) {
       const p = kept[i] as Pinned;
       const { chown, chmod } = steps(p);
@@ -380,12 +406,25 @@ export class Applier {
       spec[i * 4 + 3] = (chown ? 1 : 0) | (chmod ? 2 : 0);
     }
     try {
-      n.changeBatch(fds, spec, out, errs, count);
+      n.changeStart(fds, spec, count);
     } catch (e) {
       // Refused before any change (a malformed argument): nothing was closed either.
       for (const p of kept) fs.closeSync(p.fd);
       throw e;
     }
+    this.inflight = kept;
+  }
+
+  /** Wait for the batch being changed, if any, and report its outcomes in order. */
+  private settleInflight(): void {
+    const kept = this.inflight;
+    if (kept === null) return;
+    this.inflight = null;
+    this.inflightDirs.clear();
+    const count = kept.length;
+    const out = new Float64Array(count * 6);
+    const errs = new Int32Array(count);
+    (this.native as NativeFs).changeWait(out, errs);
     for (let i = 0; i < count; i++) {
       const p = kept[i] as Pinned;
       const err = errs[i] as number;

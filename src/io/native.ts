@@ -28,10 +28,14 @@ export interface NativeFs {
   listBatch(dirFd: number, nums: Float64Array, errs: Int32Array): (string | Buffer)[];
   /**
    * For each pinned descriptor fds[i], spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod): fchownat()
-   * with AT_EMPTY_PATH, chmod of the same inode, fstat() into out[i*6..], then close fds[i] whatever
-   * happened. errs[i]: 0 or the errno number of the step that failed (later steps not taken).
+   * with AT_EMPTY_PATH, chmod of the same inode, fstat(), then close fds[i] whatever happened; later steps
+   * are not taken after one that failed. The batch is checked and copied, then made on the helper thread
+   * while the caller goes on (before returning, on the caller's thread, when there is none). From here the
+   * descriptors are the batch's: the caller neither uses nor closes them. One batch at a time.
    */
-  changeBatch(fds: Int32Array, spec: Float64Array, out: Float64Array, errs: Int32Array, count: number): void;
+  changeStart(fds: Int32Array, spec: Float64Array, count: number): void;
+  /** Wait for the batch changeStart began: read-backs into out[i*6..], errno numbers (0: none) into errs[i]; the count. */
+  changeWait(out: Float64Array, errs: Int32Array): number;
   /**
    * openat(dirfd, names[i], flags) and fstat() of what it opened, for each name: fds[i] (or -1), the numbers
    * into nums[i*6..], errs[i] (0 or the errno number; nothing left open then). A name holding a slash or a

@@ -151,7 +151,8 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
       const spec = new Float64Array([600, 601, 0o604, 3, 700, 701, 0, 1, 800, 801, 0o750, 3]);
       const out = new Float64Array(keep.length * 6);
       const cerrs = new Int32Array(keep.length);
-      n().changeBatch(Int32Array.from(keep.map((i) => fds[i] as number)), spec, out, cerrs, keep.length);
+      n().changeStart(Int32Array.from(keep.map((i) => fds[i] as number)), spec, keep.length);
+      expect(n().changeWait(out, cerrs)).toBe(keep.length);
       expect(Array.from(cerrs)).toEqual([0, 0, 0]);
       const f = fs.lstatSync(`${tmp}/d/file.old`);
       expect([f.uid, f.gid, f.mode & 0o7777]).toEqual([600, 601, 0o604]);
@@ -164,7 +165,7 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
       expect([shadow.uid, shadow.gid, shadow.mode]).toEqual([shadowBefore.uid, shadowBefore.gid, shadowBefore.mode]);
       const s = fs.lstatSync(`${tmp}/d/sub`);
       expect([s.uid, s.gid, s.mode & 0o7777]).toEqual([800, 801, 0o750]);
-      // changeBatch closed every descriptor it was given.
+      // The batch closed every descriptor it was given.
       for (const i of keep) expect(() => fs.fstatSync(fds[i] as number)).toThrow(expect.objectContaining({ code: 'EBADF' }));
     } finally {
       fs.closeSync(fd);
@@ -175,7 +176,7 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     const fd = tree();
     try {
       const p = n().openat(fd, 'file', ENTRY_FLAGS);
-      const change = (spec: number[]) => () => n().changeBatch(Int32Array.of(p), Float64Array.from(spec), new Float64Array(6), new Int32Array(1), 1);
+      const change = (spec: number[]) => () => n().changeStart(Int32Array.of(p), Float64Array.from(spec), 1);
       for (const [uid, gid] of [[NaN, NaN], [-1, 5], [1000.7, 5], [5, 2 ** 32 + 7], [5, 2 ** 32 - 1]]) {
         expect(change([uid as number, gid as number, 0o640, 1]), `${uid}:${gid}`).toThrow(TypeError);
       }
@@ -197,6 +198,50 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     }
   });
 
+  it('changes a batch on the helper thread while the caller pins another (which its caller then makes alone), one batch at a time', () => {
+    fs.mkdirSync(`${tmp}/many`);
+    const names = Array.from({ length: 600 }, (_, i) => `f${i}`);
+    for (const name of names) fs.writeFileSync(`${tmp}/many/${name}`, '', { mode: 0o600 });
+    const top = fs.openSync(tmp, DIR);
+    const dir = n().openat(top, 'many', DIR);
+    fs.closeSync(top);
+    const pin = (list: string[]): Int32Array => {
+      const fds = new Int32Array(list.length);
+      const errs = new Int32Array(list.length);
+      n().pinBatch(dir, list, ENTRY_FLAGS, fds, new Float64Array(list.length * 6), errs);
+      expect(Array.from(errs).every((e) => e === 0)).toBe(true);
+      return fds;
+    };
+    try {
+      expect(() => n().changeWait(new Float64Array(6), new Int32Array(1))).toThrow(TypeError);
+      const first = names.slice(0, 400);
+      const fds = pin(first);
+      // Item i gets uid 1000 + i: each result must land at its own index, whichever thread made it.
+      const spec = new Float64Array(first.flatMap((_, i) => [1000 + i, 2000, 0o640, 3]));
+      n().changeStart(fds, spec, first.length);
+      expect(() => n().changeStart(Int32Array.of(0), Float64Array.of(0, 0, 0o644, 2), 1)).toThrow(/still running/);
+      // Meanwhile: a batch the busy helper cannot share is made whole by its caller, as asked.
+      const rest = names.slice(400);
+      const more = pin(rest);
+      for (let i = 0; i < rest.length; i++) expect(fs.fstatSync(more[i] as number).ino).toBe(fs.lstatSync(`${tmp}/many/${rest[i]}`).ino);
+      for (const fd of more) n().close(fd);
+      const out = new Float64Array(first.length * 6);
+      const errs = new Int32Array(first.length);
+      expect(n().changeWait(out, errs)).toBe(first.length);
+      expect(() => n().changeWait(out, errs)).toThrow(TypeError);
+      for (let i = 0; i < first.length; i++) {
+        expect(errs[i]).toBe(0);
+        expect([out[i * 6 + 1], out[i * 6 + 2], (out[i * 6] as number) & 0o7777]).toEqual([1000 + i, 2000, 0o640]);
+        const st = fs.lstatSync(`${tmp}/many/${first[i]}`);
+        expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1000 + i, 2000, 0o640]);
+        expect(() => fs.fstatSync(fds[i] as number)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+      }
+      for (const name of rest) expect(fs.lstatSync(`${tmp}/many/${name}`).uid).toBe(0);
+    } finally {
+      n().close(dir);
+    }
+  });
+
   it('names errno numbers as Node does', () => {
     expect([errnoName(2), errnoName(20), errnoName(40), errnoName(11), errnoName(95), errnoName(9999)]).toEqual(['ENOENT', 'ENOTDIR', 'ELOOP', 'EAGAIN', 'ENOTSUP', 'E9999']);
   });
@@ -206,7 +251,7 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     try {
       const p = n().openat(fd, 'file', ENTRY_FLAGS);
       for (const spec of [[-1, 0, 0o644, 1], [0, 2 ** 32, 0o644, 1], [0, 0, 0o10000, 2], [NaN, 0, 0o644, 1], [500.5, 0, 0o644, 1], [0, 0, 0o644, 7]]) {
-        expect(() => n().changeBatch(Int32Array.of(p), Float64Array.from(spec), new Float64Array(6), new Int32Array(1), 1)).toThrow(TypeError);
+        expect(() => n().changeStart(Int32Array.of(p), Float64Array.from(spec), 1)).toThrow(TypeError);
       }
       const st = fs.fstatSync(p);
       expect([st.uid, st.gid]).toEqual([500, 501]);
