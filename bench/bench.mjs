@@ -147,7 +147,7 @@ function report(made, buildS, r, formats, flat) {
 
 function main() {
   const o = parseArgs(process.argv.slice(2));
-  if (!fs.existsSync(path.join(here, '..', 'dist', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
+  if (!fs.existsSync(path.join(here, '..', 'dist', 'bundle', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
   console.log(`machine: ${machine()}`);
   console.log(`peak RSS from ${GNU_TIME ? '/usr/bin/time -f %M' : "Python's getrusage(RUSAGE_CHILDREN)"}; ${o.runs} timed runs of each after a warm-up run; audit --quiet, output to /dev/null${o.drift ? `; ${o.drift} in 10,000 files drifted` : ''}`);
   if (o.reuse !== null) {

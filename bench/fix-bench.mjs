@@ -83,7 +83,7 @@ const s = (x) => `${x.toFixed(2)} s`;
 
 function main() {
   if (process.getuid?.() !== 0) throw new Error('the fix benchmark chowns: run it as root');
-  if (!fs.existsSync(path.join(here, '..', 'dist', 'cli.js'))) throw new Error('run npm run build first');
+  if (!fs.existsSync(path.join(here, '..', 'dist', 'bundle', 'cli.js'))) throw new Error('run npm run build first');
   const o = parseArgs(process.argv.slice(2));
   const roots = ['fix', 'chown', 'tmpfiles'].map((n) => fs.mkdtempSync(path.join(os.tmpdir(), `mp-fixbench-${n}-`)));
   const zConf = path.join(os.tmpdir(), `mp-fixbench-${process.pid}.conf`);

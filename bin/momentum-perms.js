@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm run build` (run on `npm ci` through `prepare`).
-import { main } from '../dist/cli.js';
+// Thin launcher: the CLI is compiled to dist/ and bundled into dist/bundle/ by `npm run build` (run on `npm ci`
+// through `prepare`): a handful of modules to load instead of about a hundred.
+import { main } from '../dist/bundle/cli.js';
 
 main(process.argv).then(
   (code) => {

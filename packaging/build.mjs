@@ -45,6 +45,8 @@ for (const tool of ['rpmbuild', 'dpkg-deb', 'tar']) {
   }
 }
 if (!fs.existsSync(P('dist/cli.js'))) die('dist/ is missing: run `npm run build` first (`npm run package` does)');
+// bin/momentum-perms.js runs the bundle (bundle/build.mjs), not the module tree beside it.
+if (!fs.existsSync(P('dist/bundle/cli.js'))) die('dist/bundle/cli.js is missing: the CLI was not bundled (run `npm run build`, which runs bundle/build.mjs)');
 // The packages ship the native helpers compiled: a package without them would run the slow path everywhere.
 if (!fs.existsSync(P('dist/native/fsat.node'))) {
   die('dist/native/fsat.node is missing: the native helpers were not built (a C compiler and Node\'s headers are needed; see `node native/build.mjs --require`)');

@@ -71,7 +71,8 @@ function loadable(file: string): boolean {
 function load(): NativeFs | null {
   const require = createRequire(import.meta.url);
   const here = path.dirname(fileURLToPath(import.meta.url));
-  // dist/io/native.js → dist/native/fsat.node; src/io/native.ts (tests) → the built one in dist/.
+  // dist/io/native.js and the CLI's bundle, dist/bundle/*.js → dist/native/fsat.node; src/io/native.ts
+  // (tests) → the built one in dist/.
   for (const p of ['../native/fsat.node', '../../dist/native/fsat.node']) {
     const file = path.resolve(here, p);
     if (!fs.existsSync(file) || !loadable(file)) continue;

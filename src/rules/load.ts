@@ -17,8 +17,9 @@ import type { RuleOrigin, RuleSet } from './types.js';
 export { LOCAL_RULES };
 
 /**
- * The package's rules directory. This module sits at the same depth in src/ (tests) and dist/ (the built
- * package), so one relative URL finds `rules/` from both.
+ * The package's rules directory. This module sits at the same depth in src/ (tests), dist/ (the built
+ * package) and dist/bundle/ (the CLI's bundle, bundle/build.mjs), so one relative URL finds `rules/` from
+ * all three.
  */
 export const SHIPPED_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 

@@ -27,7 +27,7 @@ const outsideState = (a: Map<string, unknown>, b: Map<string, unknown>): string[
 
 describe('a run killed in the middle', () => {
   it('SIGKILL during a CLI fix: the journal covers every change, undo restores them all, a rerun completes', async () => {
-    expect(fs.existsSync(BIN.replace('bin/momentum-perms.js', 'dist/cli.js')), 'run npm run build first').toBe(true);
+    expect(fs.existsSync(BIN.replace('bin/momentum-perms.js', 'dist/bundle/cli.js')), 'run npm run build first').toBe(true);
     r = install({ dirs: 16, files: 3000, fileMode: 0o644 });
     const total = 16 * 3000;
     const before = snapshot(r.dir);

@@ -53,6 +53,7 @@ describe.runIf(ready)('npm run package', () => {
         '/usr/bin/momentum-perms',
         '/usr/lib/momentum-perms/bin/momentum-perms.js',
         '/usr/lib/momentum-perms/dist/cli.js',
+        '/usr/lib/momentum-perms/dist/bundle/cli.js',
         '/usr/lib/momentum-perms/package.json',
         '/usr/lib/momentum-perms/rules/4.x.rules',
         '/usr/lib/momentum-perms/rules/3.x.rules',

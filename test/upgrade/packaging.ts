@@ -27,9 +27,13 @@ function newest(dir: string): number {
   return t;
 }
 
+/** The CLI the bin runs, dist/bundle/cli.js, bundled from tsc's output after src/ last changed. */
 function fresh(): boolean {
-  const cli = path.join(REPO, 'dist/cli.js');
-  return fs.existsSync(cli) && fs.statSync(cli).mtimeMs >= newest(path.join(REPO, 'src'));
+  const src = newest(path.join(REPO, 'src'));
+  return ['dist/cli.js', 'dist/bundle/cli.js'].every((f) => {
+    const p = path.join(REPO, f);
+    return fs.existsSync(p) && fs.statSync(p).mtimeMs >= src;
+  });
 }
 
 /**
@@ -51,7 +55,10 @@ export function ensureBuilt(): void {
       continue;
     }
     try {
-      if (!fresh()) execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.build.json')], { stdio: 'inherit' });
+      if (!fresh()) {
+        execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.build.json')], { stdio: 'inherit' });
+        execFileSync(process.execPath, [path.join(REPO, 'bundle/build.mjs')], { stdio: 'inherit' });
+      }
     } finally {
       fs.rmSync(lock, { recursive: true, force: true });
     }
