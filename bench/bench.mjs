@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBenchRoot, SPOOL } from './spool.mjs';
+import { BENCH_ENV, buildBenchRoot, ENV_NOTE, SPOOL } from './spool.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'bin', 'momentum-perms.js');
@@ -54,7 +54,7 @@ function parseArgs(argv) {
 // rusage of the children as Python reports it. Wall time is measured here around the whole child.
 const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-function measure(cmd, args, env = process.env) {
+function measure(cmd, args, env = BENCH_ENV) {
   const rssFile = path.join(os.tmpdir(), `mp-bench-rss-${process.pid}`);
   let argv;
   if (GNU_TIME) argv = [GNU_TIME, '-f', '%U %S %M', '-o', rssFile, cmd, ...args];
@@ -109,7 +109,7 @@ function compare(root, o) {
     }
     const js = which.endsWith('/js');
     const format = js ? which.slice(0, -3) : which;
-    const env = js ? { ...process.env, MOMENTUM_PERMS_NATIVE: '0' } : process.env;
+    const env = js ? { ...BENCH_ENV, MOMENTUM_PERMS_NATIVE: '0' } : BENCH_ENV;
     const r = measure(process.execPath, [cli, 'audit', '--root', root, '--format', format, '--quiet'], env);
     if (r.status !== 0 && r.status !== 1) throw new Error(`audit exited ${r.status}:\n${r.stderr}`);
     return r;
@@ -149,6 +149,7 @@ function main() {
   const o = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(path.join(here, '..', 'dist', 'bundle', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
   console.log(`machine: ${machine()}`);
+  if (ENV_NOTE) console.log(ENV_NOTE);
   console.log(`peak RSS from ${GNU_TIME ? '/usr/bin/time -f %M' : "Python's getrusage(RUSAGE_CHILDREN)"}; ${o.runs} timed runs of each after a warm-up run; audit --quiet, output to /dev/null${o.drift ? `; ${o.drift} in 10,000 files drifted` : ''}`);
   if (o.reuse !== null) {
     const made = Number(spawnSync('find', [path.join(o.reuse, SPOOL)], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout.split('\n').length - 1);

@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBenchRoot, SPOOL } from './spool.mjs';
+import { BENCH_ENV, buildBenchRoot, ENV_NOTE, SPOOL } from './spool.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'bin', 'momentum-perms.js');
@@ -54,7 +54,7 @@ function run(cmd, args) {
   const cpuFile = path.join(os.tmpdir(), `mp-fixbench-cpu-${process.pid}`);
   const argv = GNU_TIME ? [GNU_TIME, '-f', '%U %S %M', '-o', cpuFile, cmd, ...args] : [cmd, ...args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28, env: BENCH_ENV });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   let cpu = NaN;
   let rss = NaN;
@@ -123,6 +123,7 @@ function main() {
     const load = os.loadavg()[0].toFixed(1);
     console.log(`fix benchmark: ${made.toLocaleString('en-US')} drifted spool entries per tree (root:root → ecuser:ecuser), median of ${o.runs} run(s)`);
     console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Linux ${os.release()}, Node ${process.version}, load average ${load}`);
+    if (ENV_NOTE) console.log(ENV_NOTE);
     console.log(`  ${'tool'.padEnd(28)} ${'wall'.padStart(8)}  ${'× chown -R'.padStart(10)}  ${'cpu'.padStart(8)}  ${'× chown -R'.padStart(10)}  ${'peak RSS'.padStart(9)}   wall of each run`);
     for (let j = 0; j < tools.length; j++) {
       const m = median(walls[j]);
