@@ -88,6 +88,8 @@ export class Applier {
    */
   private inflight: Pinned[] | null = null;
   private readonly inflightDirs = new Set<string>();
+  /** Native: whether the descriptor table was grown for the batches (reserveFds()). */
+  private reserved = false;
   private lastParent = '';
   private readonly hardlinksProtected: boolean;
   private readonly native: NativeFs | null = nativeFs();
@@ -193,6 +195,7 @@ export class Applier {
     }
     if (pin.length === 0) return;
     const count = pin.length;
+    this.reserveFds(count);
     const fds = new Int32Array(count).fill(-1);
     const nums = new Float64Array(count * 6);
     const errs = new Int32Array(count);
@@ -214,6 +217,21 @@ export class Applier {
     } finally {
       // Only after an exception: what was pinned and not judged yet.
       for (let k = i + 1; k < count; k++) if ((fds[k] as number) >= 0) n.close(fds[k] as number);
+    }
+  }
+
+  /**
+   * Native: before the pinned descriptors outgrow the table a process starts with (64), grow it once to
+   * what a batch and the one being changed can hold, instead of letting the kernel double it seven times,
+   * each waiting for an RCU grace period (about 0.05 s in all on a 100,000-entry fix).
+   */
+  private reserveFds(adding: number): void {
+    if (this.reserved || this.batch.length + adding + (this.inflight?.length ?? 0) < 32) return;
+    this.reserved = true;
+    try {
+      (this.native as NativeFs).reserveFds(2 * this.batchSize + 256);
+    } catch {
+      // Beyond the descriptor limit (batchSize follows it): the table then grows as it always did.
     }
   }
 

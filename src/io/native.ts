@@ -43,6 +43,11 @@ export interface NativeFs {
    */
   pinBatch(dirFd: number, names: string[], flags: number, fds: Int32Array, nums: Float64Array, errs: Int32Array): void;
   close(fd: number): void;
+  /**
+   * Grow the descriptor table once to hold descriptors below n (each doubling the kernel makes on its own
+   * waits for an RCU grace period in a process with threads). Throws the errno (EINVAL: n past the limit).
+   */
+  reserveFds(n: number): void;
   /** The most names one listBatch() answers: the size its arrays must have (nums: 6 per name). */
   readonly MAX_BATCH: number;
 }

@@ -242,6 +242,23 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     }
   });
 
+  it('grows the descriptor table once to the size asked, descriptors still given lowest first', () => {
+    const fdSize = (): number => Number(/^FDSize:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    const before = fdSize();
+    const want = before * 4 + 100;
+    n().reserveFds(want);
+    expect(fdSize()).toBeGreaterThanOrEqual(want);
+    const fd = fs.openSync('/', 'r');
+    try {
+      expect(fd).toBeLessThan(before);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const soft = Number(/^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1]);
+    expect(() => n().reserveFds(soft + 1)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => n().reserveFds(0)).toThrow(TypeError);
+  });
+
   it('names errno numbers as Node does', () => {
     expect([errnoName(2), errnoName(20), errnoName(40), errnoName(11), errnoName(95), errnoName(9999)]).toEqual(['ENOENT', 'ENOTDIR', 'ELOOP', 'EAGAIN', 'ENOTSUP', 'E9999']);
   });
