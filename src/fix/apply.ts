@@ -88,6 +88,14 @@ export class Applier {
    */
   private inflight: Pinned[] | null = null;
   private readonly inflightDirs = new Set<string>();
+  /**
+   * The inode numbers of the batch in flight, and of the directories pinned in the current batch. A path
+   * names an inode only until its owner renames it: an entry, or a directory of the open chain, that is one
+   * of these inodes under another name waits for its change too (numbers alone: another device's inode of
+   * the same number costs a wait, nothing more).
+   */
+  private readonly inflightInos = new Set<number>();
+  private readonly pendingDirInos = new Set<number>();
   private lastParent = '';
   private readonly hardlinksProtected: boolean;
   private readonly native: NativeFs | null = nativeFs();
@@ -164,7 +172,10 @@ export class Applier {
       return;
     }
     this.batch.push(pinned);
-    if (req.type === 'dir') this.pendingDirs.add(req.path);
+    if (req.type === 'dir') {
+      this.pendingDirs.add(req.path);
+      this.pendingDirInos.add(req.ino);
+    }
     if (this.batch.length >= this.batchSize) this.flush();
   }
 
@@ -263,6 +274,7 @@ export class Applier {
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
     const n = this.native;
+    this.pendingDirInos.clear();
     if (n !== null) {
       this.settleInflight();
       this.startChange(n, kept);
@@ -318,9 +330,20 @@ export class Applier {
 
   /** Judge a pinned entry; returns it to change, or null after closing it and reporting why not. */
   private judged(req: ChangeRequest, fd: number, st: FdStat, parent: string, depth: number): Pinned | null {
+    let where: Where;
+    try {
+      // The same inode in the batch in flight (renamed since it was pinned): judged as that change leaves it.
+      if (this.inflightInos.has(st.ino)) {
+        this.settleInflight();
+        st = fstatOf(fd);
+      }
+      where = this.where(parent, req.tree, depth);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
     const now: Target = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
     const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
-    const where = this.where(parent, req.tree, depth);
     const j = judge(req, seen, where, showTarget);
     if (j.kind === 'go') return { req, fd, before: now };
     fs.closeSync(fd);
@@ -348,6 +371,19 @@ export class Applier {
   private where(dir: string, tree: string, depth: number): Where {
     // Two comparisons, not a key string made per entry: consecutive entries share both strings.
     if (this.info !== null && this.info.dir === dir && this.info.tree === tree) return this.info.where;
+    // A directory of the chain whose change is pending or in flight under another name (renamed since it
+    // was pinned): applied and waited for first, its values read again (changed() refreshes the chain).
+    if (this.pendingDirInos.size > 0 || this.inflightInos.size > 0) {
+      let pending = false;
+      let inflight = false;
+      for (let i = 0; i <= depth; i++) {
+        const ino = this.chain.node(i).ino;
+        if (this.pendingDirInos.has(ino)) pending = true;
+        if (this.inflightInos.has(ino)) inflight = true;
+      }
+      if (pending) this.flush();
+      if (pending || inflight) this.settleInflight();
+    }
     const treeDepth = tree === '/' ? 0 : tree.split('/').length - 1;
     const where: Where = { treeDev: -1, crosses: false, userWritable: false, parent: this.node(depth), hardlinksProtected: this.hardlinksProtected };
     // Every directory on the way counts, those above the tree root too (the root directory excepted: the
@@ -413,6 +449,7 @@ export class Applier {
       throw e;
     }
     this.inflight = kept;
+    for (const p of kept) this.inflightInos.add(p.req.ino);
   }
 
   /** Wait for the batch being changed, if any, and report its outcomes in order. */
@@ -421,6 +458,7 @@ export class Applier {
     if (kept === null) return;
     this.inflight = null;
     this.inflightDirs.clear();
+    this.inflightInos.clear();
     const count = kept.length;
     const out = new Float64Array(count * 6);
     const errs = new Int32Array(count);
