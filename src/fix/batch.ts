@@ -12,7 +12,10 @@ export function emptySummary(): FixSummary {
 
 /**
  * Requests per batch: large enough that the journal's fsync (which also commits the filesystem's dirty
- * metadata) is rare, small enough that the pinned descriptors stay well inside RLIMIT_NOFILE.
+ * metadata) is rare, small enough that the pinned descriptors stay well inside RLIMIT_NOFILE. Two batches
+ * are open at once on the native path (one being changed on the helper thread, the next being pinned), so
+ * the two together get half of what the limit leaves; the other half is for the walk's descriptors and the
+ * open directory chain, whose depth the service account decides.
  */
 export function defaultBatchSize(): number {
   let soft = 1024;
@@ -22,7 +25,7 @@ export function defaultBatchSize(): number {
   } catch {
     // keep the conservative default
   }
-  return Math.max(16, Math.min(4096, Math.floor((soft - 128) / 2)));
+  return Math.max(16, Math.min(4096, Math.floor((soft - 128) / 4)));
 }
 
 /** Whether `dir` or a directory above it (Momentum paths) is in `dirs`. */

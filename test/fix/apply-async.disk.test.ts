@@ -4,7 +4,7 @@
  * judges it, whatever the batch boundaries, and against the directories as the fix leaves them even where
  * an inode of the batch is reached under another name (renamed by its owner, or a bind mount).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Applier } from '../../src/fix/apply.js';
@@ -17,6 +17,7 @@ import type { ChangeRequest, JournalHeader } from '../../src/fix/types.js';
 import type { Outcome } from '../../src/types.js';
 import { asRoot } from '../support/root.js';
 import { ECGROUP, ECUSER, file, mkdir, perms, requestFor, SERVICE, snapshot, tempRoot, type TempRoot } from './helpers.js';
+import { BIN, install, SPOOL } from './install.js';
 
 const OPT = '/opt/msys/ecelerity';
 const STATE = '/var/lib/momentum-perms';
@@ -179,4 +180,19 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
       }
     });
   }
+});
+
+describe.runIf(asRoot && nativeFs() !== null)('async change batch: descriptors', () => {
+  it('two batches open at once stay inside a low RLIMIT_NOFILE, below a spool directory as deep as the service account likes', () => {
+    // With half the limit for each batch, a batch being changed and the next being pinned used it all
+    // (1024 at the sampled peak) and the deepest entries failed with EMFILE.
+    const r = install({ dirs: 1, files: 0 });
+    roots.push(r);
+    let p = `${SPOOL}/0`;
+    for (let i = 0; i < 200; i++) mkdir(r.h((p += '/d')), ECUSER, ECGROUP, 0o750);
+    for (let i = 0; i < 4000; i++) file(r.h(`${p}/m${i}`), ECUSER, ECGROUP, 0o644, '');
+    const res = spawnSync('prlimit', ['--nofile=1024:1024', process.execPath, BIN, 'fix', '--root', r.dir, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    expect(res.status, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout).summary).toMatchObject({ fixed: 4000, failed: 0 });
+  }, 120_000);
 });
