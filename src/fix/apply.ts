@@ -276,7 +276,13 @@ export class Applier {
     const n = this.native;
     this.pendingDirInos.clear();
     if (n !== null) {
-      this.settleInflight();
+      try {
+        this.settleInflight();
+      } catch (e) {
+        // Journaled, never started: closed here (neither in the batch nor in flight any more).
+        for (const p of kept) fs.closeSync(p.fd);
+        throw e;
+      }
       this.startChange(n, kept);
       for (const d of this.pendingDirs) this.inflightDirs.add(d);
     } else {
@@ -297,12 +303,16 @@ export class Applier {
    * already being changed was journaled: it is waited for (it closes its own descriptors) and reported.
    */
   abandon(): void {
-    this.settleInflight();
-    this.queue = [];
-    for (const p of this.batch) if (p.fd >= 0) fs.closeSync(p.fd);
-    this.batch.length = 0;
-    if (!this.closed) this.chain.close();
-    this.closed = true;
+    try {
+      this.settleInflight();
+    } finally {
+      // Whatever reporting it did threw (a sink writing to a closed pipe): the descriptors are closed all the same.
+      this.queue = [];
+      for (const p of this.batch) if (p.fd >= 0) fs.closeSync(p.fd);
+      this.batch.length = 0;
+      if (!this.closed) this.chain.close();
+      this.closed = true;
+    }
   }
 
   private verify(req: ChangeRequest): Pinned | null {

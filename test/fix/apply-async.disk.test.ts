@@ -196,3 +196,51 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: descriptors',
     expect(JSON.parse(res.stdout).summary).toMatchObject({ fixed: 4000, failed: 0 });
   }, 120_000);
 });
+
+describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that throws', () => {
+  // Already as wanted from the 101st: thrown judging the next batch; all to change: thrown reporting the batch
+  // in flight when the next one is started (journaled, never started: closed by flush()).
+  for (const unchangedFrom of [100, 300]) it(`a sink throwing (EPIPE) while a batch is in flight (${unchangedFrom === 100 ? 'judging' : 'starting'} the next): abandon() still waits for it, every descriptor and the chain are closed`, () => {
+    const r = tempRoot();
+    roots.push(r);
+    mkdir(r.h(OPT), 0, 0, 0o755);
+    mkdir(r.h(STATE), 0, 0, 0o700);
+    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
+    for (let i = 0; i < 300; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, i < unchangedFrom ? 0o644 : 0o600);
+    const T = { uid: 0, gid: 0, mode: 0o600 };
+    const reqs = Array.from({ length: 300 }, (_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, T));
+    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+    const open = fds();
+    const state = openState(makeRoot(r.dir), STATE);
+    const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE };
+    let j: JournalWriter | undefined;
+    // Like a report written to a closed pipe: every write after the first outcome fails.
+    let calls = 0;
+    const a = new Applier({
+      rootDir: r.dir,
+      dryRun: false,
+      batchSize: 100,
+      journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
+      sink: {
+        outcome: () => {
+          if (++calls > 0) throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+        },
+      },
+    });
+    // The first 100 are journaled and in flight when the 101st, already as wanted, is reported.
+    expect(() => {
+      for (const q of reqs) a.submit(q);
+      a.close();
+    }).toThrow('EPIPE');
+    try {
+      a.abandon();
+    } catch {
+      // the sink again
+    }
+    j?.close();
+    state.close();
+    expect(fds()).toBe(open);
+    // The batch in flight was made whole all the same (it was journaled).
+    for (let i = 0; i < 100; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o600);
+  });
+});
