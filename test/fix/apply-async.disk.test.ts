@@ -244,3 +244,26 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
     for (let i = 0; i < 100; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o600);
   });
 });
+
+describe.runIf(asRoot && nativeFs() !== null)('async change batch: failures', () => {
+  it('an errno in the batch in flight is reported as failed, once, and counted; the rest of the batch is made', () => {
+    const r = tempRoot();
+    roots.push(r);
+    mkdir(r.h(OPT), 0, 0, 0o755);
+    mkdir(r.h(STATE), 0, 0, 0o700);
+    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
+    for (let i = 0; i < 300; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
+    const T = { uid: 0, gid: 0, mode: 0o600 };
+    const reqs = Array.from({ length: 300 }, (_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, T));
+    execFileSync('chattr', ['+i', r.h(`${OPT}/q/f50`)]);
+    try {
+      const out = run(r, reqs, 100);
+      const failed = out.filter((o) => o.outcome === 'failed');
+      expect(failed.map((o) => [o.path, o.errno])).toEqual([[`${OPT}/q/f50`, 'EPERM']]);
+      expect(out.filter((o) => o.outcome === 'fixed')).toHaveLength(299);
+      expect(new Set(out.map((o) => o.path)).size).toBe(300);
+    } finally {
+      execFileSync('chattr', ['-i', r.h(`${OPT}/q/f50`)]);
+    }
+  });
+});
