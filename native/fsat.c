@@ -581,16 +581,46 @@ static int spec_ok(const int32_t *fds, const double *spec, uint32_t count) {
  * is changed when one is out of range), copies the batch and hands it to the helper thread, which makes the
  * calls while the caller goes on; changeWait waits for it and writes the read-backs into out[i*6..] and the
  * errno numbers (0: none) into errs[i], and returns the count. The descriptors belong to the batch from
- * changeStart on: the caller neither uses nor closes them. One batch at a time (a second changeStart before
- * changeWait throws). Without a helper thread (one CPU, MOMENTUM_PERMS_THREADS set, or the helper busy)
- * changeStart makes the calls itself before it returns. The items are independent (each its own inode,
+ * changeStart on: the caller neither uses nor closes them. One batch at a time for each Node environment (a
+ * second changeStart before its changeWait throws); a worker thread's batch is its own. Without a helper
+ * thread (one CPU, MOMENTUM_PERMS_THREADS set, or the helper busy) changeStart makes the calls itself before
+ * it returns. The items are independent (each its own inode,
  * already journaled).
  */
-static struct {
+struct async_change {
   struct change_job job;
   uint32_t count;
   int posted;
-} *async_change = NULL;
+};
+
+/*
+ * The batch in flight belongs to the module instance that started it: each Node environment (the main
+ * thread, each worker thread) has its own, kept as the environment's instance data. A process-wide slot
+ * would let one thread's changeWait free (and report) a batch another thread started while the helper
+ * thread still ran it.
+ */
+struct instance {
+  struct async_change *inflight;
+};
+
+static void async_free(struct async_change *a) {
+  free(a->job.fds), free(a->job.spec), free(a->job.out), free(a->job.errs), free(a);
+}
+
+/* The environment is going away (a worker terminated, the process exiting): its batch is waited for, never freed under the helper. */
+static void instance_free(napi_env env, void *data, void *hint) {
+  struct instance *in = data;
+  if (in->inflight != NULL) {
+    if (in->inflight->posted) helper_wait();
+    async_free(in->inflight);
+  }
+  free(in);
+}
+
+static struct instance *instance_of(napi_env env) {
+  void *p = NULL;
+  return napi_get_instance_data(env, &p) == napi_ok ? p : NULL;
+}
 
 static napi_value ChangeStart(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -598,29 +628,31 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t count;
   if (argc < 3 || napi_get_value_uint32(env, argv[2], &count) != napi_ok) return throw_type(env, "changeStart(fds, spec, count)");
-  if (async_change != NULL) return throw_type(env, "changeStart: a batch is still running (changeWait first)");
+  struct instance *in = instance_of(env);
+  if (in == NULL) return throw_errno(env, ENOMEM, "changeStart");
+  if (in->inflight != NULL) return throw_type(env, "changeStart: a batch is still running (changeWait first)");
   if (count == 0 || count > (1u << 20)) return throw_type(env, "changeStart: count out of range");
   int32_t *fds = get_i32(env, argv[0], count);
   double *spec = get_f64(env, argv[1], (size_t)count * 4);
   if (fds == NULL || spec == NULL) return throw_type(env, "changeStart: arrays too short");
   if (!spec_ok(fds, spec, count)) return throw_type(env, "changeStart: an id, a mode, a step or a descriptor out of range");
-  async_change = calloc(1, sizeof *async_change);
-  if (async_change == NULL) return throw_errno(env, ENOMEM, "changeStart");
-  struct change_job *j = &async_change->job;
+  struct async_change *a = calloc(1, sizeof *a);
+  if (a == NULL) return throw_errno(env, ENOMEM, "changeStart");
+  struct change_job *j = &a->job;
   j->fds = malloc((size_t)count * sizeof(int32_t));
   j->spec = malloc((size_t)count * 4 * sizeof(double));
   j->out = calloc((size_t)count * NUMS, sizeof(double));
   j->errs = calloc(count, sizeof(int32_t));
   if (j->fds == NULL || j->spec == NULL || j->out == NULL || j->errs == NULL) {
-    free(j->fds), free(j->spec), free(j->out), free(j->errs), free(async_change);
-    async_change = NULL;
+    async_free(a);
     return throw_errno(env, ENOMEM, "changeStart");
   }
   memcpy(j->fds, fds, (size_t)count * sizeof(int32_t));
   memcpy(j->spec, spec, (size_t)count * 4 * sizeof(double));
-  async_change->count = count;
-  async_change->posted = helper_take();
-  if (async_change->posted) helper_post(change_range, j, 0, count);
+  a->count = count;
+  a->posted = helper_take();
+  in->inflight = a;
+  if (a->posted) helper_post(change_range, j, 0, count);
   else change_range(j, 0, count);
   return NULL;
 }
@@ -629,19 +661,21 @@ static napi_value ChangeWait(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2], ret;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (async_change == NULL) return throw_type(env, "changeWait: no batch was started");
-  uint32_t count = async_change->count;
+  struct instance *in = instance_of(env);
+  struct async_change *a = in == NULL ? NULL : in->inflight;
+  if (a == NULL) return throw_type(env, "changeWait: no batch was started");
+  uint32_t count = a->count;
   double *out = argc < 2 ? NULL : get_f64(env, argv[0], (size_t)count * NUMS);
   int32_t *errs = argc < 2 ? NULL : get_i32(env, argv[1], count);
   /* Waited for whatever the arguments: the batch is over when this returns, results given or not. */
-  if (async_change->posted) helper_wait();
-  struct change_job *j = &async_change->job;
+  if (a->posted) helper_wait();
+  struct change_job *j = &a->job;
   if (out != NULL && errs != NULL) {
     memcpy(out, j->out, (size_t)count * NUMS * sizeof(double));
     memcpy(errs, j->errs, (size_t)count * sizeof(int32_t));
   }
-  free(j->fds), free(j->spec), free(j->out), free(j->errs), free(async_change);
-  async_change = NULL;
+  in->inflight = NULL;
+  async_free(a);
   if (out == NULL || errs == NULL) return throw_type(env, "changeWait(out, errs): arrays too short (the batch is over, its results lost)");
   napi_create_uint32(env, count, &ret);
   return ret;
@@ -682,6 +716,12 @@ static napi_value Close(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
+  struct instance *in = calloc(1, sizeof *in);
+  if (in == NULL || napi_set_instance_data(env, in, instance_free, NULL) != napi_ok) {
+    free(in);
+    napi_throw_error(env, NULL, "fsat: no memory for the module's state");
+    return NULL;
+  }
   napi_property_descriptor p[] = {
       {"openat", NULL, Openat, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fstat", NULL, Fstat, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -90,6 +90,14 @@ export class Applier {
   private readonly inflightDirs = new Set<string>();
   /** Native: whether the descriptor table was grown for the batches (reserveFds()). */
   private reserved = false;
+  /**
+   * The inode numbers of the batch in flight, and of the directories pinned in the current batch. A path
+   * names an inode only until its owner renames it: an entry, or a directory of the open chain, that is one
+   * of these inodes under another name waits for its change too (numbers alone: another device's inode of
+   * the same number costs a wait, nothing more).
+   */
+  private readonly inflightInos = new Set<number>();
+  private readonly pendingDirInos = new Set<number>();
   private lastParent = '';
   private readonly hardlinksProtected: boolean;
   private readonly native: NativeFs | null = nativeFs();
@@ -101,7 +109,8 @@ export class Applier {
 
   constructor(private readonly o: ApplyOptions) {
     this.chain = new DirChain(o.rootDir);
-    this.batchSize = o.batchSize ?? defaultBatchSize();
+    // At most what changeStart takes (a larger batch would be journaled, then refused).
+    this.batchSize = Math.min(o.batchSize ?? defaultBatchSize(), 1 << 16);
     this.deferring = o.retryUnsafeParents === true;
     this.hardlinksProtected = o.hardlinksProtected ?? kernelProtectsHardlinks();
   }
@@ -130,7 +139,9 @@ export class Applier {
 
   /** Record a refusal decided before any I/O (by the pure plan). */
   refused(path: string, before: Target, after: Target | null, reason: RefusalReason, rule: string | null): void {
-    // Outcomes keep the order of the requests: what waits to be pinned is judged first.
+    // What waits to be pinned is judged first, so that refusals and entries left unchanged are reported in
+    // the order of the requests. The outcomes of a batch's changes come when it has been made (after its
+    // journal's fsync, and natively after the helper thread is done): later than entries judged meanwhile.
     this.drain();
     this.emit({ path, outcome: 'refused', before, after, reason, message: REFUSAL_TEXT[reason], rule });
   }
@@ -166,7 +177,13 @@ export class Applier {
       return;
     }
     this.batch.push(pinned);
-    if (req.type === 'dir') this.pendingDirs.add(req.path);
+    if (req.type === 'dir') {
+      this.pendingDirs.add(req.path);
+      this.pendingDirInos.add(req.ino);
+      // where()'s cache was made before this directory was to change: it may be in the open chain under
+      // another name (a bind mount below it), so the next where() looks at the chain again.
+      this.info = null;
+    }
     if (this.batch.length >= this.batchSize) this.flush();
   }
 
@@ -281,8 +298,15 @@ export class Applier {
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
     const n = this.native;
+    this.pendingDirInos.clear();
     if (n !== null) {
-      this.settleInflight();
+      try {
+        this.settleInflight();
+      } catch (e) {
+        // Journaled, never started: closed here (neither in the batch nor in flight any more).
+        for (const p of kept) fs.closeSync(p.fd);
+        throw e;
+      }
       this.startChange(n, kept);
       for (const d of this.pendingDirs) this.inflightDirs.add(d);
     } else {
@@ -303,12 +327,16 @@ export class Applier {
    * already being changed was journaled: it is waited for (it closes its own descriptors) and reported.
    */
   abandon(): void {
-    this.settleInflight();
-    this.queue = [];
-    for (const p of this.batch) if (p.fd >= 0) fs.closeSync(p.fd);
-    this.batch.length = 0;
-    if (!this.closed) this.chain.close();
-    this.closed = true;
+    try {
+      this.settleInflight();
+    } finally {
+      // Whatever reporting it did threw (a sink writing to a closed pipe): the descriptors are closed all the same.
+      this.queue = [];
+      for (const p of this.batch) if (p.fd >= 0) fs.closeSync(p.fd);
+      this.batch.length = 0;
+      if (!this.closed) this.chain.close();
+      this.closed = true;
+    }
   }
 
   private verify(req: ChangeRequest): Pinned | null {
@@ -336,9 +364,20 @@ export class Applier {
 
   /** Judge a pinned entry; returns it to change, or null after closing it and reporting why not. */
   private judged(req: ChangeRequest, fd: number, st: FdStat, parent: string, depth: number): Pinned | null {
+    let where: Where;
+    try {
+      // The same inode in the batch in flight (renamed since it was pinned): judged as that change leaves it.
+      if (this.inflightInos.has(st.ino)) {
+        this.settleInflight();
+        st = fstatOf(fd);
+      }
+      where = this.where(parent, req.tree, depth);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
     const now: Target = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
     const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
-    const where = this.where(parent, req.tree, depth);
     const j = judge(req, seen, where, showTarget);
     if (j.kind === 'go') return { req, fd, before: now };
     fs.closeSync(fd);
@@ -366,6 +405,19 @@ export class Applier {
   private where(dir: string, tree: string, depth: number): Where {
     // Two comparisons, not a key string made per entry: consecutive entries share both strings.
     if (this.info !== null && this.info.dir === dir && this.info.tree === tree) return this.info.where;
+    // A directory of the chain whose change is pending or in flight under another name (renamed since it
+    // was pinned): applied and waited for first, its values read again (changed() refreshes the chain).
+    if (this.pendingDirInos.size > 0 || this.inflightInos.size > 0) {
+      let pending = false;
+      let inflight = false;
+      for (let i = 0; i <= depth; i++) {
+        const ino = this.chain.node(i).ino;
+        if (this.pendingDirInos.has(ino)) pending = true;
+        if (this.inflightInos.has(ino)) inflight = true;
+      }
+      if (pending) this.flush();
+      if (pending || inflight) this.settleInflight();
+    }
     const treeDepth = tree === '/' ? 0 : tree.split('/').length - 1;
     const where: Where = { treeDev: -1, crosses: false, userWritable: false, parent: this.node(depth), hardlinksProtected: this.hardlinksProtected };
     // Every directory on the way counts, those above the tree root too (the root directory excepted: the
@@ -431,6 +483,7 @@ export class Applier {
       throw e;
     }
     this.inflight = kept;
+    for (const p of kept) this.inflightInos.add(p.req.ino);
   }
 
   /** Wait for the batch being changed, if any, and report its outcomes in order. */
@@ -439,6 +492,7 @@ export class Applier {
     if (kept === null) return;
     this.inflight = null;
     this.inflightDirs.clear();
+    this.inflightInos.clear();
     const count = kept.length;
     const out = new Float64Array(count * 6);
     const errs = new Int32Array(count);

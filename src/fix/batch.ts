@@ -12,10 +12,12 @@ export function emptySummary(): FixSummary {
 
 /**
  * Requests per batch: large enough that the journal's fsync (which also commits the filesystem's dirty
- * metadata) is rare, small enough that the pinned descriptors of two batches (one pinned, one being
- * changed) stay well inside RLIMIT_NOFILE, and that what a batch keeps alive stays in the young generation:
- * on 100,000 drifted entries, batches of 4,096 peaked at 120–129 MB resident, of 1,024 at 92–94 MB, in the
- * same time (the fsync of one batch is made while the one before it is being changed).
+ * metadata) is rare, small enough that the pinned descriptors stay well inside RLIMIT_NOFILE, and that what
+ * a batch keeps alive stays in the young generation. Two batches are open at once on the native path (one
+ * being changed on the helper thread, the next being pinned), so the two together get half of what the limit
+ * leaves; the other half is for the walk's descriptors and the open directory chain, whose depth the service
+ * account decides. On 100,000 drifted entries, batches of 4,096 peaked at 120–129 MB resident, of 1,024 at
+ * 92–94 MB, in the same time (the fsync of one batch is made while the one before it is being changed).
  */
 export function defaultBatchSize(): number {
   let soft = 1024;
@@ -25,7 +27,7 @@ export function defaultBatchSize(): number {
   } catch {
     // keep the conservative default
   }
-  return Math.max(16, Math.min(1024, Math.floor((soft - 128) / 2)));
+  return Math.max(16, Math.min(1024, Math.floor((soft - 128) / 4)));
 }
 
 /** Whether `dir` or a directory above it (Momentum paths) is in `dirs`. */

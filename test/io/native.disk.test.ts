@@ -5,6 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errnoName, nativeFs, useNative, type NativeFs } from '../../src/io/native.js';
 import { makeRoot, realFs } from '../../src/io/fs.js';
@@ -257,6 +259,55 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     const soft = Number(/^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1]);
     expect(() => n().reserveFds(soft + 1)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(() => n().reserveFds(0)).toThrow(TypeError);
+  });
+
+  it('keeps each thread\'s batch its own: worker threads changing batches at once neither crash nor get each other\'s results', async () => {
+    // One process-wide slot for the batch in flight let one worker's changeWait free the batch another had
+    // just started (a use after free in the change loop: a segmentation fault, or calls on whatever the
+    // freed memory held), and hand it the other's results.
+    const addon = path.resolve(import.meta.dirname, '../../dist/native/fsat.node');
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      const fs = require('node:fs');
+      const n = require(workerData.addon);
+      const { dir, w, rounds, exitMidBatch } = workerData;
+      const names = fs.readdirSync(dir);
+      const dfd = fs.openSync(dir, 'r');
+      const s = { ok: 0, wrong: 0, threw: [] };
+      for (let round = 0; round < rounds; round++) {
+        const fds = new Int32Array(names.length), errs = new Int32Array(names.length);
+        n.pinBatch(dfd, names, ${ENTRY_FLAGS}, fds, new Float64Array(names.length * 6), errs);
+        const uid = 1000 + w * 10000 + round;
+        n.changeStart(fds, new Float64Array(names.flatMap(() => [uid, uid, 0o640, 3])), names.length);
+        if (exitMidBatch) process.exit(0);
+        const out = new Float64Array(names.length * 6), cerr = new Int32Array(names.length);
+        try { n.changeWait(out, cerr); } catch (e) { s.threw.push(String(e)); continue; }
+        if (names.some((_, i) => out[i * 6 + 1] !== uid || cerr[i] !== 0)) s.wrong++;
+        else s.ok++;
+      }
+      parentPort.postMessage(s);`;
+    const run = (w: number, rounds: number, exitMidBatch = false): Promise<unknown> => {
+      const dir = `${tmp}/w${w}`;
+      fs.mkdirSync(dir);
+      for (let i = 0; i < 300; i++) fs.writeFileSync(`${dir}/f${i}`, '');
+      return new Promise((resolve, reject) => {
+        const wk = new Worker(code, { eval: true, workerData: { addon, dir, w, rounds, exitMidBatch } });
+        let got: unknown = 'exited';
+        wk.on('message', (m) => (got = m));
+        wk.on('error', reject);
+        wk.on('exit', () => resolve(got));
+      });
+    };
+    const both = await Promise.all([run(0, 400), run(1, 400)]);
+    expect(both).toEqual([
+      { ok: 400, wrong: 0, threw: [] },
+      { ok: 400, wrong: 0, threw: [] },
+    ]);
+    // A worker gone with its batch in flight: the batch is finished (the helper is waited for, not freed
+    // under), and the helper thread is given back.
+    expect(await run(2, 1, true)).toBe('exited');
+    for (let i = 0; i < 300; i++) expect(fs.lstatSync(`${tmp}/w2/f${i}`).uid).toBe(21000);
+    expect(await run(3, 50)).toEqual({ ok: 50, wrong: 0, threw: [] });
   });
 
   it('names errno numbers as Node does', () => {
