@@ -524,6 +524,12 @@ export class Applier {
     const { req, before } = p;
     const t = req.target;
     this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}`, rule: req.rule });
+    // A step may have been made before the one that failed (the chown, then not the chmod): the entries
+    // below a directory are judged against what it is now, not what it was.
+    if (req.type === 'dir') {
+      this.chain.refresh(req.dev, req.ino);
+      this.info = null;
+    }
   }
 
   private emit(o: Outcome): void {
