@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -244,11 +245,17 @@ static struct {
   void *ctx;
   uint32_t lo, hi;
   int pending;
+  /* A change batch's own flag, set when the helper is done with it (under split_mu), or NULL. */
+  int *done;
+  /* Whether the helper gives itself back when done (a change batch), or its caller does (a half batch). */
+  int release;
 } split_job;
 #define SPLIT_MIN 64
 
 static void *split_main(void *arg) {
   (void)arg;
+  /* Named, for `top -H` and /proc/PID/task/TID/comm (the tests find it so). */
+  prctl(PR_SET_NAME, "fsat-helper", 0, 0, 0);
   for (;;) {
     pthread_mutex_lock(&split_mu);
     while (!split_job.pending) pthread_cond_wait(&split_work, &split_mu);
@@ -259,7 +266,14 @@ static void *split_main(void *arg) {
     fn(ctx, lo, hi);
     pthread_mutex_lock(&split_mu);
     split_job.pending = 0;
-    pthread_cond_signal(&split_done);
+    /* The last the helper touches of a change batch: its caller frees it only once it sees this. */
+    if (split_job.done != NULL) *split_job.done = 1;
+    split_job.done = NULL;
+    /* A change batch gives the helper back as soon as it is made, not when its caller comes to wait for it:
+       a fix with few changes waits for them only at its next batch, and meanwhile the walk's listings are
+       shared again. */
+    if (split_job.release) __atomic_store_n(&split_busy, 0, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&split_done);
     pthread_mutex_unlock(&split_mu);
   }
   return NULL;
@@ -292,19 +306,24 @@ static int helper_take(void) {
   return 0;
 }
 
-/* Hand fn over [lo, hi) to the helper thread (taken with helper_take()). */
-static void helper_post(range_fn fn, void *ctx, uint32_t lo, uint32_t hi) {
+/*
+ * Hand fn over [lo, hi) to the helper thread (taken with helper_take()). `done`: NULL for a half batch, which
+ * the caller waits for with helper_wait(); else a flag the helper sets when done, giving itself back then.
+ */
+static void helper_post(range_fn fn, void *ctx, uint32_t lo, uint32_t hi, int *done) {
   pthread_mutex_lock(&split_mu);
   split_job.fn = fn;
   split_job.ctx = ctx;
   split_job.lo = lo;
   split_job.hi = hi;
+  split_job.done = done;
+  split_job.release = done != NULL;
   split_job.pending = 1;
   pthread_cond_signal(&split_work);
   pthread_mutex_unlock(&split_mu);
 }
 
-/* Wait for what helper_post() handed over, and give the helper thread back. */
+/* Wait for the half batch helper_post() handed over, and give the helper thread back. */
 static void helper_wait(void) {
   pthread_mutex_lock(&split_mu);
   while (split_job.pending) pthread_cond_wait(&split_done, &split_mu);
@@ -318,7 +337,7 @@ static void run_split(range_fn fn, void *ctx, uint32_t count) {
     return;
   }
   uint32_t mid = count / 2;
-  helper_post(fn, ctx, mid, count);
+  helper_post(fn, ctx, mid, count, NULL);
   fn(ctx, 0, mid);
   helper_wait();
 }
@@ -590,8 +609,16 @@ static int spec_ok(const int32_t *fds, const double *spec, uint32_t count) {
 struct async_change {
   struct change_job job;
   uint32_t count;
-  int posted;
+  /* 1 once every call of the batch is made (set by the helper thread under split_mu, or at once when made here). */
+  int done;
 };
+
+/* Wait until the helper thread is done with this batch (it gives itself back then). */
+static void async_wait(struct async_change *a) {
+  pthread_mutex_lock(&split_mu);
+  while (!a->done) pthread_cond_wait(&split_done, &split_mu);
+  pthread_mutex_unlock(&split_mu);
+}
 
 /*
  * The batch in flight belongs to the module instance that started it: each Node environment (the main
@@ -611,7 +638,7 @@ static void async_free(struct async_change *a) {
 static void instance_free(napi_env env, void *data, void *hint) {
   struct instance *in = data;
   if (in->inflight != NULL) {
-    if (in->inflight->posted) helper_wait();
+    async_wait(in->inflight);
     async_free(in->inflight);
   }
   free(in);
@@ -650,10 +677,13 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
   memcpy(j->fds, fds, (size_t)count * sizeof(int32_t));
   memcpy(j->spec, spec, (size_t)count * 4 * sizeof(double));
   a->count = count;
-  a->posted = helper_take();
   in->inflight = a;
-  if (a->posted) helper_post(change_range, j, 0, count);
-  else change_range(j, 0, count);
+  if (helper_take()) {
+    helper_post(change_range, j, 0, count, &a->done);
+  } else {
+    change_range(j, 0, count);
+    a->done = 1;
+  }
   return NULL;
 }
 
@@ -668,7 +698,7 @@ static napi_value ChangeWait(napi_env env, napi_callback_info info) {
   double *out = argc < 2 ? NULL : get_f64(env, argv[0], (size_t)count * NUMS);
   int32_t *errs = argc < 2 ? NULL : get_i32(env, argv[1], count);
   /* Waited for whatever the arguments: the batch is over when this returns, results given or not. */
-  if (a->posted) helper_wait();
+  async_wait(a);
   struct change_job *j = &a->job;
   if (out != NULL && errs != NULL) {
     memcpy(out, j->out, (size_t)count * NUMS * sizeof(double));

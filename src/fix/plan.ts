@@ -71,12 +71,15 @@ export function withoutUngrantedSetid(e: Entry, t: Target, setidAllowed: boolean
   return strip === 0 ? t : { uid: t.uid, gid: t.gid, mode: t.mode & ~strip };
 }
 
+/** Nothing to do: one object for every compliant entry of a spool. */
+const SKIP: PlanStep = Object.freeze({ kind: 'skip' });
+
 /** Plan the fix of one verdict. Pure: no I/O, same answer for the same input. */
 export function planVerdict(v: Verdict, opts: PlanOptions): PlanStep {
   const e = v.entry;
-  if (v.target === null || !selected(v, opts.only)) return { kind: 'skip' };
+  if (v.target === null || !selected(v, opts.only)) return SKIP;
   const target = withoutUngrantedSetid(e, v.target, v.setidAllowed);
-  if (sameValues(e, target, e.type)) return { kind: 'skip' };
+  if (sameValues(e, target, e.type)) return SKIP;
   // Outside every declared tree: `$user` can edit the configuration that named it (spoolbase = /etc).
   if (v.tree === null || !inTree(e.path, v.tree)) return refuse('outside-tree');
   // A link where a file or directory was expected: chown would be steered by whoever made the link.
