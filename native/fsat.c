@@ -644,6 +644,23 @@ static void instance_free(napi_env env, void *data, void *hint) {
   free(in);
 }
 
+static int cmp_i32(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Whether no descriptor appears twice (a sorted copy, neighbours compared). */
+static int fds_distinct(const int32_t *fds, uint32_t count) {
+  int32_t *c = malloc((size_t)count * sizeof(int32_t));
+  if (c == NULL) return 0;
+  memcpy(c, fds, (size_t)count * sizeof(int32_t));
+  qsort(c, count, sizeof(int32_t), cmp_i32);
+  int ok = 1;
+  for (uint32_t i = 1; ok && i < count; i++) ok = c[i] != c[i - 1];
+  free(c);
+  return ok;
+}
+
 static struct instance *instance_of(napi_env env) {
   void *p = NULL;
   return napi_get_instance_data(env, &p) == napi_ok ? p : NULL;
@@ -663,6 +680,9 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
   double *spec = get_f64(env, argv[1], (size_t)count * 4);
   if (fds == NULL || spec == NULL) return throw_type(env, "changeStart: arrays too short");
   if (!spec_ok(fds, spec, count)) return throw_type(env, "changeStart: an id, a mode, a step or a descriptor out of range");
+  /* Each descriptor once: the helper closes a descriptor after its calls, and a second item with the same
+     number would then reach whatever the caller's thread has opened under that number meanwhile. */
+  if (!fds_distinct(fds, count)) return throw_type(env, "changeStart: a descriptor given twice");
   struct async_change *a = calloc(1, sizeof *a);
   if (a == NULL) return throw_errno(env, ENOMEM, "changeStart");
   struct change_job *j = &a->job;
