@@ -230,7 +230,8 @@ export function startFix(opts: FixOptions): Fixer {
     },
     verdict(v) {
       onEntry?.(v.entry.path);
-      if (applier !== undefined) handle(v, applier, plan, report);
+      // A compliant entry (no target, no finding) has nothing to plan or report: the spool's millions.
+      if (applier !== undefined && (v.target !== null || v.findings.length > 0)) handle(v, applier, plan, report);
     },
     finding(f) {
       if (findingSelected(f, only)) report(f);
