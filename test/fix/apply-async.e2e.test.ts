@@ -110,17 +110,23 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
     }
   });
 
+  /** A root with OPT, the state directory and OPT/q holding 3,000 root files: enough for a batch in flight. */
+  function filledRoot(): { r: ReturnType<typeof tempRoot>; n: number } {
+    const r = tempRoot();
+    roots.push(r);
+    mkdir(r.h(OPT), 0, 0, 0o755);
+    mkdir(r.h(STATE), 0, 0, 0o700);
+    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
+    const n = 3000;
+    for (let i = 0; i < n; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
+    return { r, n };
+  }
+
   it('an inode reached again under a second name while its batch is in flight is judged as that batch leaves it', () => {
     // The walk saw one file at A and, renamed by its owner, at B; A is the last of a big batch.
     for (const native of [true, false]) {
       useNative(native);
-      const r = tempRoot();
-      roots.push(r);
-      mkdir(r.h(OPT), 0, 0, 0o755);
-      mkdir(r.h(STATE), 0, 0, 0o700);
-      mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
-      const n = 3000;
-      for (let i = 0; i < n; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
+      const { r, n } = filledRoot();
       file(r.h(`${OPT}/q/zA`), 0, 0, 0o644);
       const T = { uid: 0, gid: 0, mode: 0o600 };
       const reqs = [...Array.from({ length: n }, (_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, T)), requestFor(r, `${OPT}/q/zA`, OPT, T)];
@@ -150,13 +156,7 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
     it(`a directory reached under a second name while its change (to ${to.uid}:${to.gid} ${to.mode.toString(8)}) is ${what}: what is below is judged as the change leaves it`, () => {
       for (const native of [true, false]) {
         useNative(native);
-        const r = tempRoot();
-        roots.push(r);
-        mkdir(r.h(OPT), 0, 0, 0o755);
-        mkdir(r.h(STATE), 0, 0, 0o700);
-        mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
-        const n = 3000;
-        for (let i = 0; i < n; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
+        const { r, n } = filledRoot();
         mkdir(r.h(`${OPT}/q/D`), dir.uid, dir.gid, dir.mode);
         file(r.h(`${OPT}/q/D/x0`), 0, ECGROUP, 0o755);
         file(r.h(`${OPT}/q/D/x1`), 0, ECGROUP, 0o644);
