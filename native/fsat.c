@@ -547,9 +547,16 @@ static int fchmod_pinned(int fd, mode_t mode) {
   return chmod(p, mode) == 0 ? 0 : errno;
 }
 
-/* What changeStart asks of each item (spec[i*4 + 3]). */
+/*
+ * What changeStart asks of each item (spec[i*4 + 3]): chown, chmod, and with both, first a chmod to the bits the
+ * entry keeps (the mode in what >> 3, never more than the target's): a directory going from root:root 0775 to
+ * root:ecuser 0755 is never root:ecuser 0775, writable by ecuser, between the chown and the chmod (nor left so
+ * by a kill there).
+ */
 #define DO_CHOWN 1
 #define DO_CHMOD 2
+#define DO_NARROW 4
+#define NARROW_SHIFT 3
 
 struct change_job {
   int32_t *fds;
@@ -565,7 +572,8 @@ static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
     const double *sp = j->spec + (size_t)i * 4;
     int what = (int)sp[3];
     int err = 0;
-    if ((what & DO_CHOWN) && fchownat(fd, "", (uid_t)sp[0], (gid_t)sp[1], AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) err = errno;
+    if (what & DO_NARROW) err = fchmod_pinned(fd, (mode_t)(what >> NARROW_SHIFT));
+    if (err == 0 && (what & DO_CHOWN) && fchownat(fd, "", (uid_t)sp[0], (gid_t)sp[1], AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) err = errno;
     if (err == 0 && (what & DO_CHMOD)) err = fchmod_pinned(fd, (mode_t)sp[2]);
     struct stat st;
     if (err == 0) {
@@ -584,9 +592,16 @@ static int spec_ok(const int32_t *fds, const double *spec, uint32_t count) {
     /* Whole numbers in range only: NaN or a fraction is never coerced (to 0, which for an id is root). */
     /* The ranges first: NaN fails every comparison, and only a value in range is cast to an integer. */
     int ok = sp[0] >= 0 && sp[0] <= 4294967294.0 && sp[1] >= 0 && sp[1] <= 4294967294.0 && sp[2] >= 0 && sp[2] <= 07777 &&
-             sp[3] >= 0 && sp[3] <= 3;
+             sp[3] >= 0 && sp[3] < (double)((07777 + 1) << NARROW_SHIFT);
     for (int k = 0; ok && k < 4; k++) ok = sp[k] == (double)(int64_t)sp[k];
     if (!ok || fds[i] < 0) return 0;
+    /* The narrowing mode only with its flag, only before both a chown and a chmod, never a bit the target lacks. */
+    int what = (int)sp[3], mode = (int)sp[2], narrow = what >> NARROW_SHIFT;
+    if (what & DO_NARROW) {
+      if ((what & (DO_CHOWN | DO_CHMOD)) != (DO_CHOWN | DO_CHMOD) || (narrow & ~mode) != 0) return 0;
+    } else if (narrow != 0) {
+      return 0;
+    }
   }
   return 1;
 }
@@ -594,8 +609,9 @@ static int spec_ok(const int32_t *fds, const double *spec, uint32_t count) {
 /*
  * changeStart(fds: Int32Array, spec: Float64Array, count) and changeWait(out: Float64Array, errs: Int32Array)
  *
- * For each pinned descriptor fds[i], with spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod): fchownat()
- * with AT_EMPTY_PATH, then chmod of the same inode, then fstat() (the read-back), then close the descriptor
+ * For each pinned descriptor fds[i], with spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod, 4 | narrow << 3:
+ * first a chmod to `narrow`, see DO_NARROW): fchownat() with AT_EMPTY_PATH, then chmod of the same inode, then
+ * fstat() (the read-back), then close the descriptor
  * whatever happened; the steps after one that failed are not taken. changeStart checks every item (nothing
  * is changed when one is out of range), copies the batch and hands it to the helper thread, which makes the
  * calls while the caller goes on; changeWait waits for it and writes the read-backs into out[i*6..] and the

@@ -444,8 +444,9 @@ export class Applier {
     const { req, fd } = p;
     const t = req.target;
     try {
-      const { chown, chmod } = steps(p);
+      const { chown, chmod, narrow } = steps(p);
       // Through /proc/self/fd/N: the pinned inode itself (a link is changed, never followed).
+      if (narrow !== null) fs.chmodSync(fdPath(fd), narrow);
       if (chown) fs.chownSync(fdPath(fd), t.uid, t.gid);
       if (chmod) fs.chmodSync(fdPath(fd), t.mode);
       const st = fstatOf(fd);
@@ -468,12 +469,12 @@ export class Applier {
     const spec = new Float64Array(count * 4);
     for (let i = 0; i < count; i++) {
       const p = kept[i] as Pinned;
-      const { chown, chmod } = steps(p);
+      const { chown, chmod, narrow } = steps(p);
       fds[i] = p.fd;
       spec[i * 4] = p.req.target.uid;
       spec[i * 4 + 1] = p.req.target.gid;
       spec[i * 4 + 2] = p.req.target.mode;
-      spec[i * 4 + 3] = (chown ? 1 : 0) | (chmod ? 2 : 0);
+      spec[i * 4 + 3] = (chown ? 1 : 0) | (chmod ? 2 : 0) | (narrow === null ? 0 : 4 + narrow * 8);
     }
     try {
       n.changeStart(fds, spec, count);
@@ -542,12 +543,16 @@ export class Applier {
  * The calls a change needs: chown only when the ids differ (it clears setuid/setgid and capabilities);
  * chmod when the mode differs, or after a chown when the target has setid bits (the chown cleared them).
  * Never chmod a link (Linux has no lchmod; through /proc it would fail or hit the target).
+ * `narrow`: with both, and bits the target takes away, a chmod first to the bits both modes have. Else the new
+ * owner or group would hold the old bits between the two calls, or for good after a kill there: root:root
+ * 0775 → root:ecuser 0755 would pass through root:ecuser 0775, a directory ecuser may write into.
  */
-function steps(p: Pinned): { chown: boolean; chmod: boolean } {
+function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | null } {
   const t = p.req.target;
   const chown = p.before.uid !== t.uid || p.before.gid !== t.gid;
   const chmod = p.req.type !== 'symlink' && (p.before.mode !== t.mode || (chown && (t.mode & 0o7000) !== 0));
-  return { chown, chmod };
+  const taken = p.before.mode & ~t.mode & 0o7777;
+  return { chown, chmod, narrow: chown && chmod && taken !== 0 ? p.before.mode & t.mode & 0o7777 : null };
 }
 
 /** The directory holding a Momentum path. */

@@ -16,6 +16,7 @@
 #   man                    man-db          the manual page rendered as a person reads it
 #   zsh                    zsh             the zsh completion, run in zsh
 #   script                 bsdutils        a real terminal for the progress line
+#   strace                 strace          the order of the fix's system calls
 set -eu
 
 need=''
@@ -38,6 +39,7 @@ want setpriv util-linux
 want man man-db
 want zsh zsh
 want script bsdutils
+want strace strace
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need="$need python3-prometheus-client"
 
 [ -z "$need" ] && exit 0

@@ -1,0 +1,63 @@
+/**
+ * The order of the calls that change one entry, as the kernel sees them (strace, a real fix of a real root):
+ * a change that gives an entry to another owner or group and takes bits away takes the bits away first.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { asRoot, tempDir } from '../support/root.js';
+import type { TempRoot } from './helpers.js';
+import { BIN, install, SPOOL } from './install.js';
+
+const strace = spawnSync('strace', ['-V']).status === 0;
+const roots: TempRoot[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) r.cleanup();
+});
+
+describe.runIf(asRoot)('the calls that change an entry', () => {
+  // Without strace the test fails: `npm test` installs it (test/tools/install.sh).
+  it('has strace to watch them', () => expect(strace).toBe(true));
+
+  for (const native of ['1', '0']) {
+    it.runIf(strace)(`takes bits away before giving the entry to its new owner (${native === '1' ? 'native' : 'pure-JS'} path)`, () => {
+      // The spool as the package would leave it: root:root 0775. Wanted: ecuser:ecuser 0750. Between a chown and
+      // a chmod in that order the spool would be ecuser's and writable by others of group ecuser; a kill there
+      // would leave it so.
+      const r = install({ dirs: 1, files: 1 });
+      roots.push(r);
+      fs.chownSync(r.h(SPOOL), 0, 0);
+      fs.chmodSync(r.h(SPOOL), 0o775);
+      const { dir, cleanup } = tempDir('strace');
+      try {
+        const log = `${dir}/calls`;
+        const env = { ...process.env, MOMENTUM_PERMS_NATIVE: native };
+        // Every call: an strace older than fchmodat2 (Linux 6.6) knows it only by number (syscall_0x1c4).
+        const p = spawnSync('strace', ['-f', '-qq', '-o', log, process.execPath, BIN, 'fix', '--root', r.dir, '--quiet'], { env, encoding: 'utf8' });
+        expect(p.status, p.stderr).toBe(0);
+        const st = fs.statSync(r.h(SPOOL));
+        expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([500, 500, 0o750]);
+        // The owner and mode changes, in order, as (descriptor, what, value).
+        const calls = fs.readFileSync(log, 'utf8').split('\n').flatMap((l) => {
+          if (/= -1 E/.test(l)) return [];
+          let m = /\b(?:fchownat\((\d+), "",|chown\("\/proc\/self\/fd\/(\d+)",) (\d+), (\d+)/.exec(l);
+          if (m) return [{ fd: m[1] ?? m[2], what: 'owner', value: `${m[3]}:${m[4]}` }];
+          m = /\b(?:fchmodat\((\d+), "",|chmod\("\/proc\/self\/fd\/(\d+)",) (0\d+)/.exec(l);
+          if (m) return [{ fd: m[1] ?? m[2], what: 'mode', value: m[3] as string }];
+          m = /\bsyscall_0x1c4\(0x([0-9a-f]+), 0x[0-9a-f]+, 0x([0-9a-f]+), 0x1000/.exec(l);
+          if (m) return [{ fd: String(parseInt(m[1] as string, 16)), what: 'mode', value: '0' + parseInt(m[2] as string, 16).toString(8) }];
+          return [];
+        });
+        // The spool directory's descriptor: the one given to ecuser with mode 0750 last.
+        const owner = calls.findIndex((c) => c.what === 'owner' && c.value === '500:500');
+        expect(owner, JSON.stringify(calls)).toBeGreaterThanOrEqual(0);
+        const fd = (calls[owner] as { fd: string }).fd;
+        const onFd = calls.filter((c) => c.fd === fd).map((c) => `${c.what} ${c.value}`);
+        // First the bits both modes have (0750 & 0775), then the owner, then the mode wanted.
+        expect(onFd).toEqual(['mode 0750', 'owner 500:500', 'mode 0750']);
+      } finally {
+        cleanup();
+      }
+    });
+  }
+});
