@@ -551,7 +551,8 @@ static int fchmod_pinned(int fd, mode_t mode) {
  * What changeStart asks of each item (spec[i*4 + 3]): chown, chmod, and with both, first a chmod to the bits the
  * entry keeps (the mode in what >> 3, never more than the target's): a directory going from root:root 0775 to
  * root:ecuser 0755 is never root:ecuser 0775, writable by ecuser, between the chown and the chmod (nor left so
- * by a kill there).
+ * by a kill there). The entry's sticky bit may stay in it though the target lacks it: dropped under the old group,
+ * it would let that group delete and rename every entry of a directory (root:mail 1775 → root:ecuser 0770).
  */
 #define DO_CHOWN 1
 #define DO_CHMOD 2
@@ -595,10 +596,11 @@ static int spec_ok(const int32_t *fds, const double *spec, uint32_t count) {
              sp[3] >= 0 && sp[3] < (double)((07777 + 1) << NARROW_SHIFT);
     for (int k = 0; ok && k < 4; k++) ok = sp[k] == (double)(int64_t)sp[k];
     if (!ok || fds[i] < 0) return 0;
-    /* The narrowing mode only with its flag, only before both a chown and a chmod, never a bit the target lacks. */
+    /* The narrowing mode only with its flag, only before both a chown and a chmod, never a bit the target lacks
+       but the sticky bit (kept until the last chmod: it takes a right away, see DO_NARROW). */
     int what = (int)sp[3], mode = (int)sp[2], narrow = what >> NARROW_SHIFT;
     if (what & DO_NARROW) {
-      if ((what & (DO_CHOWN | DO_CHMOD)) != (DO_CHOWN | DO_CHMOD) || (narrow & ~mode) != 0) return 0;
+      if ((what & (DO_CHOWN | DO_CHMOD)) != (DO_CHOWN | DO_CHMOD) || (narrow & ~(mode | S_ISVTX)) != 0) return 0;
     } else if (narrow != 0) {
       return 0;
     }

@@ -14,7 +14,7 @@ import type { JournalWriter } from './journal.js';
 import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
 import { judge, unreachableOutcome, type Seen, type Where } from './judge.js';
 import { type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
-import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
+import { type ChangeRequest, type FixSink, type FixSummary, type JournalRecord, S_ISVTX } from './types.js';
 import { errnoName, type FdStat, fstatOf, nativeFs, type NativeFs } from '../io/native.js';
 import { fdPath } from '../io/fd.js';
 
@@ -545,14 +545,18 @@ export class Applier {
  * Never chmod a link (Linux has no lchmod; through /proc it would fail or hit the target).
  * `narrow`: with both, and bits the target takes away, a chmod first to the bits both modes have. Else the new
  * owner or group would hold the old bits between the two calls, or for good after a kill there: root:root
- * 0775 → root:ecuser 0755 would pass through root:ecuser 0775, a directory ecuser may write into.
+ * 0775 → root:ecuser 0755 would pass through root:ecuser 0775, a directory ecuser may write into. The entry's
+ * sticky bit stays until the last chmod: root:mail 1775 → root:ecuser 0770 first becomes root:mail 1770, never
+ * root:mail 0770 (a directory in which group mail could delete and rename every entry).
  */
 function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | null } {
   const t = p.req.target;
   const chown = p.before.uid !== t.uid || p.before.gid !== t.gid;
   const chmod = p.req.type !== 'symlink' && (p.before.mode !== t.mode || (chown && (t.mode & 0o7000) !== 0));
-  const taken = p.before.mode & ~t.mode & 0o7777;
-  return { chown, chmod, narrow: chown && chmod && taken !== 0 ? p.before.mode & t.mode & 0o7777 : null };
+  // The sticky bit is kept: it takes a right away (deleting and renaming others' entries), so dropping it
+  // under the old group would give that group, for a moment or after a kill, what neither mode gives it.
+  const taken = p.before.mode & ~t.mode & ~S_ISVTX & 0o7777;
+  return { chown, chmod, narrow: chown && chmod && taken !== 0 ? p.before.mode & (t.mode | S_ISVTX) & 0o7777 : null };
 }
 
 /** The directory holding a Momentum path. */

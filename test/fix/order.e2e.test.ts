@@ -19,15 +19,17 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
   // Without strace the test fails: `npm test` installs it (test/tools/install.sh).
   it('has strace to watch them', () => expect(strace).toBe(true));
 
-  for (const native of ['1', '0']) {
-    it.runIf(strace)(`takes bits away before giving the entry to its new owner (${native === '1' ? 'native' : 'pure-JS'} path)`, () => {
-      // The spool as the package would leave it: root:root 0775. Wanted: ecuser:ecuser 0750. Between a chown and
-      // a chmod in that order the spool would be ecuser's and writable by others of group ecuser; a kill there
-      // would leave it so.
+  // The spool as the package would leave it: root:root 0775. Wanted: ecuser:ecuser 0750. Between a chown and a
+  // chmod in that order the spool would be ecuser's and writable by others of group ecuser; a kill there would
+  // leave it so. Sticky (1775): the bit stays until the last chmod; dropped first, the old group (root here, mail
+  // on a real system) could delete and rename every entry of the spool, which neither mode lets it do.
+  const cases = ([[0o775, '0750'], [0o1775, '01750']] as const).flatMap(([from, narrow]) => ['1', '0'].map((native) => ({ from, narrow, native })));
+  for (const { from, narrow, native } of cases) {
+    it.runIf(strace)(`takes bits away before giving the entry to its new owner (0${from.toString(8)}, ${native === '1' ? 'native' : 'pure-JS'} path)`, () => {
       const r = install({ dirs: 1, files: 1 });
       roots.push(r);
       fs.chownSync(r.h(SPOOL), 0, 0);
-      fs.chmodSync(r.h(SPOOL), 0o775);
+      fs.chmodSync(r.h(SPOOL), from);
       const { dir, cleanup } = tempDir('strace');
       try {
         const log = `${dir}/calls`;
@@ -53,8 +55,8 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
         expect(owner, JSON.stringify(calls)).toBeGreaterThanOrEqual(0);
         const fd = (calls[owner] as { fd: string }).fd;
         const onFd = calls.filter((c) => c.fd === fd).map((c) => `${c.what} ${c.value}`);
-        // First the bits both modes have (0750 & 0775), then the owner, then the mode wanted.
-        expect(onFd).toEqual(['mode 0750', 'owner 500:500', 'mode 0750']);
+        // First the bits both modes have (0750 & 0775) and the sticky bit, then the owner, then the mode wanted.
+        expect(onFd).toEqual([`mode ${narrow}`, 'owner 500:500', 'mode 0750']);
       } finally {
         cleanup();
       }

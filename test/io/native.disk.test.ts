@@ -375,10 +375,11 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     const fd = tree();
     try {
       const p = n().openat(fd, 'file', ENTRY_FLAGS);
-      // The last four: a narrowing mode without its flag (8), the flag without both a chown and a chmod (4 | 1),
-      // a narrowing mode with a bit the target lacks (0o700 against 0o640), a narrowing mode past the range.
+      // The last six: a narrowing mode without its flag (8), the flag without both a chown and a chmod (4 | 1),
+      // a narrowing mode with a bit the target lacks (0o700 against 0o640; with the sticky bit, which alone may be
+      // kept; a setuid bit), a narrowing mode past the range.
       const narrow = (m: number, flags: number): number => flags | (m << 3);
-      for (const spec of [[-1, 0, 0o644, 1], [0, 2 ** 32, 0o644, 1], [0, 0, 0o10000, 2], [NaN, 0, 0o644, 1], [500.5, 0, 0o644, 1], [0, 0, 0o644, 8], [0, 0, 0o644, narrow(0o600, 5)], [0, 0, 0o640, narrow(0o700, 7)], [0, 0, 0o644, narrow(0o10000, 7)]]) {
+      for (const spec of [[-1, 0, 0o644, 1], [0, 2 ** 32, 0o644, 1], [0, 0, 0o10000, 2], [NaN, 0, 0o644, 1], [500.5, 0, 0o644, 1], [0, 0, 0o644, 8], [0, 0, 0o644, narrow(0o600, 5)], [0, 0, 0o640, narrow(0o700, 7)], [0, 0, 0o640, narrow(0o1700, 7)], [0, 0, 0o640, narrow(0o4640, 7)], [0, 0, 0o644, narrow(0o10000, 7)]]) {
         expect(() => n().changeStart(Int32Array.of(p), Float64Array.from(spec), 1)).toThrow(TypeError);
       }
       // A descriptor twice in one batch: the second use could reach what its number names after the first close.
