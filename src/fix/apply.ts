@@ -13,8 +13,8 @@ import { badName, DirChain, type DirNode, ENTRY_FLAGS, openEntry, ReachError, ty
 import type { JournalWriter } from './journal.js';
 import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
 import { judge, unreachableOutcome, type Seen, type Where } from './judge.js';
-import { type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
-import { type ChangeRequest, type FixSink, type FixSummary, type JournalRecord, S_ISVTX } from './types.js';
+import { narrowing, type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
+import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
 import { errnoName, type FdStat, fstatOf, nativeFs, type NativeFs } from '../io/native.js';
 import { fdPath } from '../io/fd.js';
 
@@ -543,20 +543,13 @@ export class Applier {
  * The calls a change needs: chown only when the ids differ (it clears setuid/setgid and capabilities);
  * chmod when the mode differs, or after a chown when the target has setid bits (the chown cleared them).
  * Never chmod a link (Linux has no lchmod; through /proc it would fail or hit the target).
- * `narrow`: with both, and bits the target takes away, a chmod first to the bits both modes have. Else the new
- * owner or group would hold the old bits between the two calls, or for good after a kill there: root:root
- * 0775 → root:ecuser 0755 would pass through root:ecuser 0775, a directory ecuser may write into. The entry's
- * sticky bit stays until the last chmod: root:mail 1775 → root:ecuser 0770 first becomes root:mail 1770, never
- * root:mail 0770 (a directory in which group mail could delete and rename every entry).
+ * `narrow`: with both, a chmod first that only takes bits away (see narrowing()).
  */
 function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | null } {
   const t = p.req.target;
   const chown = p.before.uid !== t.uid || p.before.gid !== t.gid;
   const chmod = p.req.type !== 'symlink' && (p.before.mode !== t.mode || (chown && (t.mode & 0o7000) !== 0));
-  // The sticky bit is kept: it takes a right away (deleting and renaming others' entries), so dropping it
-  // under the old group would give that group, for a moment or after a kill, what neither mode gives it.
-  const taken = p.before.mode & ~t.mode & ~S_ISVTX & 0o7777;
-  return { chown, chmod, narrow: chown && chmod && taken !== 0 ? p.before.mode & (t.mode | S_ISVTX) & 0o7777 : null };
+  return { chown, chmod, narrow: narrowing(p.before, t, p.req.type, chmod) };
 }
 
 /** The directory holding a Momentum path. */

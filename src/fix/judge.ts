@@ -4,7 +4,7 @@
  */
 import type { ReachError } from './access.js';
 import type { EntryType, Outcome, RefusalReason, Target } from '../types.js';
-import { grantsSetid, opensToOthers, launders, parentUnsafe, type Perms, sameValues, writableByNonRoot } from './safety.js';
+import { grantsSetid, launders, narrowing, opensToOthers, parentUnsafe, type Perms, sameValues, writableByNonRoot } from './safety.js';
 import type { ChangeRequest } from './types.js';
 
 /** What fstat said of the pinned inode. */
@@ -58,7 +58,9 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   // A hard link made since the walk: a second name (maybe outside the tree) for what would be chowned.
   if (s.type !== 'dir' && s.nlink > 1) return { kind: 'refused', reason: 'hardlinked' };
   if (sameValues(s.now, req.target, s.type)) return UNCHANGED;
-  if (req.expect !== null && !sameValues(s.now, req.expect, s.type)) {
+  // Undo: the entry as the fix left it, or as a fix stopped between its narrowing chmod and its chown left it
+  // (the old owner and group, fewer bits: see narrowing()), which undo puts back like the rest.
+  if (req.expect !== null && !sameValues(s.now, req.expect, s.type) && !leftNarrowed(s, req.target, req.expect)) {
     const message = `changed since the fix: now ${showExpect(s.now)}, the fix left ${showExpect(req.expect)}`;
     return { kind: 'refused', reason: 'changed-during-fix', message };
   }
@@ -96,4 +98,15 @@ export function unreachableOutcome(req: ChangeRequest, e: ReachError): Outcome {
     default:
       return { ...base, outcome: 'failed', errno: e.errno, message: `cannot open ${e.at}: ${e.errno}` };
   }
+}
+
+/**
+ * Whether the entry is what a fix from `before` to `after` leaves when it stops after its narrowing chmod: a
+ * chown that failed, or a kill before the chown (the old owner and group) or before the last chmod (the new
+ * ones), with the narrowed mode.
+ */
+function leftNarrowed(s: Seen, before: Target, after: Target): boolean {
+  const narrow = narrowing(before, after, s.type, true);
+  if (narrow === null) return false;
+  return sameValues(s.now, { uid: before.uid, gid: before.gid, mode: narrow }, s.type) || sameValues(s.now, { uid: after.uid, gid: after.gid, mode: narrow }, s.type);
 }

@@ -85,3 +85,18 @@ export function inTree(path: string, tree: string): boolean {
   if (tree === '/') return path.startsWith('/');
   return path === tree || (path.startsWith(tree) && path.charCodeAt(tree.length) === 47 /* / */);
 }
+
+/**
+ * The mode a change first narrows an entry to, or null: when it gives the entry another owner or group
+ * (chown) and also changes its mode (chmod), and takes bits away, the bits both modes have are set first.
+ * Else the new owner or group would hold the old bits between the two calls, or for good after a kill there:
+ * root:root 0775 → root:ecuser 0755 would pass through root:ecuser 0775, a directory ecuser may write into.
+ * The sticky bit is kept: it takes a right away (deleting and renaming others' entries), so dropping it
+ * under the old group would give that group what neither mode gives it. Never for a link (no chmod).
+ */
+export function narrowing(from: Perms, to: Target, type: EntryType, chmod: boolean): number | null {
+  const chown = from.uid !== to.uid || from.gid !== to.gid;
+  const taken = from.mode & ~to.mode & ~S_ISVTX & 0o7777;
+  return chown && chmod && type !== 'symlink' && taken !== 0 ? from.mode & (to.mode | S_ISVTX) & 0o7777 : null;
+}
+

@@ -68,6 +68,21 @@ describe('judge', () => {
     // Where root's files are trusted, what the service account could write since is not made root's again.
     expect(kind(r, seen({ now: { uid: 500, gid: 500, mode: 0o640 } }), where({ parent: ROOT_DIR }))).toBe('writable-content');
   });
+
+  it('for undo, puts back an entry a fix left narrowed (stopped between its first chmod and its chown, or before its last chmod)', () => {
+    // The fix: root:root 0775 → ecuser:ecuser 0752 (a directory), narrowing first to 0775 & 0752 = 0750.
+    const r = req({ type: 'dir', target: { uid: 0, gid: 0, mode: 0o775 }, expect: { uid: 500, gid: 500, mode: 0o752 } });
+    const dir = (now: { uid: number; gid: number; mode: number }) => seen({ type: 'dir', now });
+    const w = where({ parent: ROOT_DIR });
+    expect(kind(r, dir({ uid: 0, gid: 0, mode: 0o750 }), w)).toBe('go');
+    expect(kind(r, dir({ uid: 500, gid: 500, mode: 0o750 }), w)).toBe('go');
+    // Anything else is still refused: fewer bits than the narrowing, or the narrowed mode under a third owner.
+    expect(kind(r, dir({ uid: 0, gid: 0, mode: 0o700 }), w)).toBe('changed-during-fix');
+    expect(kind(r, dir({ uid: 501, gid: 0, mode: 0o750 }), w)).toBe('changed-during-fix');
+    // A fix that took nothing away never narrowed: its before-state with fewer bits is not one of its states.
+    const widen = req({ type: 'dir', target: { uid: 0, gid: 0, mode: 0o750 }, expect: { uid: 500, gid: 500, mode: 0o770 } });
+    expect(kind(widen, dir({ uid: 0, gid: 0, mode: 0o700 }), w)).toBe('changed-during-fix');
+  });
 });
 
 describe('atOrBelow', () => {
