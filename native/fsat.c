@@ -564,6 +564,9 @@ struct change_job {
   double *spec;
   double *out;
   int32_t *errs;
+  /* The journal to make durable before the first change (-1: none), and its fdatasync's errno. */
+  int sync_fd;
+  int sync_err;
 };
 
 static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
@@ -584,6 +587,25 @@ static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
     j->errs[i] = err;
     close(fd);
   }
+}
+
+/*
+ * A change batch as the helper thread makes it: first fdatasync() of the journal the batch's lines were
+ * written to, then the changes. The journal line of every change is on disk before the change is made, as
+ * when the caller synced it, without the caller waiting for the disk. If the sync fails nothing is changed:
+ * every item gets its errno, every descriptor is closed, and changeWait throws it.
+ */
+static void change_run(void *ctx, uint32_t lo, uint32_t hi) {
+  struct change_job *j = ctx;
+  if (j->sync_fd >= 0 && fdatasync(j->sync_fd) != 0) {
+    j->sync_err = errno;
+    for (uint32_t i = lo; i < hi; i++) {
+      j->errs[i] = j->sync_err;
+      close(j->fds[i]);
+    }
+    return;
+  }
+  change_range(ctx, lo, hi);
 }
 
 /* Every item of a change batch: whole ids, mode and step in range, a descriptor that is not negative. */
@@ -609,7 +631,10 @@ static int spec_ok(const int32_t *fds, const double *spec, uint32_t count) {
 }
 
 /*
- * changeStart(fds: Int32Array, spec: Float64Array, count) and changeWait(out: Float64Array, errs: Int32Array)
+ * changeStart(fds: Int32Array, spec: Float64Array, count[, journalFd]) and changeWait(out: Float64Array, errs: Int32Array)
+ *
+ * With journalFd, the batch first makes that journal durable (fdatasync, see change_run); if that fails nothing
+ * is changed and changeWait throws its errno (syscall "fdatasync").
  *
  * For each pinned descriptor fds[i], with spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod, 4 | narrow << 3:
  * first a chmod to `narrow`, see DO_NARROW): fchownat() with AT_EMPTY_PATH, then chmod of the same inode, then
@@ -685,11 +710,16 @@ static struct instance *instance_of(napi_env env) {
 }
 
 static napi_value ChangeStart(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t count;
-  if (argc < 3 || napi_get_value_uint32(env, argv[2], &count) != napi_ok) return throw_type(env, "changeStart(fds, spec, count)");
+  if (argc < 3 || napi_get_value_uint32(env, argv[2], &count) != napi_ok) return throw_type(env, "changeStart(fds, spec, count[, journalFd])");
+  /* The journal to sync first: a descriptor, or -1 / left out for none. */
+  int32_t sync_fd = -1;
+  napi_valuetype vt = napi_undefined;
+  if (argc >= 4) napi_typeof(env, argv[3], &vt);
+  if (vt != napi_undefined && (!get_int(env, argv[3], &sync_fd) || sync_fd < -1)) return throw_type(env, "changeStart: journalFd out of range");
   struct instance *in = instance_of(env);
   if (in == NULL) return throw_errno(env, ENOMEM, "changeStart");
   if (in->inflight != NULL) return throw_type(env, "changeStart: a batch is still running (changeWait first)");
@@ -714,12 +744,14 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
   }
   memcpy(j->fds, fds, (size_t)count * sizeof(int32_t));
   memcpy(j->spec, spec, (size_t)count * 4 * sizeof(double));
+  j->sync_fd = sync_fd;
+  j->sync_err = 0;
   a->count = count;
   in->inflight = a;
   if (helper_take()) {
-    helper_post(change_range, j, 0, count, &a->done);
+    helper_post(change_run, j, 0, count, &a->done);
   } else {
-    change_range(j, 0, count);
+    change_run(j, 0, count);
     a->done = 1;
   }
   return NULL;
@@ -742,8 +774,11 @@ static napi_value ChangeWait(napi_env env, napi_callback_info info) {
     memcpy(out, j->out, (size_t)count * NUMS * sizeof(double));
     memcpy(errs, j->errs, (size_t)count * sizeof(int32_t));
   }
+  int sync_err = j->sync_err;
   in->inflight = NULL;
   async_free(a);
+  /* The journal could not be made durable: nothing of the batch was changed. */
+  if (sync_err != 0) return throw_errno(env, sync_err, "fdatasync");
   if (out == NULL || errs == NULL) return throw_type(env, "changeWait(out, errs): arrays too short (the batch is over, its results lost)");
   napi_create_uint32(env, count, &ret);
   return ret;

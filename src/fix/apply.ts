@@ -87,6 +87,8 @@ export class Applier {
    * judged, and at the end.
    */
   private inflight: Pinned[] | null = null;
+  /** The journal whose lines the batch in flight makes durable first. */
+  private inflightJournal: JournalWriter | null = null;
   private readonly inflightDirs = new Set<string>();
   /** Native: whether the descriptor table was grown for the batches (reserveFds()). */
   private reserved = false;
@@ -293,11 +295,13 @@ export class Applier {
         this.refuse(p.req, p.before, 'journal-budget');
       }
     }
-    journal.append(records);
+    // Natively the helper thread makes the lines durable (fdatasync) before the batch's first change, and the
+    // next batch is pinned meanwhile; on the pure-JS path append() syncs them.
+    const n = this.native;
+    journal.append(records, { sync: n === null });
     this.o.beforeApply?.();
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
-    const n = this.native;
     this.pendingDirInos.clear();
     if (n !== null) {
       try {
@@ -307,7 +311,7 @@ export class Applier {
         for (const p of kept) fs.closeSync(p.fd);
         throw e;
       }
-      this.startChange(n, kept);
+      this.startChange(n, kept, journal);
       for (const d of this.pendingDirs) this.inflightDirs.add(d);
     } else {
       for (const p of kept) this.change(p);
@@ -462,7 +466,7 @@ export class Applier {
    * The native path of change() for a whole journaled batch: the same steps on the same pinned descriptors,
    * made by the helper thread while the caller pins and judges what comes next (see `inflight`).
    */
-  private startChange(n: NativeFs, kept: Pinned[]): void {
+  private startChange(n: NativeFs, kept: Pinned[], journal: JournalWriter): void {
     const count = kept.length;
     if (count === 0) return;
     const fds = new Int32Array(count);
@@ -477,13 +481,14 @@ export class Applier {
       spec[i * 4 + 3] = (chown ? 1 : 0) | (chmod ? 2 : 0) | (narrow === null ? 0 : 4 + narrow * 8);
     }
     try {
-      n.changeStart(fds, spec, count);
+      n.changeStart(fds, spec, count, journal.descriptor);
     } catch (e) {
       // Refused before any change (a malformed argument): nothing was closed either.
       for (const p of kept) fs.closeSync(p.fd);
       throw e;
     }
     this.inflight = kept;
+    this.inflightJournal = journal;
     for (const p of kept) this.inflightInos.add(p.req.ino);
   }
 
@@ -497,7 +502,15 @@ export class Applier {
     const count = kept.length;
     const out = new Float64Array(count * 6);
     const errs = new Int32Array(count);
-    (this.native as NativeFs).changeWait(out, errs);
+    try {
+      (this.native as NativeFs).changeWait(out, errs);
+    } catch (e) {
+      // The journal's lines could not be made durable: none of the batch was changed, and the run stops as when
+      // a journal cannot be written (MP305).
+      const x = e as { code?: unknown; syscall?: unknown } | null;
+      if (x?.syscall === 'fdatasync' && typeof x.code === 'string' && this.inflightJournal !== null) throw this.inflightJournal.syncFailed(x.code);
+      throw e;
+    }
     for (let i = 0; i < count; i++) {
       const p = kept[i] as Pinned;
       const err = errs[i] as number;

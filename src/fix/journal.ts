@@ -95,7 +95,11 @@ export class JournalWriter {
   private admitted: JournalRecord[] = [];
   private admittedLines: string[] = [];
 
-  append(records: readonly JournalRecord[]): void {
+  /**
+   * `sync: false`: written, not yet durable; the caller makes it durable (fdatasync of `descriptor`) before it
+   * makes any of the changes, and reports a failure with syncFailed().
+   */
+  append(records: readonly JournalRecord[], opts: { sync?: boolean } = {}): void {
     const made = this.admitted;
     const lines = this.admittedLines;
     this.admitted = [];
@@ -113,7 +117,7 @@ export class JournalWriter {
     this.written += bytes;
     this.guard(() => {
       this.writeAll(text, bytes);
-      fs.fdatasyncSync(this.fd);
+      if (opts.sync !== false) fs.fdatasyncSync(this.fd);
     });
   }
 
@@ -126,6 +130,18 @@ export class JournalWriter {
         notes: ['nothing recorded in it after this point was changed'],
       });
     }
+  }
+
+  /** The journal's descriptor, for a change batch that makes it durable itself (append with `sync: false`). */
+  get descriptor(): number {
+    return this.fd;
+  }
+
+  /** The error for a journal whose deferred fdatasync failed: nothing after the last durable line was changed. */
+  syncFailed(code: string): MpError {
+    return new MpError('MP305', `cannot write journal ${this.path}: ${code}`, {
+      notes: ['nothing recorded in it after this point was changed'],
+    });
   }
 
   close(): void {

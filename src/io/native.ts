@@ -33,8 +33,11 @@ export interface NativeFs {
    * while the caller goes on (before returning, on the caller's thread, when there is none). From here the
    * descriptors are the batch's: the caller neither uses nor closes them. One batch at a time.
    */
-  changeStart(fds: Int32Array, spec: Float64Array, count: number): void;
-  /** Wait for the batch changeStart began: read-backs into out[i*6..], errno numbers (0: none) into errs[i]; the count. */
+  changeStart(fds: Int32Array, spec: Float64Array, count: number, journalFd?: number): void;
+  /**
+   * Wait for the batch changeStart began: read-backs into out[i*6..], errno numbers (0: none) into errs[i]; the
+   * count. With a journalFd whose fdatasync failed, nothing was changed: throws its errno (syscall "fdatasync").
+   */
   changeWait(out: Float64Array, errs: Int32Array): number;
   /**
    * openat(dirfd, names[i], flags) and fstat() of what it opened, for each name: fds[i] (or -1), the numbers

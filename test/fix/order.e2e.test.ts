@@ -39,8 +39,15 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
         expect(p.status, p.stderr).toBe(0);
         const st = fs.statSync(r.h(SPOOL));
         expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([500, 500, 0o750]);
+        const lines = fs.readFileSync(log, 'utf8').split('\n');
+        // The journal is durable before anything changes: its fdatasync (by the helper thread on the native
+        // path, by the fix itself on the pure-JS one) comes before the first change.
+        const synced = lines.findIndex((l) => /\bfdatasync\(\d+\) += 0/.test(l));
+        const changedAt = lines.findIndex((l) => /\b(fchownat|chown|fchmodat|chmod|syscall_0x1c4)\(/.test(l) && !/= -1 E/.test(l) && !/\/(etc|usr|proc\/self\/(?!fd))/.test(l));
+        expect(synced).toBeGreaterThanOrEqual(0);
+        expect(synced).toBeLessThan(changedAt);
         // The owner and mode changes, in order, as (descriptor, what, value).
-        const calls = fs.readFileSync(log, 'utf8').split('\n').flatMap((l) => {
+        const calls = lines.flatMap((l) => {
           if (/= -1 E/.test(l)) return [];
           let m = /\b(?:fchownat\((\d+), "",|chown\("\/proc\/self\/fd\/(\d+)",) (\d+), (\d+)/.exec(l);
           if (m) return [{ fd: m[1] ?? m[2], what: 'owner', value: `${m[3]}:${m[4]}` }];

@@ -367,6 +367,33 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     }
   });
 
+  it('makes the journal durable before the first change of a batch, and changes nothing when that fails', () => {
+    const fd = tree();
+    try {
+      const journal = fs.openSync(`${tmp}/journal`, 'w');
+      const p = n().openat(fd, 'file', ENTRY_FLAGS);
+      n().changeStart(Int32Array.of(p), Float64Array.of(600, 601, 0o600, 3), 1, journal);
+      const out = new Float64Array(6);
+      const errs = new Int32Array(1);
+      expect(n().changeWait(out, errs)).toBe(1);
+      expect([errs[0], out[1]]).toEqual([0, 600]);
+      fs.closeSync(journal);
+      // fdatasync of an O_PATH descriptor fails (EBADF): the batch changes nothing, closes its descriptors, and
+      // its wait throws the sync's errno.
+      const notJournal = n().openat(fd, 'sub', ENTRY_FLAGS);
+      const q = n().openat(fd, 'file', ENTRY_FLAGS);
+      n().changeStart(Int32Array.of(q), Float64Array.of(700, 701, 0o640, 3), 1, notJournal);
+      expect(() => n().changeWait(new Float64Array(6), new Int32Array(1))).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'fdatasync' }));
+      const st = fs.lstatSync(`${tmp}/d/file`);
+      expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([600, 601, 0o600]);
+      expect(() => fs.fstatSync(q)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+      n().close(notJournal);
+      expect(() => n().changeStart(Int32Array.of(0), Float64Array.of(0, 0, 0o600, 2), 1, -2)).toThrow(TypeError);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
   it('names errno numbers as Node does', () => {
     expect([errnoName(2), errnoName(20), errnoName(40), errnoName(11), errnoName(95), errnoName(9999)]).toEqual(['ENOENT', 'ENOTDIR', 'ELOOP', 'EAGAIN', 'ENOTSUP', 'E9999']);
   });
