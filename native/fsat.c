@@ -839,6 +839,10 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_value v;
   napi_create_int32(env, MAX_BATCH, &v);
   napi_set_named_property(env, exports, "MAX_BATCH", v);
+  /* changeStart makes the journal durable first when given its descriptor: callers check this, so that a helper
+     built before that (which would ignore the descriptor) never leaves a batch's lines unsynced. */
+  napi_get_boolean(env, true, &v);
+  napi_set_named_property(env, exports, "SYNCS_JOURNAL", v);
   return exports;
 }
 

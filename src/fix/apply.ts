@@ -298,7 +298,7 @@ export class Applier {
     // Natively the helper thread makes the lines durable (fdatasync) before the batch's first change, and the
     // next batch is pinned meanwhile; on the pure-JS path append() syncs them.
     const n = this.native;
-    journal.append(records, { sync: n === null });
+    journal.append(records, { sync: n === null || n.SYNCS_JOURNAL !== true });
     this.o.beforeApply?.();
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
@@ -481,7 +481,11 @@ export class Applier {
       spec[i * 4 + 3] = (chown ? 1 : 0) | (chmod ? 2 : 0) | (narrow === null ? 0 : 4 + narrow * 8);
     }
     try {
-      n.changeStart(fds, spec, count, journal.descriptor);
+      // The journal's descriptor, for the helper to sync first: -1 would mean no sync, and a journal that
+      // is closed cannot have been appended to; refused all the same.
+      const jfd = n.SYNCS_JOURNAL === true ? journal.descriptor : -1;
+      if (n.SYNCS_JOURNAL === true && jfd < 0) throw journal.syncFailed('EBADF');
+      n.changeStart(fds, spec, count, jfd);
     } catch (e) {
       // Refused before any change (a malformed argument): nothing was closed either.
       for (const p of kept) fs.closeSync(p.fd);

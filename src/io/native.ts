@@ -53,6 +53,8 @@ export interface NativeFs {
   reserveFds(n: number): void;
   /** The most names one listBatch() answers: the size its arrays must have (nums: 6 per name). */
   readonly MAX_BATCH: number;
+  /** changeStart's journalFd is made durable before the changes (true since it exists; undefined before). */
+  readonly SYNCS_JOURNAL?: boolean;
 }
 
 let loaded: NativeFs | null | undefined;
