@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Applier } from '../../src/fix/apply.js';
+import { Applier, BATCH_AGE_MS } from '../../src/fix/apply.js';
+import { nativeFs } from '../../src/io/native.js';
 import { JournalWriter } from '../../src/fix/journal.js';
 import { openState } from '../../src/io/state.js';
 import type { ChangeRequest, JournalHeader } from '../../src/fix/types.js';
@@ -48,7 +49,7 @@ beforeEach(() => {
 afterEach(() => r.cleanup());
 
 /** Run requests through an Applier with a journal in the temp root's state directory. */
-function apply(reqs: ChangeRequest[], o: { beforeApply?: () => void; dryRun?: boolean; between?: () => void } = {}): Outcome[] {
+function apply(reqs: ChangeRequest[], o: { beforeApply?: () => void; dryRun?: boolean; between?: () => void; clock?: () => number } = {}): Outcome[] {
   const outcomes: Outcome[] = [];
   const state = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
   const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE };
@@ -59,6 +60,7 @@ function apply(reqs: ChangeRequest[], o: { beforeApply?: () => void; dryRun?: bo
     journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
     sink: { outcome: (x) => outcomes.push(x), planned: (p) => outcomes.push({ ...p, outcome: 'unchanged', message: 'planned' }) },
     ...(o.beforeApply ? { beforeApply: o.beforeApply } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
   });
   try {
     reqs.forEach((q, i) => {
@@ -98,6 +100,25 @@ describe('apply: ordinary changes', () => {
     expect(out.map((o) => [o.outcome, o.message])).toEqual([['fixed', 'fixed']]);
     expect(perms(r.h(SPOOL + '/A/m1'))).toEqual(EC);
     onlyChanged(w, [SPOOL + '/A/m1']);
+  });
+
+  it('applies a batch that fills slowly once it is some milliseconds old, not only when full (native path)', () => {
+    // One drifted entry in each of twelve directories, one every 10 ms of a clock the test turns.
+    const paths = Array.from({ length: 12 }, (_, i) => `${SPOOL}/A/d${i}/m`);
+    for (const p of paths) {
+      mkdir(r.h(path.dirname(p)), ECUSER, ECGROUP, 0o750);
+      file(r.h(p), 0, 0, 0o640);
+    }
+    const reqs = paths.map((p) => requestFor(r, p, SPOOL, EC));
+    let now = 0;
+    let applied = 0;
+    const out = apply(reqs, { clock: () => now, between: () => void (now += 10), beforeApply: () => void applied++ });
+    expect(out.filter((o) => o.outcome === 'fixed')).toHaveLength(paths.length);
+    // Natively: applied each time the batch grew older than BATCH_AGE_MS, the rest at the end (110 ms of entries
+    // in batches of at most 30 ms); on the pure-JS path each batch waits to be full, or the end, as before.
+    expect(BATCH_AGE_MS).toBeLessThan(30);
+    if (nativeFs() !== null) expect(applied).toBeGreaterThanOrEqual(3);
+    else expect(applied).toBe(1);
   });
 
   it('reports an entry already as wanted as unchanged, and a vanished one too', () => {
