@@ -16,7 +16,7 @@ import { nativeFs, useNative } from '../../src/io/native.js';
 import type { ChangeRequest, JournalHeader } from '../../src/fix/types.js';
 import type { Outcome } from '../../src/types.js';
 import { asRoot } from '../support/root.js';
-import { ECGROUP, ECUSER, file, mkdir, perms, requestFor, SERVICE, snapshot, tempRoot, type TempRoot } from './helpers.js';
+import { applyRequests, ECGROUP, ECUSER, file, mkdir, perms, requestFor, SERVICE, snapshot, tempRoot, type TempRoot } from './helpers.js';
 import { BIN, install, SPOOL } from './install.js';
 
 const OPT = '/opt/msys/ecelerity';
@@ -55,27 +55,7 @@ function build(dirs: number, files: number, fillers: number): { r: TempRoot; req
 }
 
 function run(r: TempRoot, reqs: ChangeRequest[], batchSize: number, o: { beforeApply?: () => void } = {}): Outcome[] {
-  const outcomes: Outcome[] = [];
-  const state = openState(makeRoot(r.dir), STATE);
-  const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE };
-  let j: JournalWriter | undefined;
-  const a = new Applier({
-    rootDir: r.dir,
-    dryRun: false,
-    batchSize,
-    journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
-    sink: { outcome: (x) => outcomes.push(x) },
-    ...(o.beforeApply ? { beforeApply: o.beforeApply } : {}),
-  });
-  try {
-    for (const q of reqs) a.submit(q);
-    a.close();
-  } finally {
-    a.abandon();
-    j?.close();
-    state.close();
-  }
-  return outcomes;
+  return applyRequests(r, reqs, { batchSize, ...o });
 }
 
 const key = (o: Outcome): string => `${o.path} ${o.outcome}${o.reason ? ' ' + o.reason : ''}`;

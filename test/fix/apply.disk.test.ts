@@ -6,14 +6,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Applier, BATCH_AGE_MS } from '../../src/fix/apply.js';
+import { BATCH_AGE_MS } from '../../src/fix/apply.js';
 import { nativeFs } from '../../src/io/native.js';
-import { JournalWriter } from '../../src/fix/journal.js';
-import { openState } from '../../src/io/state.js';
-import type { ChangeRequest, JournalHeader } from '../../src/fix/types.js';
-import { makeRoot } from '../../src/io/fs.js';
+import type { ChangeRequest } from '../../src/fix/types.js';
 import type { Outcome } from '../../src/types.js';
 import {
+  applyRequests,
+  type ApplyRun,
   changed,
   ECGROUP,
   ECUSER,
@@ -23,7 +22,6 @@ import {
   OTHER,
   perms,
   requestFor,
-  SERVICE,
   snapshot,
   snapshotEtc,
   tempRoot,
@@ -49,31 +47,8 @@ beforeEach(() => {
 afterEach(() => r.cleanup());
 
 /** Run requests through an Applier with a journal in the temp root's state directory. */
-function apply(reqs: ChangeRequest[], o: { beforeApply?: () => void; dryRun?: boolean; between?: () => void; clock?: () => number } = {}): Outcome[] {
-  const outcomes: Outcome[] = [];
-  const state = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
-  const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE };
-  let j: JournalWriter | undefined;
-  const a = new Applier({
-    rootDir: r.dir,
-    dryRun: o.dryRun ?? false,
-    journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
-    sink: { outcome: (x) => outcomes.push(x), planned: (p) => outcomes.push({ ...p, outcome: 'unchanged', message: 'planned' }) },
-    ...(o.beforeApply ? { beforeApply: o.beforeApply } : {}),
-    ...(o.clock ? { clock: o.clock } : {}),
-  });
-  try {
-    reqs.forEach((q, i) => {
-      if (i > 0) o.between?.();
-      a.submit(q);
-    });
-    a.close();
-  } finally {
-    a.abandon();
-    j?.close();
-    state.close();
-  }
-  return outcomes;
+function apply(reqs: ChangeRequest[], o: ApplyRun = {}): Outcome[] {
+  return applyRequests(r, reqs, o);
 }
 
 /** Outcome (and refusal reason) by path: refusals are reported at once, changes when their batch is applied. */

@@ -5,9 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ChangeRequest } from '../../src/fix/types.js';
+import type { ChangeRequest, JournalHeader } from '../../src/fix/types.js';
 import { typeOfMode } from '../../src/fix/access.js';
-import type { Target } from '../../src/types.js';
+import { Applier } from '../../src/fix/apply.js';
+import { JournalWriter } from '../../src/fix/journal.js';
+import { makeRoot } from '../../src/io/fs.js';
+import { openState } from '../../src/io/state.js';
+import type { Outcome, Target } from '../../src/types.js';
 import { tempDir } from '../support/root.js';
 
 export const ECUSER = 500;
@@ -111,4 +115,45 @@ export function requestFor(root: TempRoot, p: string, tree: string, target: Targ
 export function perms(p: string): Target {
   const st = fs.lstatSync(p);
   return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
+}
+
+export interface ApplyRun {
+  batchSize?: number;
+  dryRun?: boolean;
+  beforeApply?: () => void;
+  /** Called between two requests. */
+  between?: () => void;
+  clock?: () => number;
+}
+
+/**
+ * Run requests through an Applier with a journal (`j.jsonl`) in the root's state directory
+ * (/var/lib/momentum-perms, made by the caller); the outcomes, and a dry run's plan as `planned` outcomes.
+ */
+export function applyRequests(root: TempRoot, reqs: ChangeRequest[], o: ApplyRun = {}): Outcome[] {
+  const outcomes: Outcome[] = [];
+  const state = openState(makeRoot(root.dir), '/var/lib/momentum-perms');
+  const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: root.dir, time: '', pid: process.pid, service: SERVICE };
+  let j: JournalWriter | undefined;
+  const a = new Applier({
+    rootDir: root.dir,
+    dryRun: o.dryRun ?? false,
+    journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
+    sink: { outcome: (x) => outcomes.push(x), planned: (p) => outcomes.push({ ...p, outcome: 'unchanged', message: 'planned' }) },
+    ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+    ...(o.beforeApply ? { beforeApply: o.beforeApply } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
+  try {
+    reqs.forEach((q, i) => {
+      if (i > 0) o.between?.();
+      a.submit(q);
+    });
+    a.close();
+  } finally {
+    a.abandon();
+    j?.close();
+    state.close();
+  }
+  return outcomes;
 }
