@@ -157,12 +157,13 @@ export class Applier {
   /** Verify and pin one request; applies the batch when it is full or when the request is a directory. */
   submit(req: ChangeRequest): void {
     if (this.native === null) return this.accept(req, this.verify(req));
+    const parent = parentDir(req.path);
     // A batch that fills slowly (a few drifted entries in a spool of millions) is applied when it is some
-    // milliseconds old rather than full: what it holds then dies young, where V8 collects it cheaply.
-    if (this.batch.length > 0 && this.clock() - this.batchStarted > BATCH_AGE_MS) this.flush();
+    // milliseconds old rather than full: what it holds then dies young, where V8 collects it cheaply. Looked
+    // at when a directory's group begins, not for every entry.
+    if (parent !== this.queueParent && this.batch.length > 0 && this.clock() - this.batchStarted > BATCH_AGE_MS) this.flush();
     // Native: consecutive requests in one directory are pinned together (drain()). The group never
     // outgrows what the batch can still take, so no change is applied between its pinning and its judging.
-    const parent = parentDir(req.path);
     if (this.queue.length > 0 && (parent !== this.queueParent || this.queue.length + this.batch.length >= this.batchSize)) this.drain();
     if (this.queue.length === 0) {
       // The directory is opened now, when its first entry comes, as verify() would: the entries are then
