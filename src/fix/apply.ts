@@ -81,7 +81,7 @@ export class Applier {
   /** Dry run: directories (by dev:ino) with a planned change, and the values it would give them. */
   private readonly planned = new Map<string, Target>();
   /** Directories (Momentum paths) with a change in the current batch. */
-  private readonly pendingDirs = new Set<string>();
+  private pendingDirs = new Set<string>();
   /**
    * Native: the journaled batch the helper thread is changing while the next one is pinned and judged
    * (changeStart), and its directories. Its outcomes are emitted, and its directories read again, when it is
@@ -91,7 +91,7 @@ export class Applier {
   private inflight: Pinned[] | null = null;
   /** The journal whose lines the batch in flight makes durable first. */
   private inflightJournal: JournalWriter | null = null;
-  private readonly inflightDirs = new Set<string>();
+  private inflightDirs = new Set<string>();
   /** When the first entry of the current batch was pinned (clock()). */
   private batchStarted = 0;
   private readonly clock: () => number;
@@ -103,8 +103,8 @@ export class Applier {
    * of these inodes under another name waits for its change too (numbers alone: another device's inode of
    * the same number costs a wait, nothing more).
    */
-  private readonly inflightInos = new Set<number>();
-  private readonly pendingDirInos = new Set<number>();
+  private inflightInos = new Set<number>();
+  private pendingDirInos = new Set<number>();
   private lastParent = '';
   private readonly hardlinksProtected: boolean;
   private readonly native: NativeFs | null = nativeFs();
@@ -313,7 +313,7 @@ export class Applier {
     this.o.beforeApply?.();
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
-    this.pendingDirInos.clear();
+    this.pendingDirInos = new Set();
     if (n !== null) {
       try {
         this.settleInflight();
@@ -327,7 +327,7 @@ export class Applier {
     } else {
       for (const p of kept) this.change(p);
     }
-    this.pendingDirs.clear();
+    this.pendingDirs = new Set();
   }
 
   /** Apply what is pending and close every descriptor. */
@@ -512,8 +512,8 @@ export class Applier {
     const kept = this.inflight;
     if (kept === null) return;
     this.inflight = null;
-    this.inflightDirs.clear();
-    this.inflightInos.clear();
+    this.inflightDirs = new Set();
+    this.inflightInos = new Set();
     const count = kept.length;
     const out = new Float64Array(count * 6);
     const errs = new Int32Array(count);

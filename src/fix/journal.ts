@@ -78,22 +78,35 @@ export class JournalWriter {
    * for the service account's own while they stay within the limit (counted as admitted).
    */
   admit(r: JournalRecord): boolean {
-    const line = recordLine(r);
+    // The line goes straight into the pending buffer, where append() writes it from: no string kept per line
+    // (kept until the batch is written, a million of them outlived the young generation and filled the old).
+    const at = this.pendingLen;
+    // Never too little (Buffer.write would cut the line short): 107 bytes of keys and punctuation, eight
+    // numbers of at most 24 characters each, and at most 6 bytes for each UTF-16 unit of the strings (\uXXXX).
+    const room = 512 + 6 * (r.path.length + r.tree.length + r.type.length);
+    if (this.pending.length - at < room) this.grow(at + room);
+    const bytes = encodeRecord(this.pending, at, r);
     if (r.before.uid === this.serviceUid || r.after.uid === this.serviceUid) {
-      const bytes = lineBytes(line);
       if (this.serviceWritten + bytes > this.maxBytes) return false;
       this.serviceWritten += bytes;
     }
-    // append() writes the same lines: made once, kept in the order admitted (no WeakMap: its ephemeron
-    // bookkeeping cost more than the lines on a spool of a million).
+    this.pendingLen = at + bytes;
     this.admitted.push(r);
-    this.admittedLines.push(line);
     return true;
   }
 
-  /** Records admit() accepted since the last append(), and their lines. */
+  /** Records admit() accepted since the last append(), and their lines, encoded (`pendingLen` bytes). */
   private admitted: JournalRecord[] = [];
-  private admittedLines: string[] = [];
+  private pending = Buffer.allocUnsafe(1 << 16);
+  private pendingLen = 0;
+
+  private grow(need: number): void {
+    let size = this.pending.length;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.pending.copy(next, 0, 0, this.pendingLen);
+    this.pending = next;
+  }
 
   /**
    * `sync: false`: written, not yet durable; the caller makes it durable (fdatasync of `descriptor`) before it
@@ -101,14 +114,14 @@ export class JournalWriter {
    */
   append(records: readonly JournalRecord[], opts: { sync?: boolean } = {}): void {
     const made = this.admitted;
-    const lines = this.admittedLines;
+    const len = this.pendingLen;
     this.admitted = [];
-    this.admittedLines = [];
+    this.pendingLen = 0;
     if (records.length === 0) return;
-    // The lines admit() made when the records are the ones it admitted, in order; else made here.
+    // The lines admit() encoded when the records are the ones it admitted, in order; else made here.
     const same = records.length === made.length && records.every((r, i) => r === made[i]);
-    const text = same ? lines.join('') : records.map(recordLine).join('');
-    const bytes = lineBytes(text);
+    const buf = same ? this.pending.subarray(0, len) : Buffer.from(records.map(recordLine).join(''), 'utf8');
+    const bytes = buf.length;
     if (this.written + bytes > 2 * this.maxBytes) {
       throw new MpError('MP305', `journal ${this.path} would exceed ${2 * this.maxBytes} bytes: the fix stops here`, {
         notes: ['nothing recorded in it after this point was changed; run fix again to go on (a new journal)'],
@@ -116,7 +129,7 @@ export class JournalWriter {
     }
     this.written += bytes;
     this.guard(() => {
-      this.writeAll(text, bytes);
+      this.writeBuffer(buf);
       if (opts.sync !== false) fs.fdatasyncSync(this.fd);
     });
   }
@@ -153,7 +166,10 @@ export class JournalWriter {
 
   private writeAll(text: string, bytes: number): void {
     // As many bytes as characters: all ASCII, copied as they are.
-    const buf = Buffer.from(text, bytes === text.length ? 'latin1' : 'utf8');
+    this.writeBuffer(Buffer.from(text, bytes === text.length ? 'latin1' : 'utf8'));
+  }
+
+  private writeBuffer(buf: Buffer): void {
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
   }
@@ -169,6 +185,38 @@ export function recordLine(r: JournalRecord): string {
     `"after":{"uid":${a.uid},"gid":${a.gid},"mode":${a.mode}},` +
     `"type":"${r.type}","tree":${jsonString(r.tree)}}\n`
   );
+}
+
+/**
+ * recordLine(r), encoded as UTF-8 into `buf` at `at` (which has room for it); returns its bytes. The inode
+ * number is written digit by digit: made a string, each of a million distinct numbers would be kept alive by
+ * V8's number-to-string cache long enough to reach the old generation, which then grows with the spool.
+ */
+export function encodeRecord(buf: Buffer, at: number, r: JournalRecord): number {
+  const b = r.before;
+  const a = r.after;
+  let o = at + buf.write(`{"path":${jsonString(r.path)},"dev":${r.dev},"ino":`, at, 'utf8');
+  o = writeDigits(buf, o, r.ino);
+  o += buf.write(
+    `,"before":{"uid":${b.uid},"gid":${b.gid},"mode":${b.mode}},"after":{"uid":${a.uid},"gid":${a.gid},"mode":${a.mode}},` +
+      `"type":"${r.type}","tree":${jsonString(r.tree)}}\n`,
+    o,
+    'utf8',
+  );
+  return o - at;
+}
+
+/** `String(n)` for a non-negative safe integer, as ASCII digits at `o`; anything else through String(). */
+function writeDigits(buf: Buffer, o: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return o + buf.write(String(n), o, 'latin1');
+  let digits = 1;
+  for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+  let v = n;
+  for (let i = o + digits - 1; i >= o; i--) {
+    buf[i] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return o + digits;
 }
 
 /** Printable ASCII but `"` and `\`: what JSON.stringify leaves as it is. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMpError, MpError } from '../../src/errors.js';
 import { forEachLine, linesBackward, parseRecord, scanJournal } from '../../src/fix/journal-read.js';
-import { JournalWriter, journalName, recordLine } from '../../src/fix/journal.js';
+import { encodeRecord, JournalWriter, journalName, recordLine } from '../../src/fix/journal.js';
 import { openState } from '../../src/io/state.js';
 import type { JournalHeader, JournalRecord } from '../../src/fix/types.js';
 import { makeRoot } from '../../src/io/fs.js';
@@ -62,6 +62,59 @@ describe('journal writer', () => {
     expect(thrown(() => JournalWriter.create(dir.fd, 'l.jsonl', 'l', header)).code).toBe('MP300');
     expect(fs.readFileSync(r.h('/victim'), 'utf8')).toBe('keep\n');
     st.close();
+  });
+
+  // admit() encodes each line straight into a buffer (numbers digit by digit); what reaches the file must be
+  // recordLine()'s text exactly, whatever the names and numbers.
+  const awkward: JournalRecord[] = [
+    rec(0),
+    { ...rec(1), path: '/var/spool/ecelerity/a"b\\c\n\u0001\u007f', tree: '/var/spool/ecelerity' },
+    { ...rec(2), path: `/var/spool/${'\ud800'.repeat(300)}${'\u2028'.repeat(300)}😀`, ino: 0 },
+    { ...rec(3), path: `/${'\u0000'.repeat(4096)}`, tree: `/${'é'.repeat(2000)}` },
+    { ...rec(4), dev: Number.MAX_SAFE_INTEGER, ino: Number.MAX_SAFE_INTEGER },
+    { ...rec(5), dev: 2 ** 64, ino: 18446744073709551615, before: { uid: 4294967295, gid: -1, mode: 0.5 }, after: { uid: -0, gid: 1e21, mode: -1.7976931348623157e308 } },
+    { ...rec(6), ino: 9, type: 'dir' },
+    { ...rec(7), ino: 10 },
+  ];
+
+  it('encodes a record exactly as recordLine() writes it, whatever its names and numbers', () => {
+    for (const x of awkward) {
+      const buf = Buffer.alloc(1 << 17, 0x78);
+      const n = encodeRecord(buf, 7, x);
+      expect(buf.subarray(7, 7 + n).toString('utf8')).toBe(recordLine(x));
+      expect(n).toBe(Buffer.byteLength(recordLine(x)));
+      expect(buf[7 + n]).toBe(0x78); // nothing written past the line
+    }
+  });
+
+  it('writes the admitted lines, in order, and only those', () => {
+    const st = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+    const w = JournalWriter.create(st.journals().fd, 'b.jsonl', '/var/lib/momentum-perms/journal/b.jsonl', header, 20_000);
+    const admitted = awkward.filter((x) => w.admit(x));
+    // rec(3)'s names (4,096 NULs as \u0000 and 2,000 two-byte characters) pass the 20,000-byte limit for the
+    // service account's entries: refused, and its bytes, written into the buffer, are not in the file.
+    expect(admitted.length).toBe(awkward.length - 1);
+    expect(admitted).not.toContain(awkward[3]);
+    w.append(admitted);
+    w.append([]);
+    w.close();
+    // Root's entries, past the first 64 KiB: the buffer grows, and grows enough for a line of 25 kB that
+    // begins 50 kB into it (too little room, Buffer.write would cut it short).
+    const roots = Array.from({ length: 2000 }, (_, i) => ({ ...rec(1000 + i), after: { uid: 0, gid: 0, mode: 0o600 } }));
+    let at = 0;
+    let k = 0;
+    while (at < 50_000) at += Buffer.byteLength(recordLine(roots[k++] as JournalRecord));
+    roots.splice(k, 0, { ...(awkward[3] as JournalRecord), after: { uid: 0, gid: 0, mode: 0o600 } });
+    const w2 = JournalWriter.create(st.journals().fd, 'c.jsonl', '/var/lib/momentum-perms/journal/c.jsonl', header);
+    expect(roots.every((x) => w2.admit(x))).toBe(true);
+    w2.append(roots);
+    w2.close();
+    st.close();
+    const read = (n: string) => fs.readFileSync(r.h(`/var/lib/momentum-perms/journal/${n}`), 'utf8');
+    expect(read('b.jsonl')).toBe(JSON.stringify(header) + '\n' + admitted.map(recordLine).join(''));
+    const want = roots.map(recordLine).join('');
+    expect(read('c.jsonl')).toBe(JSON.stringify(header) + '\n' + want);
+    expect(want.length).toBeGreaterThan(1 << 17);
   });
 
   it('names journals so that they sort by time', () => {
