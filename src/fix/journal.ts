@@ -82,7 +82,7 @@ export class JournalWriter {
     // (kept until the batch is written, a million of them outlived the young generation and filled the old).
     const at = this.pendingLen;
     // Never too little (Buffer.write would cut the line short): 107 bytes of keys and punctuation, eight
-    // numbers of at most 24 characters each, and at most 6 bytes for each UTF-16 unit of the strings (\uXXXX).
+    // numbers of at most 25 characters each, and at most 6 bytes for each UTF-16 unit of the strings (\uXXXX).
     const room = 512 + 6 * (r.path.length + r.tree.length + r.type.length);
     if (this.pending.length - at < room) this.grow(at + room);
     const bytes = encodeRecord(this.pending, at, r);
@@ -132,6 +132,9 @@ export class JournalWriter {
       this.writeBuffer(buf);
       if (opts.sync !== false) fs.fdatasyncSync(this.fd);
     });
+    // A batch of long escaped names (the service account's: 6 bytes a character) grew it to megabytes: given
+    // back, not kept for the rest of the run.
+    if (this.pending.length > 1 << 20) this.pending = Buffer.allocUnsafe(1 << 16);
   }
 
   /** Run a write to the journal; an I/O error becomes MP305 (never a stack trace). */
