@@ -105,6 +105,8 @@ export class Applier {
    */
   private inflightInos = new Set<number>();
   private pendingDirInos = new Set<number>();
+  /** The inode numbers of every entry in the current batch (a second name of one waits for its change). */
+  private pendingInos = new Set<number>();
   private lastParent = '';
   private readonly hardlinksProtected: boolean;
   private readonly native: NativeFs | null = nativeFs();
@@ -190,6 +192,7 @@ export class Applier {
     }
     if (this.batch.length === 0) this.batchStarted = this.clock();
     this.batch.push(pinned);
+    this.pendingInos.add(req.ino);
     if (req.type === 'dir') {
       this.pendingDirs.add(req.path);
       this.pendingDirInos.add(req.ino);
@@ -314,6 +317,7 @@ export class Applier {
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
     this.pendingDirInos = new Set();
+    this.pendingInos = new Set();
     if (n !== null) {
       try {
         this.settleInflight();
@@ -381,8 +385,12 @@ export class Applier {
   private judged(req: ChangeRequest, fd: number, st: FdStat, parent: string, depth: number): Pinned | null {
     let where: Where;
     try {
-      // The same inode in the batch in flight (renamed since it was pinned): judged as that change leaves it.
-      if (this.inflightInos.has(st.ino)) {
+      // The same inode in the current batch or the one in flight, under another name (its owner renamed it
+      // since it was pinned): that change is made first, and this name judged (and journaled) as it leaves
+      // it, never from the values before it.
+      const pending = this.pendingInos.has(st.ino);
+      if (pending || this.inflightInos.has(st.ino)) {
+        if (pending) this.flush();
         this.settleInflight();
         st = fstatOf(fd);
       }

@@ -54,7 +54,7 @@ function build(dirs: number, files: number, fillers: number): { r: TempRoot; req
   return { r, reqs };
 }
 
-function run(r: TempRoot, reqs: ChangeRequest[], batchSize: number, o: { beforeApply?: () => void } = {}): Outcome[] {
+function run(r: TempRoot, reqs: ChangeRequest[], batchSize: number, o: { beforeApply?: () => void; between?: () => void } = {}): Outcome[] {
   return applyRequests(r, reqs, { batchSize, ...o });
 }
 
@@ -119,6 +119,33 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
       });
       expect(out.filter((o) => /\/z[AB]$/.test(o.path)).map(key), `native ${native}`).toEqual([`${OPT}/q/zA fixed`, `${OPT}/q/zB unchanged`]);
       // One journal line for the inode: B was never recorded as a second change from A's old values.
+      const lines = fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
+      expect(lines.filter((l) => l.includes('/zB'))).toEqual([]);
+    }
+  });
+
+  it('an inode reached again under a second name while its change is still pending in the same batch is judged as that change leaves it', () => {
+    // The walk saw one file at q/zA and, renamed by its owner into another directory, at q2/zB; both come
+    // before the batch is full.
+    for (const native of [true, false]) {
+      useNative(native);
+      const r = tempRoot();
+      roots.push(r);
+      mkdir(r.h(OPT), 0, 0, 0o755);
+      mkdir(r.h(STATE), 0, 0, 0o700);
+      for (const d of ['q', 'q2', 'q3']) mkdir(r.h(`${OPT}/${d}`), 0, 0, 0o755);
+      file(r.h(`${OPT}/q/zA`), 0, 0, 0o644);
+      file(r.h(`${OPT}/q3/y`), 0, 0, 0o644);
+      const T = { uid: 0, gid: 0, mode: 0o600 };
+      const a = requestFor(r, `${OPT}/q/zA`, OPT, T);
+      const reqs = [a, requestFor(r, `${OPT}/q3/y`, OPT, T), { ...a, path: `${OPT}/q2/zB` }];
+      let calls = 0;
+      // Before the third request: zA is pinned by then on both paths (natively, when the second one's
+      // directory began), and its change is not made yet.
+      const out = run(r, reqs, 100, { between: () => ++calls === 2 && fs.renameSync(r.h(`${OPT}/q/zA`), r.h(`${OPT}/q2/zB`)) });
+      expect(out.filter((o) => /\/z[AB]$/.test(o.path)).map(key), `native ${native}`).toEqual([`${OPT}/q/zA fixed`, `${OPT}/q2/zB unchanged`]);
+      expect(perms(r.h(`${OPT}/q2/zB`)).mode).toBe(0o600);
+      // One journal line for the inode: zB was never recorded as a second change from zA's old values.
       const lines = fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
       expect(lines.filter((l) => l.includes('/zB'))).toEqual([]);
     }
