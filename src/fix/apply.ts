@@ -107,6 +107,8 @@ export class Applier {
   private pendingDirInos = new Set<number>();
   /** The inode numbers of every entry in the current batch (a second name of one waits for its change). */
   private pendingInos = new Set<number>();
+  /** How many batches were waited for (settleInflight): values read before a change may be stale after it. */
+  private settled = 0;
   private lastParent = '';
   private readonly hardlinksProtected: boolean;
   private readonly native: NativeFs | null = nativeFs();
@@ -233,6 +235,11 @@ export class Applier {
     const nums = new Float64Array(count * 6);
     const errs = new Int32Array(count);
     n.pinBatch(this.chain.fd(depth), names, ENTRY_FLAGS, fds, nums, errs);
+    // The values pinBatch read hold only until a batch is waited for: judging an entry can make the batch
+    // in flight, or the current one, wait to be made (a second name of one of their inodes), and an entry
+    // after it in this group may be another of their inodes (two renamed into this directory, a bind
+    // mount of a directory whose entries are in the batch); it is then read again.
+    const settled = this.settled;
     let i = 0;
     try {
       for (; i < count; i++) {
@@ -244,8 +251,19 @@ export class Applier {
           continue;
         }
         const k = i * 6;
-        const st: FdStat = { mode: nums[k] as number, uid: nums[k + 1] as number, gid: nums[k + 2] as number, dev: nums[k + 3] as number, ino: nums[k + 4] as number, nlink: nums[k + 5] as number };
-        this.accept(req, this.judged(req, fds[i] as number, st, parent, depth));
+        const fd = fds[i] as number;
+        let st: FdStat;
+        if (this.settled === settled) {
+          st = { mode: nums[k] as number, uid: nums[k + 1] as number, gid: nums[k + 2] as number, dev: nums[k + 3] as number, ino: nums[k + 4] as number, nlink: nums[k + 5] as number };
+        } else {
+          try {
+            st = fstatOf(fd);
+          } catch (e) {
+            n.close(fd);
+            throw e;
+          }
+        }
+        this.accept(req, this.judged(req, fd, st, parent, depth));
       }
     } finally {
       // Only after an exception: what was pinned and not judged yet.
@@ -317,6 +335,7 @@ export class Applier {
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
     this.pendingDirInos = new Set();
+    const inos = this.pendingInos;
     this.pendingInos = new Set();
     if (n !== null) {
       try {
@@ -327,7 +346,11 @@ export class Applier {
         throw e;
       }
       this.startChange(n, kept, journal);
-      for (const d of this.pendingDirs) this.inflightDirs.add(d);
+      if (this.inflight !== null) {
+        // The batch's inodes (those the journal refused too: for them, a wait at most) and directories.
+        this.inflightInos = inos;
+        for (const d of this.pendingDirs) this.inflightDirs.add(d);
+      }
     } else {
       for (const p of kept) this.change(p);
     }
@@ -512,7 +535,6 @@ export class Applier {
     }
     this.inflight = kept;
     this.inflightJournal = journal;
-    for (const p of kept) this.inflightInos.add(p.req.ino);
   }
 
   /** Wait for the batch being changed, if any, and report its outcomes in order. */
@@ -520,6 +542,7 @@ export class Applier {
     const kept = this.inflight;
     if (kept === null) return;
     this.inflight = null;
+    this.settled++;
     this.inflightDirs = new Set();
     this.inflightInos = new Set();
     const count = kept.length;

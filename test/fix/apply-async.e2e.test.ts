@@ -54,7 +54,7 @@ function build(dirs: number, files: number, fillers: number): { r: TempRoot; req
   return { r, reqs };
 }
 
-function run(r: TempRoot, reqs: ChangeRequest[], batchSize: number, o: { beforeApply?: () => void; between?: () => void } = {}): Outcome[] {
+function run(r: TempRoot, reqs: ChangeRequest[], batchSize: number, o: { beforeApply?: () => void; between?: () => void; clock?: () => number } = {}): Outcome[] {
   return applyRequests(r, reqs, { batchSize, ...o });
 }
 
@@ -142,12 +142,43 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
       let calls = 0;
       // Before the third request: zA is pinned by then on both paths (natively, when the second one's
       // directory began), and its change is not made yet.
-      const out = run(r, reqs, 100, { between: () => ++calls === 2 && fs.renameSync(r.h(`${OPT}/q/zA`), r.h(`${OPT}/q2/zB`)) });
+      // A clock that stands still: the batch is never applied for its age (on a slow machine it would be,
+      // and the batch in flight, not the pending one, would be what zB meets).
+      const out = run(r, reqs, 100, { clock: () => 0, between: () => ++calls === 2 && fs.renameSync(r.h(`${OPT}/q/zA`), r.h(`${OPT}/q2/zB`)) });
       expect(out.filter((o) => /\/z[AB]$/.test(o.path)).map(key), `native ${native}`).toEqual([`${OPT}/q/zA fixed`, `${OPT}/q2/zB unchanged`]);
       expect(perms(r.h(`${OPT}/q2/zB`)).mode).toBe(0o600);
       // One journal line for the inode: zB was never recorded as a second change from zA's old values.
       const lines = fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
       expect(lines.filter((l) => l.includes('/zB'))).toEqual([]);
+    }
+  });
+
+  it('every second name in one directory of inodes whose changes are pending is judged as those changes leave them, not only the first', () => {
+    // q2 is q (a bind mount): q2/a, q2/b and q2/c are pinned together, after q/a, q/b and q/c were judged
+    // and before their changes are made. Judging q2/a makes the batch wait; q2/b and q2/c must then not be
+    // judged from the values read when they were pinned.
+    for (const native of [true, false]) {
+      useNative(native);
+      const r = tempRoot();
+      roots.push(r);
+      mkdir(r.h(OPT), 0, 0, 0o755);
+      mkdir(r.h(STATE), 0, 0, 0o700);
+      mkdir(r.h(`${OPT}/q`), 0, 0, 0o755);
+      mkdir(r.h(`${OPT}/q2`), 0, 0, 0o755);
+      for (const x of ['a', 'b', 'c']) file(r.h(`${OPT}/q/${x}`), 0, 0, 0o644);
+      execFileSync('mount', ['--bind', r.h(`${OPT}/q`), r.h(`${OPT}/q2`)]);
+      try {
+        const T = { uid: 0, gid: 0, mode: 0o600 };
+        const first = ['a', 'b', 'c'].map((x) => requestFor(r, `${OPT}/q/${x}`, OPT, T));
+        const reqs = [...first, ...first.map((q) => ({ ...q, path: q.path.replace('/q/', '/q2/') }))];
+        const out = run(r, reqs, 100, { clock: () => 0 }).map(key);
+        expect(out.filter((o) => o.includes('/q/')).sort(), `native ${native}`).toEqual(['a', 'b', 'c'].map((x) => `${OPT}/q/${x} fixed`));
+        expect(out.filter((o) => o.includes('/q2/')).sort(), `native ${native}`).toEqual(['a', 'b', 'c'].map((x) => `${OPT}/q2/${x} unchanged`));
+        const lines = fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
+        expect(lines.filter((l) => l.includes('/q2/')), `native ${native}`).toEqual([]);
+      } finally {
+        execFileSync('umount', [r.h(`${OPT}/q2`)]);
+      }
     }
   });
 
