@@ -401,7 +401,14 @@ export class Applier {
       if (typeof code !== 'string') throw e; // a bug, not the disk
       return this.unreachable(req, new ReachError(code === 'ENOENT' ? 'vanished' : 'errno', code, req.path));
     }
-    return this.judged(req, fd, fstatOf(fd), parent, depth);
+    let st: FdStat;
+    try {
+      st = fstatOf(fd);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
+    return this.judged(req, fd, st, parent, depth);
   }
 
   /** Judge a pinned entry; returns it to change, or null after closing it and reporting why not. */

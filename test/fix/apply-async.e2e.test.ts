@@ -170,12 +170,24 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
       try {
         const T = { uid: 0, gid: 0, mode: 0o600 };
         const first = ['a', 'b', 'c'].map((x) => requestFor(r, `${OPT}/q/${x}`, OPT, T));
-        const reqs = [...first, ...first.map((q) => ({ ...q, path: q.path.replace('/q/', '/q2/') }))];
-        const out = run(r, reqs, 100, { clock: () => 0 }).map(key);
-        expect(out.filter((o) => o.includes('/q/')).sort(), `native ${native}`).toEqual(['a', 'b', 'c'].map((x) => `${OPT}/q/${x} fixed`));
-        expect(out.filter((o) => o.includes('/q2/')).sort(), `native ${native}`).toEqual(['a', 'b', 'c'].map((x) => `${OPT}/q2/${x} unchanged`));
-        const lines = fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
-        expect(lines.filter((l) => l.includes('/q2/')), `native ${native}`).toEqual([]);
+        const second = first.map((q) => ({ ...q, path: q.path.replace('/q/', '/q2/') }));
+        // Pending: a clock that stands still keeps q's changes in the current batch. In flight: a file of
+        // another directory between the groups, and a clock that runs, send q's changes off when o's group
+        // begins; q2's group is pinned while they are made.
+        mkdir(r.h(`${OPT}/o`), 0, 0, 0o755);
+        for (const when of ['pending', 'in flight']) {
+          for (const x of ['a', 'b', 'c']) fs.chmodSync(r.h(`${OPT}/q/${x}`), 0o644);
+          file(r.h(`${OPT}/o/x`), 0, 0, 0o644);
+          let t = 0;
+          const reqs = when === 'pending' ? [...first, ...second] : [...first, requestFor(r, `${OPT}/o/x`, OPT, T), ...second];
+          fs.rmSync(r.h(STATE + '/journal/j.jsonl'), { force: true });
+          const out = run(r, reqs, 100, { clock: when === 'pending' ? () => 0 : () => (t += 100) }).map(key);
+          const what = `native ${native}, ${when}`;
+          expect(out.filter((o) => o.includes('/q/')).sort(), what).toEqual(['a', 'b', 'c'].map((x) => `${OPT}/q/${x} fixed`));
+          expect(out.filter((o) => o.includes('/q2/')).sort(), what).toEqual(['a', 'b', 'c'].map((x) => `${OPT}/q2/${x} unchanged`));
+          const lines = fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
+          expect(lines.filter((l) => l.includes('/q2/')), what).toEqual([]);
+        }
       } finally {
         execFileSync('umount', [r.h(`${OPT}/q2`)]);
       }
