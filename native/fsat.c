@@ -579,11 +579,12 @@ static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
     if (what & DO_NARROW) err = fchmod_pinned(fd, (mode_t)(what >> NARROW_SHIFT));
     if (err == 0 && (what & DO_CHOWN) && fchownat(fd, "", (uid_t)sp[0], (gid_t)sp[1], AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) err = errno;
     if (err == 0 && (what & DO_CHMOD)) err = fchmod_pinned(fd, (mode_t)sp[2]);
+    /* The read-back, after a failure too: a step made before the one that failed (the narrowing chmod, then
+       a chown refused with EDQUOT) is then reported as what the entry is left with. All zeros when it
+       cannot be read (a real st_mode always has its type bits). */
     struct stat st;
-    if (err == 0) {
-      if (sys_fstat(fd, &st) == 0) put_stat(j->out + (size_t)i * NUMS, &st);
-      else err = errno;
-    }
+    if (sys_fstat(fd, &st) == 0) put_stat(j->out + (size_t)i * NUMS, &st);
+    else if (err == 0) err = errno;
     j->errs[i] = err;
     close(fd);
   }

@@ -16,7 +16,7 @@ import { judge, unreachableOutcome, type Seen, type Where } from './judge.js';
 import { narrowing, type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
 import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
 import { errnoName, type FdStat, fstatOf, nativeFs, type NativeFs } from '../io/native.js';
-import { fdPath } from '../io/fd.js';
+import { errnoOf, fdPath } from '../io/fd.js';
 
 export interface ApplyOptions {
   rootDir: string;
@@ -505,7 +505,14 @@ export class Applier {
       const st = fstatOf(fd);
       this.changed(p, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 });
     } catch (e) {
-      this.changeFailed(p, errnoOf(e));
+      let now: Perms | null = null;
+      try {
+        const st = fstatOf(fd);
+        now = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
+      } catch {
+        // Not read back: the failure is reported without what the entry is left with.
+      }
+      this.changeFailed(p, errnoOf(e) ?? 'EIO', now);
     } finally {
       fs.closeSync(fd);
     }
@@ -567,7 +574,8 @@ export class Applier {
     for (let i = 0; i < count; i++) {
       const p = kept[i] as Pinned;
       const err = errs[i] as number;
-      if (err !== 0) this.changeFailed(p, errnoName(err));
+      // A failure's read-back (zeros: none; a real mode always has its type bits).
+      if (err !== 0) this.changeFailed(p, errnoName(err), out[i * 6] === 0 ? null : { uid: out[i * 6 + 1] as number, gid: out[i * 6 + 2] as number, mode: (out[i * 6] as number) & 0o7777 });
       else this.changed(p, { uid: out[i * 6 + 1] as number, gid: out[i * 6 + 2] as number, mode: (out[i * 6] as number) & 0o7777 });
     }
   }
@@ -587,10 +595,14 @@ export class Applier {
     }
   }
 
-  private changeFailed(p: Pinned, code: string): void {
+  /** `now`: what the entry is left with, read back after the failure (null: not read). */
+  private changeFailed(p: Pinned, code: string, now: Perms | null): void {
     const { req, before } = p;
     const t = req.target;
-    this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}`, rule: req.rule });
+    // A step made before the one that failed (bits taken away before a chown the disk's quota refused) is
+    // said: the entry is neither as it was nor as wanted, and `undo` puts it back.
+    const left = now !== null && !sameValues(now, before, req.type) ? `; left ${showTarget(now)}` : '';
+    this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}${left}`, rule: req.rule });
     // A step may have been made before the one that failed (the chown, then not the chmod): the entries
     // below a directory are judged against what it is now, not what it was.
     if (req.type === 'dir') {
@@ -630,7 +642,3 @@ function parentDir(p: string): string {
   return slash <= 0 ? '/' : p.slice(0, slash);
 }
 
-function errnoOf(e: unknown): string {
-  const c = (e as { code?: unknown } | null)?.code;
-  return typeof c === 'string' ? c : 'EIO';
-}

@@ -6,6 +6,8 @@
  * reopen of an O_PATH pin).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { getSystemErrorName } from 'node:util';
 import type { EntryType } from '../types.js';
 
 /** O_PATH (x86_64/arm64 value; Node has no constant): opens any file type without running a driver's open(). */
@@ -13,10 +15,26 @@ export const O_PATH = 0o10000000;
 
 /** Node's errno code of a caught error, or undefined. */
 export function errnoOf(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string'
-    ? (e as { code: string }).code
-    : undefined;
+  if (typeof e !== 'object' || e === null) return undefined;
+  const { code, errno } = e as { code?: unknown; errno?: unknown };
+  if (typeof code !== 'string') return undefined;
+  // An errno libuv has no name for (EDQUOT, EUCLEAN) comes as "Unknown system error -122": named from its number.
+  return /^E[A-Z0-9]+$/.test(code) || typeof errno !== 'number' ? code : errnoName(-errno);
 }
+
+/** The errno name of an errno number from the helpers, as Node's fs would give it as `code` (libuv's names). */
+export function errnoName(n: number): string {
+  let name = '';
+  try {
+    name = getSystemErrorName(-n);
+  } catch {
+    // not a number libuv knows
+  }
+  return /^E[A-Z0-9]+$/.test(name) ? name : (ERRNO_NAMES.get(n) ?? `E${n}`);
+}
+
+/** The kernel's names libuv does not have (EUCLEAN, EREMOTEIO, …), from Node's table. */
+const ERRNO_NAMES = new Map<number, string>(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));
 
 /** `/proc/self/fd/N`, or `/proc/self/fd/N/name`: `name` looked up in the directory open as N. */
 export function fdPath(fd: number, name?: string): string {

@@ -9,11 +9,11 @@
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getSystemErrorName } from 'node:util';
-import { fdPath } from './fd.js';
+import { errnoName, fdPath } from './fd.js';
+
+export { errnoName };
 
 export interface NativeFs {
   /** openat(dirfd, name, flags | O_CLOEXEC): a name holding a slash or a NUL is refused (TypeError). */
@@ -112,19 +112,6 @@ export function useNative(on: boolean): void {
   disabled = !on;
 }
 
-/** The errno name of an errno number from the helpers, as Node's fs would give it as `code` (libuv's names). */
-export function errnoName(n: number): string {
-  let name = '';
-  try {
-    name = getSystemErrorName(-n);
-  } catch {
-    // not a number libuv knows
-  }
-  return /^E[A-Z0-9]+$/.test(name) ? name : (ERRNO_NAMES.get(n) ?? `E${n}`);
-}
-
-/** The kernel's names libuv does not have (EUCLEAN, EREMOTEIO, …), from Node's table. */
-const ERRNO_NAMES = new Map<number, string>(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));
 
 /**
  * Open `name` inside the directory `dirFd` with `flags`: openat() itself with the native helpers, else the

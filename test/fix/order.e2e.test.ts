@@ -70,4 +70,28 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
       }
     });
   }
+
+  // A chown the disk refuses (EDQUOT: the group's quota) after the narrowing chmod was made: the entry is left
+  // with fewer bits than before and its old owner. The failure says so, and undo puts the entry back.
+  for (const native of ['1', '0']) {
+    it.runIf(strace)(`reports what a change that failed part-way left, and undo puts it back (${native === '1' ? 'native' : 'pure-JS'} path)`, () => {
+      const r = install({ dirs: 1, files: 1 });
+      roots.push(r);
+      fs.chownSync(r.h(SPOOL), 0, 0);
+      fs.chmodSync(r.h(SPOOL), 0o775);
+      const env = { ...process.env, MOMENTUM_PERMS_NATIVE: native };
+      const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=chown,fchownat,lchown', '-e', 'inject=chown,fchownat,lchown:error=EDQUOT'];
+      const p = spawnSync('strace', [...inject, process.execPath, BIN, 'fix', '--root', r.dir, '--json'], { env, encoding: 'utf8' });
+      expect(p.status, p.stderr).toBe(3);
+      const report = JSON.parse(p.stdout) as { journal: string; outcomes: { path: string; outcome: string; errno?: string; message: string }[] };
+      const spool = report.outcomes.find((o) => o.path === SPOOL);
+      expect(spool).toMatchObject({ outcome: 'failed', errno: 'EDQUOT', message: 'EDQUOT while changing 0:0 0775 → 500:500 0750; left 0:0 0750' });
+      let st = fs.statSync(r.h(SPOOL));
+      expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([0, 0, 0o750]);
+      const u = spawnSync(process.execPath, [BIN, 'undo', report.journal, '--root', r.dir], { env, encoding: 'utf8' });
+      expect(u.status, u.stderr + u.stdout).toBe(0);
+      st = fs.statSync(r.h(SPOOL));
+      expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([0, 0, 0o775]);
+    });
+  }
 });
