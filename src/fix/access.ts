@@ -10,6 +10,7 @@ import type { EntryType } from '../types.js';
 import { O_PATH } from './types.js';
 import type { Perms } from './safety.js';
 import { fstatOf, openAt } from '../io/native.js';
+import { errnoOf } from '../io/fd.js';
 
 const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
 /** O_PATH|O_NOFOLLOW: any type, a link itself, no driver's open(). */
@@ -42,8 +43,7 @@ export function typeOfMode(mode: number): EntryType {
 }
 
 function codeOf(e: unknown): string {
-  const c = (e as { code?: unknown } | null)?.code;
-  return typeof c === 'string' ? c : 'EIO';
+  return errnoOf(e) ?? 'EIO';
 }
 
 /** Open `name` inside the directory `dirFd` with O_PATH|O_NOFOLLOW: any type, links included, no driver open(). */

@@ -397,8 +397,8 @@ export class Applier {
       fd = openEntry(this.chain.fd(depth), name);
     } catch (e) {
       if (e instanceof ReachError) return this.unreachable(req, e);
-      const code = (e as { code?: unknown } | null)?.code;
-      if (typeof code !== 'string') throw e; // a bug, not the disk
+      const code = errnoOf(e);
+      if (code === undefined) throw e; // a bug, not the disk
       return this.unreachable(req, new ReachError(code === 'ENOENT' ? 'vanished' : 'errno', code, req.path));
     }
     let st: FdStat;
@@ -599,9 +599,10 @@ export class Applier {
   private changeFailed(p: Pinned, code: string, now: Perms | null): void {
     const { req, before } = p;
     const t = req.target;
-    // A step made before the one that failed (bits taken away before a chown the disk's quota refused) is
-    // said: the entry is neither as it was nor as wanted, and `undo` puts it back.
-    const left = now !== null && !sameValues(now, before, req.type) ? `; left ${showTarget(now)}` : '';
+    // What the entry is now, when it is no longer as it was pinned: a step made before the one that failed
+    // (bits taken away before a chown the disk's quota refused) leaves it neither as it was nor as wanted,
+    // and `undo` puts it back.
+    const left = now !== null && !sameValues(now, before, req.type) ? `; now ${showTarget(now)}` : '';
     this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}${left}`, rule: req.rule });
     // A step may have been made before the one that failed (the chown, then not the chmod): the entries
     // below a directory are judged against what it is now, not what it was.

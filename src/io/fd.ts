@@ -18,8 +18,10 @@ export function errnoOf(e: unknown): string | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
   const { code, errno } = e as { code?: unknown; errno?: unknown };
   if (typeof code !== 'string') return undefined;
-  // An errno libuv has no name for (EDQUOT, EUCLEAN) comes as "Unknown system error -122": named from its number.
-  return /^E[A-Z0-9]+$/.test(code) || typeof errno !== 'number' ? code : errnoName(-errno);
+  // An errno libuv has no name for comes as "Unknown system error -122" (Node, negative errno) or "UNKNOWN"
+  // (the native helpers, positive errno): named from its number (EDQUOT). Any other code is kept as it is.
+  if (typeof errno !== 'number' || errno === 0 || !(code === 'UNKNOWN' || code.startsWith('Unknown system error'))) return code;
+  return errnoName(Math.abs(errno));
 }
 
 /** The errno name of an errno number from the helpers, as Node's fs would give it as `code` (libuv's names). */
@@ -33,8 +35,29 @@ export function errnoName(n: number): string {
   return /^E[A-Z0-9]+$/.test(name) ? name : (ERRNO_NAMES.get(n) ?? `E${n}`);
 }
 
-/** The kernel's names libuv does not have (EUCLEAN, EREMOTEIO, …), from Node's table. */
-const ERRNO_NAMES = new Map<number, string>(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));
+/**
+ * The kernel's names libuv does not have (EDQUOT, EREMOTEIO, …), from Node's table, and those Node's table
+ * lacks too (Linux's numbers: EUCLEAN is a corrupted filesystem).
+ */
+const ERRNO_NAMES = new Map<number, string>([
+  [15, 'ENOTBLK'],
+  [66, 'EREMOTE'],
+  [77, 'EBADFD'],
+  [117, 'EUCLEAN'],
+  [118, 'ENOTNAM'],
+  [119, 'ENAVAIL'],
+  [120, 'EISNAM'],
+  [121, 'EREMOTEIO'],
+  [123, 'ENOMEDIUM'],
+  [124, 'EMEDIUMTYPE'],
+  [126, 'ENOKEY'],
+  [127, 'EKEYEXPIRED'],
+  [128, 'EKEYREVOKED'],
+  [129, 'EKEYREJECTED'],
+  [132, 'ERFKILL'],
+  [133, 'EHWPOISON'],
+  ...Object.entries(os.constants.errno).map(([k, v]) => [v, k] as [number, string]),
+]);
 
 /** `/proc/self/fd/N`, or `/proc/self/fd/N/name`: `name` looked up in the directory open as N. */
 export function fdPath(fd: number, name?: string): string {

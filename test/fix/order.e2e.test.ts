@@ -85,7 +85,7 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
       expect(p.status, p.stderr).toBe(3);
       const report = JSON.parse(p.stdout) as { journal: string; outcomes: { path: string; outcome: string; errno?: string; message: string }[] };
       const spool = report.outcomes.find((o) => o.path === SPOOL);
-      expect(spool).toMatchObject({ outcome: 'failed', errno: 'EDQUOT', message: 'EDQUOT while changing 0:0 0775 → 500:500 0750; left 0:0 0750' });
+      expect(spool).toMatchObject({ outcome: 'failed', errno: 'EDQUOT', message: 'EDQUOT while changing 0:0 0775 → 500:500 0750; now 0:0 0750' });
       let st = fs.statSync(r.h(SPOOL));
       expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([0, 0, 0o750]);
       const u = spawnSync(process.execPath, [BIN, 'undo', report.journal, '--root', r.dir], { env, encoding: 'utf8' });
