@@ -7,12 +7,14 @@
 // and prints the median wall and CPU time and peak RSS of each, with the audit alone on the same drifted tree
 // for reference (every fix runs it). Then, on the same tree with 1% of its files drifted (mode 0644), the
 // fix against the audit. Targets (printed with ok or MISSED): fix wall ≤ systemd-tmpfiles Z's; with 1%
-// drifted, fix ≤ 1.1× the audit. Peak RSS is printed for --scale comparisons (flat from 100k to 1M).
+// drifted, fix ≤ 1.1× the audit; with --scale, the fix's peak RSS flat (≤ 1.2× from 100,000 entries to N).
 //
-//   node bench/fix-bench.mjs [--entries N] [--runs R] [--keep]
+//   node bench/fix-bench.mjs [--entries N] [--runs R] [--scale] [--keep]
 //
 // --entries N   spool entries per tree, directories included (default 100,000)
 // --runs R      timed runs of each tool (default 3; the trees are drifted again before each run)
+// --scale       also fix a spool of 100,000 entries, every one drifted, R times, and compare the fix's
+//               highest peak RSS there with the one at N entries
 // --keep        leave the temporary roots behind
 // Must run as root (it chowns). Needs `npm run build` first (bench.mjs's `npm run bench` does it).
 import { spawnSync } from 'node:child_process';
@@ -28,7 +30,7 @@ const UID = 500;
 const GID = 500;
 
 function parseArgs(argv) {
-  const o = { entries: 100_000, runs: 3, keep: false };
+  const o = { entries: 100_000, runs: 3, keep: false, scale: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -39,6 +41,7 @@ function parseArgs(argv) {
     if (a === '--entries') o.entries = Number(next().replace(/[_,]/g, ''));
     else if (a === '--runs') o.runs = Number(next());
     else if (a === '--keep') o.keep = true;
+    else if (a === '--scale') o.scale = true;
     else throw new Error(`unknown option ${a}`);
   }
   if (!Number.isInteger(o.entries) || o.entries < 300) throw new Error('--entries must be a whole number ≥ 300');
@@ -151,6 +154,21 @@ function main() {
     const fw = median(few.map((r) => r.wall));
     const aw1 = median(fewAudit.map((r) => r.wall));
     console.log(`1% drifted (${drifted.toLocaleString('en-US')} files, ${((100 * drifted) / made).toFixed(1)}%): fix ${s(fw)}, audit ${s(aw1)}: fix / audit = ${(fw / aw1).toFixed(2)}× (target ≤ 1.10) ${ok(fw / aw1 <= 1.1)}`);
+    if (o.scale) {
+      // The fix's memory at 100,000 entries, on a tree of its own, against its highest at N above.
+      const small = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-fixbench-scale-'));
+      roots.push(small);
+      const smallMade = buildBenchRoot(small, { entries: 100_000, uid: UID, gid: GID });
+      const peaks = [];
+      for (let i = 0; i < o.runs; i++) {
+        must('drift', run('chown', ['-R', '0:0', path.join(small, SPOOL)]));
+        peaks.push(must('fix', run(process.execPath, [cli, 'fix', '--root', small, '--quiet'])).rss);
+        if (!allOwned(small, UID, GID)) throw new Error('fix left entries unfixed');
+      }
+      const lo = Math.max(...peaks);
+      const hi = Math.max(...rsss[0]);
+      console.log(`fix peak RSS: ${lo.toFixed(1)} MB at ${smallMade.toLocaleString('en-US')} entries, ${hi.toFixed(1)} MB at ${made.toLocaleString('en-US')}: ×${(hi / lo).toFixed(2)} (target ≤ 1.20) ${ok(hi / lo <= 1.2)}`);
+    }
     if (o.keep) console.log(`kept: ${roots.join(' ')}`);
   } finally {
     fs.rmSync(zConf, { force: true });
