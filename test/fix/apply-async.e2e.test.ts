@@ -102,6 +102,18 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
     return { r, n };
   }
 
+  /** A root with OPT, the state directory and root's directories `dirs` below OPT. */
+  function bareRoot(dirs: string[]): TempRoot {
+    const r = tempRoot();
+    roots.push(r);
+    mkdir(r.h(OPT), 0, 0, 0o755);
+    mkdir(r.h(STATE), 0, 0, 0o700);
+    for (const d of dirs) mkdir(r.h(`${OPT}/${d}`), 0, 0, 0o755);
+    return r;
+  }
+
+  const journalLines = (r: TempRoot): string[] => fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
+
   it('an inode reached again under a second name while its batch is in flight is judged as that batch leaves it', () => {
     // The walk saw one file at A and, renamed by its owner, at B; A is the last of a big batch.
     for (const native of [true, false]) {
@@ -119,8 +131,7 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
       });
       expect(out.filter((o) => /\/z[AB]$/.test(o.path)).map(key), `native ${native}`).toEqual([`${OPT}/q/zA fixed`, `${OPT}/q/zB unchanged`]);
       // One journal line for the inode: B was never recorded as a second change from A's old values.
-      const lines = fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
-      expect(lines.filter((l) => l.includes('/zB'))).toEqual([]);
+      expect(journalLines(r).filter((l) => l.includes('/zB'))).toEqual([]);
     }
   });
 
@@ -129,27 +140,21 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
     // before the batch is full.
     for (const native of [true, false]) {
       useNative(native);
-      const r = tempRoot();
-      roots.push(r);
-      mkdir(r.h(OPT), 0, 0, 0o755);
-      mkdir(r.h(STATE), 0, 0, 0o700);
-      for (const d of ['q', 'q2', 'q3']) mkdir(r.h(`${OPT}/${d}`), 0, 0, 0o755);
+      const r = bareRoot(['q', 'q2', 'q3']);
       file(r.h(`${OPT}/q/zA`), 0, 0, 0o644);
       file(r.h(`${OPT}/q3/y`), 0, 0, 0o644);
       const T = { uid: 0, gid: 0, mode: 0o600 };
       const a = requestFor(r, `${OPT}/q/zA`, OPT, T);
       const reqs = [a, requestFor(r, `${OPT}/q3/y`, OPT, T), { ...a, path: `${OPT}/q2/zB` }];
       let calls = 0;
-      // Before the third request: zA is pinned by then on both paths (natively, when the second one's
-      // directory began), and its change is not made yet.
-      // A clock that stands still: the batch is never applied for its age (on a slow machine it would be,
-      // and the batch in flight, not the pending one, would be what zB meets).
+      // The rename comes before the third request: zA is pinned by then on both paths (natively, when the
+      // second one's directory began), and its change not made yet. The clock stands still: the batch is
+      // never applied for its age (on a slow machine it would be, and zB would meet the batch in flight).
       const out = run(r, reqs, 100, { clock: () => 0, between: () => ++calls === 2 && fs.renameSync(r.h(`${OPT}/q/zA`), r.h(`${OPT}/q2/zB`)) });
       expect(out.filter((o) => /\/z[AB]$/.test(o.path)).map(key), `native ${native}`).toEqual([`${OPT}/q/zA fixed`, `${OPT}/q2/zB unchanged`]);
       expect(perms(r.h(`${OPT}/q2/zB`)).mode).toBe(0o600);
       // One journal line for the inode: zB was never recorded as a second change from zA's old values.
-      const lines = fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
-      expect(lines.filter((l) => l.includes('/zB'))).toEqual([]);
+      expect(journalLines(r).filter((l) => l.includes('/zB'))).toEqual([]);
     }
   });
 
@@ -159,12 +164,7 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
     // judged from the values read when they were pinned.
     for (const native of [true, false]) {
       useNative(native);
-      const r = tempRoot();
-      roots.push(r);
-      mkdir(r.h(OPT), 0, 0, 0o755);
-      mkdir(r.h(STATE), 0, 0, 0o700);
-      mkdir(r.h(`${OPT}/q`), 0, 0, 0o755);
-      mkdir(r.h(`${OPT}/q2`), 0, 0, 0o755);
+      const r = bareRoot(['q', 'q2', 'o']);
       for (const x of ['a', 'b', 'c']) file(r.h(`${OPT}/q/${x}`), 0, 0, 0o644);
       execFileSync('mount', ['--bind', r.h(`${OPT}/q`), r.h(`${OPT}/q2`)]);
       try {
@@ -174,7 +174,6 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
         // Pending: a clock that stands still keeps q's changes in the current batch. In flight: a file of
         // another directory between the groups, and a clock that runs, send q's changes off when o's group
         // begins; q2's group is pinned while they are made.
-        mkdir(r.h(`${OPT}/o`), 0, 0, 0o755);
         for (const when of ['pending', 'in flight']) {
           for (const x of ['a', 'b', 'c']) fs.chmodSync(r.h(`${OPT}/q/${x}`), 0o644);
           file(r.h(`${OPT}/o/x`), 0, 0, 0o644);
@@ -185,8 +184,7 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
           const what = `native ${native}, ${when}`;
           expect(out.filter((o) => o.includes('/q/')).sort(), what).toEqual(['a', 'b', 'c'].map((x) => `${OPT}/q/${x} fixed`));
           expect(out.filter((o) => o.includes('/q2/')).sort(), what).toEqual(['a', 'b', 'c'].map((x) => `${OPT}/q2/${x} unchanged`));
-          const lines = fs.readFileSync(r.h(STATE + '/journal/j.jsonl'), 'utf8').trim().split('\n');
-          expect(lines.filter((l) => l.includes('/q2/')), what).toEqual([]);
+          expect(journalLines(r).filter((l) => l.includes('/q2/')), what).toEqual([]);
         }
       } finally {
         execFileSync('umount', [r.h(`${OPT}/q2`)]);
