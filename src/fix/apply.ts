@@ -98,14 +98,12 @@ export class Applier {
   /** Native: whether the descriptor table was grown for the batches (reserveFds()). */
   private reserved = false;
   /**
-   * The inode numbers of the batch in flight, and of the directories pinned in the current batch. A path
-   * names an inode only until its owner renames it: an entry, or a directory of the open chain, that is one
-   * of these inodes under another name waits for its change too (numbers alone: another device's inode of
-   * the same number costs a wait, nothing more).
+   * The inode numbers of the batch in flight, and of every entry of the current batch. A path names an inode
+   * only until its owner renames it: an entry, or a directory of the open chain, that is one of these inodes
+   * under another name waits for its change too (numbers alone: another device's inode of the same number
+   * costs a wait, nothing more).
    */
   private inflightInos = new Set<number>();
-  private pendingDirInos = new Set<number>();
-  /** The inode numbers of every entry in the current batch (a second name of one waits for its change). */
   private pendingInos = new Set<number>();
   /** How many batches were waited for (settleInflight): values read before a change may be stale after it. */
   private settled = 0;
@@ -197,7 +195,6 @@ export class Applier {
     this.pendingInos.add(req.ino);
     if (req.type === 'dir') {
       this.pendingDirs.add(req.path);
-      this.pendingDirInos.add(req.ino);
       // where()'s cache was made before this directory was to change: it may be in the open chain under
       // another name (a bind mount below it), so the next where() looks at the chain again.
       this.info = null;
@@ -334,7 +331,6 @@ export class Applier {
     this.o.beforeApply?.();
     // From here each descriptor is closed by the change step itself, whatever happens to it.
     this.batch.length = 0;
-    this.pendingDirInos = new Set();
     const inos = this.pendingInos;
     this.pendingInos = new Set();
     if (n !== null) {
@@ -429,7 +425,7 @@ export class Applier {
       fs.closeSync(fd);
       throw e;
     }
-    const now: Target = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
+    const now: Target = permsOf(st);
     const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
     const j = judge(req, seen, where, showTarget);
     if (j.kind === 'go') return { req, fd, before: now };
@@ -460,12 +456,12 @@ export class Applier {
     if (this.info !== null && this.info.dir === dir && this.info.tree === tree) return this.info.where;
     // A directory of the chain whose change is pending or in flight under another name (renamed since it
     // was pinned): applied and waited for first, its values read again (changed() refreshes the chain).
-    if (this.pendingDirInos.size > 0 || this.inflightInos.size > 0) {
+    if (this.pendingInos.size > 0 || this.inflightInos.size > 0) {
       let pending = false;
       let inflight = false;
       for (let i = 0; i <= depth; i++) {
         const ino = this.chain.node(i).ino;
-        if (this.pendingDirInos.has(ino)) pending = true;
+        if (this.pendingInos.has(ino)) pending = true;
         if (this.inflightInos.has(ino)) inflight = true;
       }
       if (pending) this.flush();
@@ -503,12 +499,11 @@ export class Applier {
       if (chown) fs.chownSync(fdPath(fd), t.uid, t.gid);
       if (chmod) fs.chmodSync(fdPath(fd), t.mode);
       const st = fstatOf(fd);
-      this.changed(p, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 });
+      this.changed(p, permsOf(st));
     } catch (e) {
       let now: Perms | null = null;
       try {
-        const st = fstatOf(fd);
-        now = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
+        now = permsOf(fstatOf(fd));
       } catch {
         // Not read back: the failure is reported without what the entry is left with.
       }
@@ -574,9 +569,11 @@ export class Applier {
     for (let i = 0; i < count; i++) {
       const p = kept[i] as Pinned;
       const err = errs[i] as number;
-      // A failure's read-back (zeros: none; a real mode always has its type bits).
-      if (err !== 0) this.changeFailed(p, errnoName(err), out[i * 6] === 0 ? null : { uid: out[i * 6 + 1] as number, gid: out[i * 6 + 2] as number, mode: (out[i * 6] as number) & 0o7777 });
-      else this.changed(p, { uid: out[i * 6 + 1] as number, gid: out[i * 6 + 2] as number, mode: (out[i * 6] as number) & 0o7777 });
+      const k = i * 6;
+      const got: Perms = { uid: out[k + 1] as number, gid: out[k + 2] as number, mode: (out[k] as number) & 0o7777 };
+      // A failure's read-back too (zeros: none; a real mode always has its type bits).
+      if (err !== 0) this.changeFailed(p, errnoName(err), out[k] === 0 ? null : got);
+      else this.changed(p, got);
     }
   }
 
@@ -638,6 +635,11 @@ function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | nu
 export const BATCH_AGE_MS = 25;
 
 /** The directory holding a Momentum path. */
+/** The owner, group and permission bits of what fstat says. */
+function permsOf(st: FdStat): Perms {
+  return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
+}
+
 function parentDir(p: string): string {
   const slash = p.lastIndexOf('/');
   return slash <= 0 ? '/' : p.slice(0, slash);

@@ -57,7 +57,7 @@ export class JournalWriter {
         // The umask can only take bits away; fchmod makes the mode exactly 0600 whatever it was.
         fs.fchmodSync(fd, 0o600);
         const head = JSON.stringify(header) + '\n';
-        w.writeAll(head, lineBytes(head));
+        w.writeBuffer(Buffer.from(head, 'utf8'));
         fs.fsyncSync(fd);
         fs.fsyncSync(dirFd);
       });
@@ -167,11 +167,6 @@ export class JournalWriter {
 
   private maxBytes = JOURNAL_MAX_BYTES;
 
-  private writeAll(text: string, bytes: number): void {
-    // As many bytes as characters: all ASCII, copied as they are.
-    this.writeBuffer(Buffer.from(text, bytes === text.length ? 'latin1' : 'utf8'));
-  }
-
   private writeBuffer(buf: Buffer): void {
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
@@ -228,11 +223,6 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** JSON.stringify(s), without its call for the plain names a spool is made of. */
 function jsonString(s: string): string {
   return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
-}
-
-/** UTF-8 bytes of a line. */
-function lineBytes(s: string): number {
-  return Buffer.byteLength(s);
 }
 
 /** A journal file name that sorts by time: `2026-11-26T10-00-00.123Z-fix-4242.jsonl`. */

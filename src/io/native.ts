@@ -112,7 +112,6 @@ export function useNative(on: boolean): void {
   disabled = !on;
 }
 
-
 /**
  * Open `name` inside the directory `dirFd` with `flags`: openat() itself with the native helpers, else the
  * same lookup through `/proc/self/fd/N/name` (the magic link jumps to the open directory, nowhere else). A
