@@ -634,12 +634,12 @@ function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | nu
  */
 export const BATCH_AGE_MS = 25;
 
-/** The directory holding a Momentum path. */
 /** The owner, group and permission bits of what fstat says. */
 function permsOf(st: FdStat): Perms {
   return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
 }
 
+/** The directory holding a Momentum path. */
 function parentDir(p: string): string {
   const slash = p.lastIndexOf('/');
   return slash <= 0 ? '/' : p.slice(0, slash);
