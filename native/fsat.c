@@ -223,123 +223,182 @@ static int is_utf8(const unsigned char *s, size_t n) {
 
 
 /*
- * A second thread for the kernel's share of a batch: the calls of a batch are independent (each on its own
- * name or descriptor), so the first half runs on the calling thread and the second on a helper thread,
- * each on its own core, and the call returns when both are done. Results land at each item's own index:
- * the order seen by the caller does not change. Used only where the machine has two CPUs or more for this
- * process, for batches large enough to pay the hand-over (a few microseconds), and by one caller at a time
- * (another thread of the process calling meanwhile does the whole batch itself). The helper thread also
- * runs one change batch while the caller goes on (changeStart/changeWait); a batch that comes meanwhile is
- * done whole by its caller.
+ * A second thread for the kernel's share of a batch. The calls of a batch are independent (each on its own
+ * name or descriptor) and their results land at each item's own index, so the order seen by the caller does
+ * not change. Used only where the machine has two CPUs or more for this process.
+ *
+ * The helper thread takes two kinds of work:
+ * - A shared batch (run_split): the caller posts it and takes chunks of SHARE_CHUNK items from a counter the
+ *   helper takes chunks from too, when it is free. The caller returns once every item is done: it waits only
+ *   for the chunk the helper is in, never for a helper that wakes late (which then finds nothing left), and
+ *   a helper busy with a change batch joins the listing as soon as that is made. One caller at a time
+ *   (another thread of the process calling meanwhile does its whole batch itself).
+ * - A change batch (changeStart), which it makes whole while the caller goes on; one at a time (another
+ *   comes meanwhile: its caller makes it). A shared batch posted meanwhile is joined first.
  */
 typedef void (*range_fn)(void *ctx, uint32_t lo, uint32_t hi);
-/* 1 while the helper thread is given work (a half batch, or a change batch the caller waits for later). */
-static int split_busy = 0;
 static pthread_mutex_t split_mu = PTHREAD_MUTEX_INITIALIZER;
+/* The helper waits on split_work for either kind of work; callers wait on split_done for the helper to be out
+   of their shared batch, or done with their change batch. */
 static pthread_cond_t split_work = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t split_done = PTHREAD_COND_INITIALIZER;
 /* 0: not started; 1: running; -1: not available (one CPU, or the thread could not be made). */
 static int split_state = 0;
+#define SHARE_CHUNK 16
+/* Smaller batches are made by their caller alone: two chunks at least, or the hand-over costs more. */
+#define SPLIT_MIN (2 * SHARE_CHUNK)
 static struct {
   range_fn fn;
   void *ctx;
-  uint32_t lo, hi;
-  int pending;
-  /* A change batch's own flag, set when the helper is done with it (under split_mu), or NULL. */
+  uint32_t count;
+  /* The first item no thread has taken yet (atomic: both threads take chunks from it). */
+  uint32_t next;
+  /* Under split_mu: bumped by each post, so that the helper joins each batch once. */
+  unsigned gen;
+  /* Under split_mu: the batch is open to the helper (cleared by its caller once it finds nothing left). */
+  int posted;
+  /* Under split_mu: the helper is taking chunks of the batch; its caller returns only once this is 0. */
+  int helping;
+} share;
+/* 1 while a caller owns `share` (atomic). */
+static int share_owner = 0;
+static struct {
+  range_fn fn;
+  void *ctx;
+  uint32_t count;
+  /* The batch's own flag, set when the helper is done with it (under split_mu). */
   int *done;
-  /* Whether the helper gives itself back when done (a change batch), or its caller does (a half batch). */
-  int release;
-} split_job;
-#define SPLIT_MIN 64
+  int pending;
+} change_slot;
+/* 1 from a change batch's post until the helper has made it (atomic). */
+static int change_busy = 0;
+
+/* Take chunks of the shared batch until none is left. */
+static void take_chunks(range_fn fn, void *ctx, uint32_t count) {
+  for (;;) {
+    uint32_t lo = __atomic_fetch_add(&share.next, SHARE_CHUNK, __ATOMIC_RELAXED);
+    if (lo >= count) return;
+    fn(ctx, lo, count - lo > SHARE_CHUNK ? lo + SHARE_CHUNK : count);
+  }
+}
 
 static void *split_main(void *arg) {
   (void)arg;
   /* Named, for `top -H` and /proc/PID/task/TID/comm (the tests find it so). */
   prctl(PR_SET_NAME, "fsat-helper", 0, 0, 0);
+  unsigned joined = 0;
+  pthread_mutex_lock(&split_mu);
   for (;;) {
-    pthread_mutex_lock(&split_mu);
-    while (!split_job.pending) pthread_cond_wait(&split_work, &split_mu);
-    range_fn fn = split_job.fn;
-    void *ctx = split_job.ctx;
-    uint32_t lo = split_job.lo, hi = split_job.hi;
-    pthread_mutex_unlock(&split_mu);
-    fn(ctx, lo, hi);
-    pthread_mutex_lock(&split_mu);
-    split_job.pending = 0;
-    /* The last the helper touches of a change batch: its caller frees it only once it sees this. */
-    if (split_job.done != NULL) *split_job.done = 1;
-    split_job.done = NULL;
-    /* A change batch gives the helper back as soon as it is made, not when its caller comes to wait for it:
-       a fix with few changes waits for them only at its next batch, and meanwhile the walk's listings are
-       shared again. */
-    if (split_job.release) __atomic_store_n(&split_busy, 0, __ATOMIC_RELEASE);
-    pthread_cond_broadcast(&split_done);
-    pthread_mutex_unlock(&split_mu);
+    if (share.posted && share.gen != joined) {
+      joined = share.gen;
+      share.helping = 1;
+      range_fn fn = share.fn;
+      void *ctx = share.ctx;
+      uint32_t count = share.count;
+      pthread_mutex_unlock(&split_mu);
+      take_chunks(fn, ctx, count);
+      pthread_mutex_lock(&split_mu);
+      share.helping = 0;
+      pthread_cond_broadcast(&split_done);
+      continue;
+    }
+    if (change_slot.pending) {
+      range_fn fn = change_slot.fn;
+      void *ctx = change_slot.ctx;
+      uint32_t count = change_slot.count;
+      pthread_mutex_unlock(&split_mu);
+      fn(ctx, 0, count);
+      pthread_mutex_lock(&split_mu);
+      change_slot.pending = 0;
+      /* The last the helper touches of a change batch: its caller frees it only once it sees this. */
+      *change_slot.done = 1;
+      change_slot.done = NULL;
+      /* Given back as soon as the batch is made, not when its caller comes to wait for it. */
+      __atomic_store_n(&change_busy, 0, __ATOMIC_RELEASE);
+      pthread_cond_broadcast(&split_done);
+      continue;
+    }
+    pthread_cond_wait(&split_work, &split_mu);
   }
   return NULL;
 }
 
+/* Start the helper thread once, whichever thread of the process asks first; 1 when it runs. */
 static int split_start(void) {
-  if (split_state != 0) return split_state;
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2 || getenv("MOMENTUM_PERMS_THREADS") != NULL) {
-    split_state = -1;
-    return split_state;
+  int s = __atomic_load_n(&split_state, __ATOMIC_ACQUIRE);
+  if (s != 0) return s;
+  pthread_mutex_lock(&split_mu);
+  if (split_state == 0) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2 || getenv("MOMENTUM_PERMS_THREADS") != NULL) {
+      s = -1;
+    } else {
+      pthread_attr_t attr;
+      pthread_attr_init(&attr);
+      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      pthread_attr_setstacksize(&attr, 256 * 1024);
+      pthread_t t;
+      s = pthread_create(&t, &attr, split_main, NULL) == 0 ? 1 : -1;
+      pthread_attr_destroy(&attr);
+    }
+    __atomic_store_n(&split_state, s, __ATOMIC_RELEASE);
   }
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
-  pthread_t t;
-  split_state = pthread_create(&t, &attr, split_main, NULL) == 0 ? 1 : -1;
-  pthread_attr_destroy(&attr);
-  return split_state;
-}
-
-/* fn over [0, count): halves on two threads when that pays, else all here. */
-/* Take the helper thread for one job: 1 when it is now the caller's, 0 when busy or not available. */
-static int helper_take(void) {
-  int idle = 0;
-  if (!__atomic_compare_exchange_n(&split_busy, &idle, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return 0;
-  if (split_start() == 1) return 1;
-  __atomic_store_n(&split_busy, 0, __ATOMIC_RELEASE);
-  return 0;
+  s = split_state;
+  pthread_mutex_unlock(&split_mu);
+  return s;
 }
 
 /*
- * Hand fn over [lo, hi) to the helper thread (taken with helper_take()). `done`: NULL for a half batch, which
- * the caller waits for with helper_wait(); else a flag the helper sets when done, giving itself back then.
+ * Hand a change batch, fn over [0, count), to the helper thread: 1 when it is posted (the helper sets *done
+ * when it is made), 0 when the helper is busy with another or not available (the caller makes it then).
  */
-static void helper_post(range_fn fn, void *ctx, uint32_t lo, uint32_t hi, int *done) {
+static int change_post(range_fn fn, void *ctx, uint32_t count, int *done) {
+  int idle = 0;
+  if (!__atomic_compare_exchange_n(&change_busy, &idle, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return 0;
+  if (split_start() != 1) {
+    __atomic_store_n(&change_busy, 0, __ATOMIC_RELEASE);
+    return 0;
+  }
   pthread_mutex_lock(&split_mu);
-  split_job.fn = fn;
-  split_job.ctx = ctx;
-  split_job.lo = lo;
-  split_job.hi = hi;
-  split_job.done = done;
-  split_job.release = done != NULL;
-  split_job.pending = 1;
+  change_slot.fn = fn;
+  change_slot.ctx = ctx;
+  change_slot.count = count;
+  change_slot.done = done;
+  change_slot.pending = 1;
   pthread_cond_signal(&split_work);
   pthread_mutex_unlock(&split_mu);
+  return 1;
 }
 
-/* Wait for the half batch helper_post() handed over, and give the helper thread back. */
-static void helper_wait(void) {
-  pthread_mutex_lock(&split_mu);
-  while (split_job.pending) pthread_cond_wait(&split_done, &split_mu);
-  pthread_mutex_unlock(&split_mu);
-  __atomic_store_n(&split_busy, 0, __ATOMIC_RELEASE);
-}
-
+/* fn over [0, count): shared with the helper thread when that pays, else all here (see above). */
 static void run_split(range_fn fn, void *ctx, uint32_t count) {
-  if (count < SPLIT_MIN || !helper_take()) {
+  int idle = 0;
+  if (count < SPLIT_MIN || !__atomic_compare_exchange_n(&share_owner, &idle, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
     fn(ctx, 0, count);
     return;
   }
-  uint32_t mid = count / 2;
-  helper_post(fn, ctx, mid, count, NULL);
-  fn(ctx, 0, mid);
-  helper_wait();
+  if (split_start() != 1) {
+    __atomic_store_n(&share_owner, 0, __ATOMIC_RELEASE);
+    fn(ctx, 0, count);
+    return;
+  }
+  pthread_mutex_lock(&split_mu);
+  share.fn = fn;
+  share.ctx = ctx;
+  share.count = count;
+  __atomic_store_n(&share.next, 0, __ATOMIC_RELAXED);
+  share.gen++;
+  share.posted = 1;
+  pthread_cond_signal(&split_work);
+  pthread_mutex_unlock(&split_mu);
+  take_chunks(fn, ctx, count);
+  /* Nothing is left to take: closed to the helper, and the chunk it may be in waited for. Its results are
+     then visible here (written before it took split_mu to clear `helping`). */
+  pthread_mutex_lock(&split_mu);
+  share.posted = 0;
+  while (share.helping) pthread_cond_wait(&split_done, &split_mu);
+  pthread_mutex_unlock(&split_mu);
+  __atomic_store_n(&share_owner, 0, __ATOMIC_RELEASE);
 }
 
 /* openat(dirfd, name, flags) → fd. The flags are the caller's (O_NOFOLLOW and the rest). */
@@ -749,9 +808,7 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
   j->sync_err = 0;
   a->count = count;
   in->inflight = a;
-  if (helper_take()) {
-    helper_post(change_run, j, 0, count, &a->done);
-  } else {
+  if (!change_post(change_run, j, count, &a->done)) {
     change_run(j, 0, count);
     a->done = 1;
   }
@@ -785,26 +842,57 @@ static napi_value ChangeWait(napi_env env, napi_callback_info info) {
   return ret;
 }
 
-/*
- * reserveFds(n): grow the process's descriptor table, once, to hold descriptors up to n - 1 (a descriptor
- * duplicated at n - 1, then closed). The kernel doubles the table as descriptors are opened, and in a process
- * with threads (every Node process) each doubling waits for an RCU grace period, 5 to 20 ms each on a
- * virtual machine: a fix holding thousands of pinned descriptors paid seven of them. Nothing is changed but
- * the table's size; descriptors are still given lowest first. Throws the errno (EINVAL: n beyond the limit).
- */
-static napi_value ReserveFds(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t n;
-  if (argc < 1 || !get_int(env, argv[0], &n) || n < 1) return throw_type(env, "reserveFds(n)");
+/* Grow the descriptor table to hold n - 1 (a descriptor duplicated there, then closed); 0 or the errno. */
+static int reserve(int n) {
   int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return throw_errno(env, errno, "reserveFds");
+  if (fd < 0) return errno;
   int hi = fcntl(fd, F_DUPFD_CLOEXEC, n - 1);
   int err = errno;
   close(fd);
-  if (hi < 0) return throw_errno(env, err, "reserveFds");
+  if (hi < 0) return err;
   close(hi);
+  return 0;
+}
+
+static void *reserve_main(void *arg) {
+  prctl(PR_SET_NAME, "fsat-reserve", 0, 0, 0);
+  reserve((int)(intptr_t)arg);
+  return NULL;
+}
+
+/*
+ * reserveFds(n[, soon]): grow the process's descriptor table, once, to hold descriptors up to n - 1. The kernel
+ * doubles the table as descriptors are opened, and in a process with threads (every Node process) each
+ * doubling waits for an RCU grace period, 5 to 20 ms each on a virtual machine: a fix holding thousands of
+ * pinned descriptors paid seven of them. Nothing is changed but the table's size; descriptors are still given
+ * lowest first. Throws the errno (EINVAL: n beyond the limit).
+ *
+ * With soon, a short-lived thread of its own grows it and the call returns at once: the grace period is waited
+ * for there, while the caller goes on with descriptors below the table's size (a thread that needs one above
+ * it meanwhile waits for the growth, as it would have anyway). Errors are not reported then: a later call
+ * without soon gives them, and finds the table grown when it was. When no thread can be made, the table is
+ * grown before the call returns.
+ */
+static napi_value ReserveFds(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t n;
+  if (argc < 1 || !get_int(env, argv[0], &n) || n < 1) return throw_type(env, "reserveFds(n[, soon])");
+  bool soon = false;
+  if (argc >= 2 && napi_get_value_bool(env, argv[1], &soon) != napi_ok) return throw_type(env, "reserveFds(n[, soon])");
+  if (soon) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    pthread_t t;
+    int made = pthread_create(&t, &attr, reserve_main, (void *)(intptr_t)n) == 0;
+    pthread_attr_destroy(&attr);
+    if (made) return NULL;
+  }
+  int err = reserve(n);
+  if (err != 0) return throw_errno(env, err, "reserveFds");
   return NULL;
 }
 

@@ -118,8 +118,7 @@ export class Applier {
 
   constructor(private readonly o: ApplyOptions) {
     this.chain = new DirChain(o.rootDir);
-    // At most what changeStart takes (a larger batch would be journaled, then refused).
-    this.batchSize = Math.min(o.batchSize ?? defaultBatchSize(), 1 << 16);
+    this.batchSize = batchSizeOf(o.batchSize);
     this.deferring = o.retryUnsafeParents === true;
     this.hardlinksProtected = o.hardlinksProtected ?? kernelProtectsHardlinks();
     this.clock = o.clock ?? (() => performance.now());
@@ -277,7 +276,7 @@ export class Applier {
     if (this.reserved || this.batch.length + adding + (this.inflight?.length ?? 0) < 32) return;
     this.reserved = true;
     try {
-      (this.native as NativeFs).reserveFds(2 * this.batchSize + 256);
+      (this.native as NativeFs).reserveFds(fdsFor(this.batchSize));
     } catch {
       // Beyond the descriptor limit (batchSize follows it): the table then grows as it always did.
     }
@@ -633,6 +632,30 @@ function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | nu
  * million entries: a batch applied within one keeps its entries out of the old generation.
  */
 export const BATCH_AGE_MS = 25;
+
+/** The batch size an Applier uses: at most what changeStart takes (a larger batch would be journaled, then refused). */
+function batchSizeOf(asked: number | undefined): number {
+  return Math.min(asked ?? defaultBatchSize(), 1 << 16);
+}
+
+/** The descriptor table the batches need: one batch pinned while another is changed, and room for the rest. */
+function fdsFor(batchSize: number): number {
+  return 2 * batchSize + 256;
+}
+
+/**
+ * Natively, for a run that is to change things: start growing the descriptor table for the batches now,
+ * on a thread of its own (see reserveFds). The growth waits for an RCU grace period, 5 to 20 ms here; begun
+ * before the configuration is read, it is over before the first batch needs it, where the Applier's own
+ * call would wait for it on the walk's thread. A run with nothing to change has only grown a table.
+ */
+export function reserveFdsSoon(batchSize?: number): void {
+  try {
+    nativeFs()?.reserveFds(fdsFor(batchSizeOf(batchSize)), true);
+  } catch {
+    // Beyond the descriptor limit: the Applier's own call finds it so, and the table grows as it always did.
+  }
+}
 
 /** The owner, group and permission bits of what fstat says. */
 function permsOf(st: FdStat): Perms {

@@ -10,7 +10,7 @@ import { hostPath, makeRoot, type Root } from '../io/fs.js';
 import type { AuditResult, InstallOptions } from '../audit/types.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Check, Finding, Verdict } from '../types.js';
-import { Applier } from './apply.js';
+import { Applier, reserveFdsSoon } from './apply.js';
 import { emptySummary } from './batch.js';
 import { inTree } from './safety.js';
 import { JOURNALS_KEPT, JournalWriter, journalName } from './journal.js';
@@ -205,6 +205,7 @@ export function startFix(opts: FixOptions): Fixer {
       state.close();
       throw e;
     }
+    reserveFdsSoon(batchSize);
   }
   return {
     start(bound) {

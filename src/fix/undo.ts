@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import { makeRoot } from '../io/fs.js';
-import { Applier } from './apply.js';
+import { Applier, reserveFdsSoon } from './apply.js';
 import { linesBackward, parseRecord, scanJournal } from './journal-read.js';
 import type { JournalWriter } from './journal.js';
 import { acquireLock, type Lock } from '../io/lock.js';
@@ -50,6 +50,7 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
   try {
     state = openState(root, opts.stateDir ?? DEFAULT_STATE_DIR);
     lock = acquireLock(state.state);
+    reserveFdsSoon(opts.batchSize);
     // A journal the service account could edit, or redirect by a link or a rename, would let it name
     // any inode and any owner for root to set.
     fd = openTrustedFile(root, m, 'journal', 'MP302');

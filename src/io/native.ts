@@ -49,8 +49,10 @@ export interface NativeFs {
   /**
    * Grow the descriptor table once to hold descriptors below n (each doubling the kernel makes on its own
    * waits for an RCU grace period in a process with threads). Throws the errno (EINVAL: n past the limit).
+   * With soon, a thread of its own grows it and the call returns at once, reporting no error (helpers built
+   * before it ignore soon and grow it before returning).
    */
-  reserveFds(n: number): void;
+  reserveFds(n: number, soon?: boolean): void;
   /** The most names one listBatch() answers: the size its arrays must have (nums: 6 per name). */
   readonly MAX_BATCH: number;
   /** changeStart's journalFd is made durable before the changes (true since it exists; undefined before). */

@@ -201,9 +201,11 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     }
   });
 
-  it('changes a batch on the helper thread while the caller pins another (which its caller then makes alone), one batch at a time', () => {
+  it('changes a batch on the helper thread while the caller pins another (which the helper may join once its batch is made), one batch at a time', () => {
     fs.mkdirSync(`${tmp}/many`);
-    const names = Array.from({ length: 600 }, (_, i) => `f${i}`);
+    // A pinning that may outlast the change batch: the helper then takes chunks of it. Below 1,024 descriptors
+    // in all (a common limit).
+    const names = Array.from({ length: 950 }, (_, i) => `f${i}`);
     for (const name of names) fs.writeFileSync(`${tmp}/many/${name}`, '', { mode: 0o600 });
     const top = fs.openSync(tmp, DIR);
     const dir = n().openat(top, 'many', DIR);
@@ -223,7 +225,8 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
       const spec = new Float64Array(first.flatMap((_, i) => [1000 + i, 2000, 0o640, 3]));
       n().changeStart(fds, spec, first.length);
       expect(() => n().changeStart(Int32Array.of(0), Float64Array.of(0, 0, 0o644, 2), 1)).toThrow(/still running/);
-      // Meanwhile: a batch the busy helper cannot share is made whole by its caller, as asked.
+      // Meanwhile: a batch shared with the busy helper, which joins when its change batch is made; each result
+      // at its own index, whichever thread made it.
       const rest = names.slice(400);
       const more = pin(rest);
       for (let i = 0; i < rest.length; i++) expect(fs.fstatSync(more[i] as number).ino).toBe(fs.lstatSync(`${tmp}/many/${rest[i]}`).ino);
@@ -260,6 +263,23 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     const soft = Number(/^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1]);
     expect(() => n().reserveFds(soft + 1)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(() => n().reserveFds(0)).toThrow(TypeError);
+  });
+
+  it('grows the descriptor table on a thread of its own with soon, reporting no error', async () => {
+    const fdSize = (): number => Number(/^FDSize:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    const soft = Number(/^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1]);
+    // One past the table as it is (the tests before may have grown it), within the limit.
+    const want = fdSize() + 1;
+    expect(want).toBeLessThanOrEqual(soft);
+    n().reserveFds(want, true);
+    for (let i = 0; i < 500 && fdSize() < want; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(fdSize()).toBeGreaterThanOrEqual(want);
+    // Past the limit: without soon EINVAL is thrown; with it nothing is reported, and nothing grows.
+    const size = fdSize();
+    expect(() => n().reserveFds(soft + 1, true)).not.toThrow();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fdSize()).toBe(size);
+    expect(() => n().reserveFds(1, 'yes' as unknown as boolean)).toThrow(TypeError);
   });
 
   it('keeps each thread\'s batch its own: worker threads changing batches at once neither crash nor get each other\'s results', async () => {
