@@ -35,7 +35,6 @@
 #if defined(__x86_64__)
 __asm__(".symver pthread_create,pthread_create@GLIBC_2.2.5");
 __asm__(".symver pthread_attr_setstacksize,pthread_attr_setstacksize@GLIBC_2.2.5");
-__asm__(".symver pthread_mutex_trylock,pthread_mutex_trylock@GLIBC_2.2.5");
 #endif
 
 #ifndef AT_EMPTY_PATH
@@ -230,9 +229,9 @@ static int is_utf8(const unsigned char *s, size_t n) {
  * The helper thread takes two kinds of work:
  * - A shared batch (run_split): the caller posts it and takes chunks of SHARE_CHUNK items from a counter the
  *   helper takes chunks from too, when it is free. The caller returns once every item is done: it waits only
- *   for the chunk the helper is in, never for a helper that wakes late (which then finds nothing left), and
- *   a helper busy with a change batch joins the listing as soon as that is made. One caller at a time
- *   (another thread of the process calling meanwhile does its whole batch itself).
+ *   for the chunk the helper is in (or, for a helper that wakes just as the last chunk is taken, its pass
+ *   that finds nothing left), and a helper busy with a change batch joins the batch as soon as that is made.
+ *   One caller at a time (another thread of the process calling meanwhile does its whole batch itself).
  * - A change batch (changeStart), which it makes whole while the caller goes on; one at a time (another
  *   comes meanwhile: its caller makes it). A shared batch posted meanwhile is joined first.
  */
@@ -842,13 +841,18 @@ static napi_value ChangeWait(napi_env env, napi_callback_info info) {
   return ret;
 }
 
-/* Grow the descriptor table to hold n - 1 (a descriptor duplicated there, then closed); 0 or the errno. */
+/*
+ * Grow the descriptor table to hold n - 1: a duplicate of standard input, output or error made there, then
+ * closed (Node keeps the three open, on /dev/null when it was started without them). Nothing new is opened:
+ * for the grace period the growth waits for, no low descriptor names a file of its own. 0 or the errno.
+ */
 static int reserve(int n) {
-  int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  int hi = fcntl(fd, F_DUPFD_CLOEXEC, n - 1);
-  int err = errno;
-  close(fd);
+  int hi = -1, err = EBADF;
+  for (int fd = 0; fd <= 2 && hi < 0; fd++) {
+    hi = fcntl(fd, F_DUPFD_CLOEXEC, n - 1);
+    if (hi < 0) err = errno;
+    if (hi < 0 && err != EBADF) break;
+  }
   if (hi < 0) return err;
   close(hi);
   return 0;
@@ -867,11 +871,12 @@ static void *reserve_main(void *arg) {
  * pinned descriptors paid seven of them. Nothing is changed but the table's size; descriptors are still given
  * lowest first. Throws the errno (EINVAL: n beyond the limit).
  *
- * With soon, a short-lived thread of its own grows it and the call returns at once: the grace period is waited
- * for there, while the caller goes on with descriptors below the table's size (a thread that needs one above
- * it meanwhile waits for the growth, as it would have anyway). Errors are not reported then: a later call
- * without soon gives them, and finds the table grown when it was. When no thread can be made, the table is
- * grown before the call returns.
+ * With soon, a short-lived thread of its own ("fsat-reserve") grows it and the call returns at once: the grace
+ * period is waited for there, while the caller goes on with descriptors below the table's size (a thread that
+ * needs one above it meanwhile waits for the growth, as it would have anyway). Errors are not reported then: a
+ * later call without soon gives them, and finds the table grown when it was. Where the work stays on one
+ * thread (MOMENTUM_PERMS_THREADS set), or no thread can be made, the table is grown before the call returns,
+ * errors still unreported.
  */
 static napi_value ReserveFds(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -880,7 +885,13 @@ static napi_value ReserveFds(napi_env env, napi_callback_info info) {
   int32_t n;
   if (argc < 1 || !get_int(env, argv[0], &n) || n < 1) return throw_type(env, "reserveFds(n[, soon])");
   bool soon = false;
-  if (argc >= 2 && napi_get_value_bool(env, argv[1], &soon) != napi_ok) return throw_type(env, "reserveFds(n[, soon])");
+  napi_valuetype vt = napi_undefined;
+  if (argc >= 2) napi_typeof(env, argv[1], &vt);
+  if (vt != napi_undefined && napi_get_value_bool(env, argv[1], &soon) != napi_ok) return throw_type(env, "reserveFds(n[, soon])");
+  if (soon && getenv("MOMENTUM_PERMS_THREADS") != NULL) {
+    reserve(n);
+    return NULL;
+  }
   if (soon) {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -889,7 +900,8 @@ static napi_value ReserveFds(napi_env env, napi_callback_info info) {
     pthread_t t;
     int made = pthread_create(&t, &attr, reserve_main, (void *)(intptr_t)n) == 0;
     pthread_attr_destroy(&attr);
-    if (made) return NULL;
+    if (!made) reserve(n);
+    return NULL;
   }
   int err = reserve(n);
   if (err != 0) return throw_errno(env, err, "reserveFds");

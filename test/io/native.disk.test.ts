@@ -280,6 +280,7 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(fdSize()).toBe(size);
     expect(() => n().reserveFds(1, 'yes' as unknown as boolean)).toThrow(TypeError);
+    expect(() => n().reserveFds(1, undefined)).not.toThrow();
   });
 
   it('keeps each thread\'s batch its own: worker threads changing batches at once neither crash nor get each other\'s results', async () => {
