@@ -616,14 +616,20 @@ export class Applier {
 
 /**
  * The calls a change needs: chown only when the ids differ (it clears setuid/setgid and capabilities);
- * chmod when the mode differs, or after a chown when the target has setid bits (the chown cleared them).
+ * chmod when the mode differs, after a chown when the target has setid bits (the chown cleared them), and
+ * after every chown away from an owner other than root. The entry is judged when it is pinned and changed up
+ * to a batch later: until the chown, such an owner may still change its mode bits, a directory's setgid bit,
+ * or an ACL (whose mask the group bits show: `user:ecuser:rwx` turns 0755 into 0775), and a chown alone would
+ * hand the new owner an entry with the old owner's choices. Once the chown is made the old owner can change
+ * nothing, and the chmod after it makes the mode, and the ACL mask with it, the target's. Only root can change
+ * a root-owned entry: none is needed there (the spool re-owned from root after an upgrade, a chown each).
  * Never chmod a link (Linux has no lchmod; through /proc it would fail or hit the target).
  * `narrow`: with both, a chmod first that only takes bits away (see narrowing()).
  */
 function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | null } {
   const t = p.req.target;
   const chown = p.before.uid !== t.uid || p.before.gid !== t.gid;
-  const chmod = p.req.type !== 'symlink' && (p.before.mode !== t.mode || (chown && (t.mode & 0o7000) !== 0));
+  const chmod = p.req.type !== 'symlink' && (p.before.mode !== t.mode || (chown && (p.before.uid !== 0 || (t.mode & 0o7000) !== 0)));
   return { chown, chmod, narrow: narrowing(p.before, t, p.req.type, chmod) };
 }
 

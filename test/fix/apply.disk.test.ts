@@ -28,6 +28,20 @@ import {
   type TempRoot,
 } from './helpers.js';
 
+/**
+ * python3 -c ACL_PY PATH set|get: `set` gives uid 500 rwx through an access ACL (mask rwx); both print the
+ * ACL's entries as [tag, perm] (0x10: the mask). Node has no xattr calls.
+ */
+const ACL_PY = `
+import os, struct, sys, json
+p, op = sys.argv[1], sys.argv[2]
+e = lambda tag, perm, id=0xffffffff: struct.pack('<HHI', tag, perm, id)
+if op == 'set':
+    os.setxattr(p, 'system.posix_acl_access', struct.pack('<I', 2) + e(1, 7) + e(2, 7, 500) + e(4, 5) + e(0x10, 7) + e(0x20, 5))
+b = os.getxattr(p, 'system.posix_acl_access')
+print(json.dumps([list(struct.unpack('<HHI', b[4 + i * 8:12 + i * 8])[:2]) for i in range((len(b) - 4) // 8)]))
+`;
+
 const SPOOL = '/var/spool/ecelerity';
 const OPT = '/opt/msys/ecelerity';
 const EC = { uid: ECUSER, gid: ECGROUP, mode: 0o640 };
@@ -210,6 +224,22 @@ describe('apply: attacks', () => {
     expect(out.map((o) => o.outcome)).toEqual(['fixed']);
     expect(perms(r.h(SPOOL + '/A/B.old/m1'))).toEqual(EC);
     expect(perms(r.h('/outside/secret'))).toEqual({ uid: 0, gid: 0, mode: 0o600 });
+  });
+
+  it('sets the mode after every chown: what the old owner changed meanwhile (mode bits, an ACL) does not outlast it', () => {
+    // ecuser's directory, to become root's with the mode it already has. Between the judging and the change
+    // ecuser (here root, doing what ecuser may) gives itself rwx through an ACL; the group bits show its mask.
+    mkdir(r.h(OPT + '/plugins'), ECUSER, 0, 0o755);
+    const req = requestFor(r, OPT + '/plugins', OPT, { uid: 0, gid: 0, mode: 0o755 });
+    const acl = (p: string, set: boolean): number[][] =>
+      JSON.parse(
+        execFileSync('python3', ['-c', ACL_PY, p, set ? 'set' : 'get'], { encoding: 'utf8' }),
+      ) as number[][];
+    const out = apply([req], { beforeApply: () => void acl(r.h(OPT + '/plugins'), true) });
+    expect(byPath(out)).toEqual({ [`${OPT}/plugins`]: ['fixed'] });
+    expect(perms(r.h(OPT + '/plugins'))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
+    // The ACL's mask is the target's group bits now: ecuser's own entry gives it r-x at most.
+    expect(acl(r.h(OPT + '/plugins'), false)).toContainEqual([0x10, 5]);
   });
 
   it('never opens a FIFO for reading: refused unless a rule names it, changed without blocking when one does', () => {
