@@ -617,12 +617,13 @@ export class Applier {
 /**
  * The calls a change needs: chown only when the ids differ (it clears setuid/setgid and capabilities);
  * chmod when the mode differs, after a chown when the target has setid bits (the chown cleared them), and
- * after every chown away from an owner other than root. The entry is judged when it is pinned and changed up
- * to a batch later: until the chown, such an owner may still change its mode bits, a directory's setgid bit,
- * or an ACL (whose mask the group bits show: `user:ecuser:rwx` turns 0755 into 0775), and a chown alone would
- * hand the new owner an entry with the old owner's choices. Once the chown is made the old owner can change
- * nothing, and the chmod after it makes the mode, and the ACL mask with it, the target's. Only root can change
- * a root-owned entry: none is needed there (the spool re-owned from root after an upgrade, a chown each).
+ * after every chown away from an owner other than root. The entry is judged when it is pinned and changed when
+ * its batch is applied (in a sparse tree, seconds later): until the chown, such an owner may still change its
+ * mode bits, a directory's setgid bit (a chown keeps it on a directory), or an ACL (whose mask the group bits
+ * show: `user:ecuser:rwx` turns 0755 into 0775), and a chown alone would hand the new owner an entry with the
+ * old owner's choices. Once the chown is made an old owner who is not the new one can change nothing, and the
+ * chmod after it makes the mode, and the ACL mask with it, the target's. Only root can change a root-owned
+ * entry: none is needed there (the spool re-owned from root after an upgrade, a chown each).
  * Never chmod a link (Linux has no lchmod; through /proc it would fail or hit the target).
  * `narrow`: with both, a chmod first that only takes bits away (see narrowing()).
  */

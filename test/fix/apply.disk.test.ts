@@ -29,15 +29,15 @@ import {
 } from './helpers.js';
 
 /**
- * python3 -c ACL_PY PATH set|get: `set` gives uid 500 rwx through an access ACL (mask rwx); both print the
+ * python3 -c ACL_PY PATH UID set|get: `set` gives UID rwx through an access ACL (mask rwx); both print the
  * ACL's entries as [tag, perm] (0x10: the mask). Node has no xattr calls.
  */
 const ACL_PY = `
 import os, struct, sys, json
-p, op = sys.argv[1], sys.argv[2]
+p, uid, op = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 e = lambda tag, perm, id=0xffffffff: struct.pack('<HHI', tag, perm, id)
 if op == 'set':
-    os.setxattr(p, 'system.posix_acl_access', struct.pack('<I', 2) + e(1, 7) + e(2, 7, 500) + e(4, 5) + e(0x10, 7) + e(0x20, 5))
+    os.setxattr(p, 'system.posix_acl_access', struct.pack('<I', 2) + e(1, 7) + e(2, 7, uid) + e(4, 5) + e(0x10, 7) + e(0x20, 5))
 b = os.getxattr(p, 'system.posix_acl_access')
 print(json.dumps([list(struct.unpack('<HHI', b[4 + i * 8:12 + i * 8])[:2]) for i in range((len(b) - 4) // 8)]))
 `;
@@ -226,15 +226,24 @@ describe('apply: attacks', () => {
     expect(perms(r.h('/outside/secret'))).toEqual({ uid: 0, gid: 0, mode: 0o600 });
   });
 
-  it('sets the mode after every chown: what the old owner changed meanwhile (mode bits, an ACL) does not outlast it', () => {
+  it('sets the mode after every chown: a setgid bit the old owner set meanwhile does not outlast it', () => {
     // ecuser's directory, to become root's with the mode it already has. Between the judging and the change
-    // ecuser (here root, doing what ecuser may) gives itself rwx through an ACL; the group bits show its mask.
+    // ecuser itself sets the setgid bit and group write (a chown keeps both on a directory).
+    mkdir(r.h(OPT + '/plugins'), ECUSER, ECGROUP, 0o755);
+    const req = requestFor(r, OPT + '/plugins', OPT, { uid: 0, gid: 0, mode: 0o755 });
+    // Opened by root (the temporary root is root's alone), changed as ecuser: fchmod checks the owner only.
+    const asEcuser = `import os, sys\nfd = os.open(sys.argv[1], os.O_RDONLY)\nos.setgroups([]); os.setgid(${ECGROUP}); os.setuid(${ECUSER})\nos.fchmod(fd, 0o2775)`;
+    const out = apply([req], { beforeApply: () => void execFileSync('/usr/bin/python3', ['-c', asEcuser, r.h(OPT + '/plugins')]) });
+    expect(byPath(out)).toEqual({ [`${OPT}/plugins`]: ['fixed'] });
+    expect(perms(r.h(OPT + '/plugins'))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
+  });
+
+  it('sets the mode after every chown: an ACL the old owner added meanwhile keeps only what the target mode allows', () => {
+    // The same, with an access ACL giving ecuser rwx; the group bits show its mask (0775).
     mkdir(r.h(OPT + '/plugins'), ECUSER, 0, 0o755);
     const req = requestFor(r, OPT + '/plugins', OPT, { uid: 0, gid: 0, mode: 0o755 });
     const acl = (p: string, set: boolean): number[][] =>
-      JSON.parse(
-        execFileSync('python3', ['-c', ACL_PY, p, set ? 'set' : 'get'], { encoding: 'utf8' }),
-      ) as number[][];
+      JSON.parse(execFileSync('/usr/bin/python3', ['-c', ACL_PY, p, String(ECUSER), set ? 'set' : 'get'], { encoding: 'utf8' })) as number[][];
     const out = apply([req], { beforeApply: () => void acl(r.h(OPT + '/plugins'), true) });
     expect(byPath(out)).toEqual({ [`${OPT}/plugins`]: ['fixed'] });
     expect(perms(r.h(OPT + '/plugins'))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
