@@ -888,18 +888,17 @@ static napi_value ReserveFds(napi_env env, napi_callback_info info) {
   napi_valuetype vt = napi_undefined;
   if (argc >= 2) napi_typeof(env, argv[1], &vt);
   if (vt != napi_undefined && napi_get_value_bool(env, argv[1], &soon) != napi_ok) return throw_type(env, "reserveFds(n[, soon])");
-  if (soon && getenv("MOMENTUM_PERMS_THREADS") != NULL) {
-    reserve(n);
-    return NULL;
-  }
   if (soon) {
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 64 * 1024);
-    pthread_t t;
-    int made = pthread_create(&t, &attr, reserve_main, (void *)(intptr_t)n) == 0;
-    pthread_attr_destroy(&attr);
+    int made = 0;
+    if (getenv("MOMENTUM_PERMS_THREADS") == NULL) {
+      pthread_attr_t attr;
+      pthread_attr_init(&attr);
+      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      pthread_attr_setstacksize(&attr, 64 * 1024);
+      pthread_t t;
+      made = pthread_create(&t, &attr, reserve_main, (void *)(intptr_t)n) == 0;
+      pthread_attr_destroy(&attr);
+    }
     if (!made) reserve(n);
     return NULL;
   }

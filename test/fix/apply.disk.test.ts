@@ -226,29 +226,33 @@ describe('apply: attacks', () => {
     expect(perms(r.h('/outside/secret'))).toEqual({ uid: 0, gid: 0, mode: 0o600 });
   });
 
-  it('sets the mode after every chown: a setgid bit the old owner set meanwhile does not outlast it', () => {
-    // ecuser's directory, to become root's with the mode it already has. Between the judging and the change
-    // ecuser itself sets the setgid bit and group write (a chown keeps both on a directory).
-    mkdir(r.h(OPT + '/plugins'), ECUSER, ECGROUP, 0o755);
-    const req = requestFor(r, OPT + '/plugins', OPT, { uid: 0, gid: 0, mode: 0o755 });
-    // Opened by root (the temporary root is root's alone), changed as ecuser: fchmod checks the owner only.
-    const asEcuser = `import os, sys\nfd = os.open(sys.argv[1], os.O_RDONLY)\nos.setgroups([]); os.setgid(${ECGROUP}); os.setuid(${ECUSER})\nos.fchmod(fd, 0o2775)`;
-    const out = apply([req], { beforeApply: () => void execFileSync('/usr/bin/python3', ['-c', asEcuser, r.h(OPT + '/plugins')]) });
+  /**
+   * ecuser's directory (group `gid`), to become root's with the mode it already has; `meddle` runs between the
+   * judging and the change. The change must leave it exactly `root:root 0755`.
+   */
+  function ownerMeddles(gid: number, meddle: (dir: string) => void): string {
+    const dir = r.h(OPT + '/plugins');
+    mkdir(dir, ECUSER, gid, 0o755);
+    const out = apply([requestFor(r, OPT + '/plugins', OPT, { uid: 0, gid: 0, mode: 0o755 })], { beforeApply: () => meddle(dir) });
     expect(byPath(out)).toEqual({ [`${OPT}/plugins`]: ['fixed'] });
-    expect(perms(r.h(OPT + '/plugins'))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
+    expect(perms(dir)).toEqual({ uid: 0, gid: 0, mode: 0o755 });
+    return dir;
+  }
+
+  it('sets the mode after every chown: a setgid bit the old owner set meanwhile does not outlast it', () => {
+    // ecuser itself sets the setgid bit and group write (a chown keeps both on a directory). Opened by root
+    // (the temporary root is root's alone), changed as ecuser: fchmod checks the owner only.
+    const asEcuser = `import os, sys\nfd = os.open(sys.argv[1], os.O_RDONLY)\nos.setgroups([]); os.setgid(${ECGROUP}); os.setuid(${ECUSER})\nos.fchmod(fd, 0o2775)`;
+    ownerMeddles(ECGROUP, (dir) => void execFileSync('/usr/bin/python3', ['-c', asEcuser, dir]));
   });
 
   it('sets the mode after every chown: an ACL the old owner added meanwhile keeps only what the target mode allows', () => {
-    // The same, with an access ACL giving ecuser rwx; the group bits show its mask (0775).
-    mkdir(r.h(OPT + '/plugins'), ECUSER, 0, 0o755);
-    const req = requestFor(r, OPT + '/plugins', OPT, { uid: 0, gid: 0, mode: 0o755 });
+    // An access ACL giving ecuser rwx; the group bits show its mask (0775).
     const acl = (p: string, set: boolean): number[][] =>
       JSON.parse(execFileSync('/usr/bin/python3', ['-c', ACL_PY, p, String(ECUSER), set ? 'set' : 'get'], { encoding: 'utf8' })) as number[][];
-    const out = apply([req], { beforeApply: () => void acl(r.h(OPT + '/plugins'), true) });
-    expect(byPath(out)).toEqual({ [`${OPT}/plugins`]: ['fixed'] });
-    expect(perms(r.h(OPT + '/plugins'))).toEqual({ uid: 0, gid: 0, mode: 0o755 });
+    const dir = ownerMeddles(0, (d) => void acl(d, true));
     // The ACL's mask is the target's group bits now: ecuser's own entry gives it r-x at most.
-    expect(acl(r.h(OPT + '/plugins'), false)).toContainEqual([0x10, 5]);
+    expect(acl(dir, false)).toContainEqual([0x10, 5]);
   });
 
   it('never opens a FIFO for reading: refused unless a rule names it, changed without blocking when one does', () => {
