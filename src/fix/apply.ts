@@ -424,7 +424,9 @@ export class Applier {
       fs.closeSync(fd);
       throw e;
     }
-    const now: Target = permsOf(st);
+    // Dry run: a directory planned under another name (a bind mount) is judged as the real run judges it,
+    // after that change, as the plan leaves it (the real run waits for the change and reads it again).
+    const now: Target = (this.planned.size > 0 ? this.planned.get(`${st.dev}:${st.ino}`) : undefined) ?? permsOf(st);
     const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
     const j = judge(req, seen, where, showTarget);
     if (j.kind === 'go') return { req, fd, before: now };

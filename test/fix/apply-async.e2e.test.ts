@@ -230,6 +230,35 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
   }
 });
 
+describe.runIf(asRoot)('a dry run plans as the real run changes', () => {
+  it('a directory under a second name (a bind mount) is planned once, as the real run changes it once', () => {
+    for (const native of nativeFs() !== null ? [true, false] : [false]) {
+      useNative(native);
+      const outcomes: Record<string, string[]> = {};
+      for (const dryRun of [true, false]) {
+        const r = tempRoot();
+        roots.push(r);
+        mkdir(r.h(OPT), 0, 0, 0o755);
+        mkdir(r.h(STATE), 0, 0, 0o700);
+        mkdir(r.h(`${OPT}/q`), 0, 0, 0o755);
+        mkdir(r.h(`${OPT}/q/D`), ECUSER, ECGROUP, 0o775);
+        mkdir(r.h(`${OPT}/D2`), 0, 0, 0o755);
+        execFileSync('mount', ['--bind', r.h(`${OPT}/q/D`), r.h(`${OPT}/D2`)]);
+        try {
+          const T = { uid: 0, gid: 0, mode: 0o755 };
+          const reqs = [requestFor(r, `${OPT}/q/D`, OPT, T), requestFor(r, `${OPT}/D2`, OPT, T)];
+          outcomes[String(dryRun)] = applyRequests(r, reqs, { dryRun }).map((o) => `${o.path} ${o.message === 'planned' ? 'planned' : o.outcome}`);
+          if (dryRun) expect(perms(r.h(`${OPT}/q/D`)), `native ${native}`).toMatchObject({ uid: ECUSER, mode: 0o775 });
+        } finally {
+          execFileSync('umount', [r.h(`${OPT}/D2`)]);
+        }
+      }
+      expect(outcomes['true'], `native ${native}`).toEqual([`${OPT}/q/D planned`, `${OPT}/D2 unchanged`]);
+      expect([...(outcomes['false'] ?? [])].sort(), `native ${native}`).toEqual([`${OPT}/D2 unchanged`, `${OPT}/q/D fixed`]);
+    }
+  });
+});
+
 describe.runIf(asRoot && nativeFs() !== null)('async change batch: descriptors', () => {
   it('two batches open at once stay inside a low RLIMIT_NOFILE, below a spool directory as deep as the service account likes', () => {
     // With half the limit for each batch, a batch being changed and the next being pinned used it all
