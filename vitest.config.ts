@@ -12,6 +12,7 @@ const SAFETY = [
   'test/fix/kill.e2e.test.ts',
   'test/fix/trust.disk.test.ts',
   'test/fix/journal-bounds.disk.test.ts',
+  'test/fix/acl.disk.test.ts',
   'test/example/attacks.e2e.test.ts',
   'test/audit/findings.disk.test.ts',
 ];

@@ -26,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /*
@@ -907,6 +908,58 @@ static napi_value ReserveFds(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The POSIX ACL xattr's layout (linux/posix_acl_xattr.h): a little-endian header, then 8-byte entries. */
+#define ACL_XATTR_VERSION 0x0002
+#define ACL_TAG_USER 0x02
+#define ACL_TAG_GROUP 0x08
+#define ACL_PERM_WRITE 0x02
+/* A larger ACL than any file system stores (ext4: one block; XFS: 5461 entries). */
+#define ACL_MAX_BYTES (4 + 8 * 8192)
+
+/*
+ * aclWrite(fd) → 1 when the inode's access ACL (system.posix_acl_access) has a named user or a named group other
+ * than root (id 0) with write permission, else 0 (no ACL, or a file system without them). Its mask does not
+ * count here: it is the mode's group bits, which the caller has, and which a chmod changes while the named
+ * entries stay. Read through /proc/self/fd/N, which reaches the inode an O_PATH descriptor pins too (fgetxattr
+ * refuses those); never asked of a symbolic link. Anything it cannot read or understand is thrown: the
+ * caller then takes the entry as writable by another account.
+ */
+static napi_value AclWrite(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  if (argc < 1 || !get_int(env, argv[0], &fd)) return throw_type(env, "aclWrite(fd)");
+  char p[64];
+  snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+  unsigned char *buf = malloc(ACL_MAX_BYTES);
+  if (buf == NULL) return throw_errno(env, ENOMEM, "getxattr");
+  ssize_t n = getxattr(p, "system.posix_acl_access", buf, ACL_MAX_BYTES);
+  int found = 0;
+  if (n < 0) {
+    int err = errno;
+    free(buf);
+    if (err == ENODATA || err == EOPNOTSUPP) {
+      napi_create_int32(env, 0, &out);
+      return out;
+    }
+    return throw_errno(env, err, "getxattr");
+  }
+  if (n < 4 || (n - 4) % 8 != 0 || (buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24) != ACL_XATTR_VERSION) {
+    free(buf);
+    return throw_errno(env, EINVAL, "getxattr");
+  }
+  for (ssize_t off = 4; off < n; off += 8) {
+    unsigned tag = buf[off] | buf[off + 1] << 8;
+    unsigned perm = buf[off + 2] | buf[off + 3] << 8;
+    uint32_t id = buf[off + 4] | buf[off + 5] << 8 | buf[off + 6] << 16 | (uint32_t)buf[off + 7] << 24;
+    if ((tag == ACL_TAG_USER || tag == ACL_TAG_GROUP) && id != 0 && (perm & ACL_PERM_WRITE)) found = 1;
+  }
+  free(buf);
+  napi_create_int32(env, found, &out);
+  return out;
+}
+
 /* close(fd); errors other than EINTR are thrown. */
 static napi_value Close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -934,6 +987,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"pinBatch", NULL, PinBatch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"reserveFds", NULL, ReserveFds, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"aclWrite", NULL, AclWrite, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof p / sizeof p[0], p);
   napi_value v;

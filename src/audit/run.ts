@@ -98,7 +98,7 @@ function aboveTrees(ctx: WalkContext, trees: readonly string[], emit: (f: Findin
         if (seen.has(d.path)) continue;
         seen.add(d.path);
         const entry = entryOf(d.path, d.st, 'dir');
-        const why = notPassable(entry);
+        const why = notPassable(d.acl === undefined ? entry : { uid: entry.uid, gid: entry.gid, mode: entry.mode, acl: d.acl });
         if (why !== null) emit(aboveTreeFinding(entry, tree, why));
       }
     }

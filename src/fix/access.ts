@@ -10,6 +10,7 @@ import type { EntryType } from '../types.js';
 import { O_PATH } from './types.js';
 import type { Perms } from './safety.js';
 import { fstatOf, openAt } from '../io/native.js';
+import { permsOf } from '../io/acl.js';
 import { errnoOf } from '../io/fd.js';
 
 const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
@@ -135,9 +136,10 @@ export class DirChain {
   }
 }
 
+/** What fstat says of an open directory, with what its ACL says where that decides who can write it (io/acl.ts). */
 function nodeOf(fd: number): DirNode {
   const s = fstatOf(fd);
-  return { dev: s.dev, ino: s.ino, uid: s.uid, gid: s.gid, mode: s.mode & 0o7777 };
+  return { dev: s.dev, ino: s.ino, ...permsOf(fd, s) };
 }
 
 /** Turn an open() failure on a directory component into a ReachError, telling a link from anything else. */

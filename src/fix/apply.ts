@@ -17,6 +17,7 @@ import { narrowing, type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } fr
 import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
 import { errnoName, type FdStat, fstatOf, nativeFs, type NativeFs } from '../io/native.js';
 import { errnoOf, fdPath } from '../io/fd.js';
+import { aclMatters, aclWriteOf } from '../io/acl.js';
 
 export interface ApplyOptions {
   rootDir: string;
@@ -428,6 +429,8 @@ export class Applier {
     // after that change, as the plan leaves it (the real run waits for the change and reads it again).
     const now: Target = (this.planned.size > 0 ? this.planned.get(`${st.dev}:${st.ino}`) : undefined) ?? permsOf(st);
     const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
+    // Root's group with group write, now or as the change leaves it: who may write depends on the ACL too.
+    if (seen.type !== 'symlink' && (aclMatters(now) || aclMatters(req.target))) seen.acl = aclWriteOf(fd);
     const j = judge(req, seen, where, showTarget);
     if (j.kind === 'go') return { req, fd, before: now };
     fs.closeSync(fd);
@@ -486,7 +489,11 @@ export class Applier {
     const n = this.chain.node(depth);
     if (this.planned.size === 0) return n;
     const t = this.planned.get(`${n.dev}:${n.ino}`);
-    return t === undefined ? n : { dev: n.dev, ino: n.ino, uid: t.uid, gid: t.gid, mode: t.mode };
+    if (t === undefined) return n;
+    const p: DirNode = { dev: n.dev, ino: n.ino, uid: t.uid, gid: t.gid, mode: t.mode };
+    // A chmod keeps the ACL's named entries: as the plan leaves it, who may write depends on them too.
+    if (aclMatters(p)) p.acl = n.acl ?? aclWriteOf(this.chain.fd(depth));
+    return p;
   }
 
   /** chown only when the ids differ (it clears setuid/setgid and capabilities), chmod after, read back. */

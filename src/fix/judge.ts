@@ -3,9 +3,10 @@
  * the name and of the directories above it in, go / unchanged / refused out. Each refusal names its attack.
  */
 import type { ReachError } from './access.js';
-import type { EntryType, Outcome, RefusalReason, Target } from '../types.js';
+import { octal, REFUSAL_TEXT, type EntryType, type Outcome, type RefusalReason, type Target } from '../types.js';
 import { grantsSetid, launders, narrowing, opensToOthers, parentUnsafe, type Perms, sameValues, writableByNonRoot } from './safety.js';
 import type { ChangeRequest } from './types.js';
+import type { AclWrite } from '../io/acl.js';
 
 /** What fstat said of the pinned inode. */
 export interface Seen {
@@ -14,6 +15,11 @@ export interface Seen {
   type: EntryType;
   nlink: number;
   now: Target;
+  /**
+   * What its access ACL says of write by other accounts than root (io/acl.ts), read where it decides who may
+   * write the entry now or as the change leaves it (a chmod sets the ACL's mask, never its named entries).
+   */
+  acl?: AclWrite;
 }
 
 /** What the open directories say about where the entry is. */
@@ -71,16 +77,39 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   // account owns or may write now (its content may be theirs: `$user`'s payload chowned to root), nor one
   // the change leaves to another account. Judged on the disk, not on the configuration's `user = …`, which
   // `$user` can point at any other account.
-  if (grantsSetid(s.now, req.target, s.type) && (w.userWritable || writableByNonRoot(s.now) || writableByNonRoot(req.target))) {
-    return { kind: 'refused', reason: 'setid-in-user-tree' };
+  const now = withAclOf(s, s.now);
+  const target = withAclOf(s, req.target);
+  if (grantsSetid(s.now, req.target, s.type) && (w.userWritable || writableByNonRoot(now) || writableByNonRoot(target))) {
+    return refusedFor('setid-in-user-tree', w.userWritable ? null : aclNote(now) ?? aclNote(target));
   }
   // Laundering: a file another account can write now, made root's alone in place, keeps that account's
   // content and the descriptors and shared mappings it holds (see launders()). Only where root's ownership
   // means something: below a directory another account writes, it can replace the file at will anyway.
-  if (!w.userWritable && launders(s.now, req.target, s.type)) return { kind: 'refused', reason: 'writable-content' };
+  if (!w.userWritable && launders(now, target, s.type)) return refusedFor('writable-content', aclNote(now));
   // A hard link outliving its owner's own name for it (see opensToOthers()), where the kernel allows one.
   if (!w.hardlinksProtected && opensToOthers(s.now, req.target, s.type)) return { kind: 'refused', reason: 'hardlinks-unprotected' };
   return GO;
+}
+
+/** A refusal, with its reason's text and `note` after it when there is one. */
+function refusedFor(reason: RefusalReason, note: string | null): Judgement {
+  return note === null ? { kind: 'refused', reason } : { kind: 'refused', reason, message: `${REFUSAL_TEXT[reason]}: ${note}` };
+}
+
+/**
+ * Why `p` is writable by another account when only its ACL makes it so (root's, root's group with write), or
+ * null: `root:root 0775` says nothing of the account an ACL names, and a refusal must say why.
+ */
+function aclNote(p: Perms): string | null {
+  if (p.uid !== 0 || p.gid !== 0 || (p.mode & 0o002) !== 0 || !writableByNonRoot(p)) return null;
+  return p.acl === 'unread'
+    ? `mode ${octal(p.mode & 0o7777)} lets root's group write, and its ACL, which may name other accounts, could not be read (the native helpers are not loaded)`
+    : `mode ${octal(p.mode & 0o7777)} with an ACL that lets another account write (see getfacl)`;
+}
+
+/** `p` (the entry's values now, or as the change leaves them) with what the entry's ACL says. */
+function withAclOf(s: Seen, p: Perms): Perms {
+  return s.acl === undefined ? p : { uid: p.uid, gid: p.gid, mode: p.mode, acl: s.acl };
 }
 
 /** The outcome for an entry that could not be reached: a link or a non-directory on the way, gone, or an errno. */

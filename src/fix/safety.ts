@@ -3,7 +3,7 @@
  * apply step (src/fix/apply.ts) feeds them what fstat returned on the descriptors it holds.
  */
 import type { EntryType, Target } from '../types.js';
-import { writableByNonRoot, type Perms } from '../io/trust.js';
+import { aclWriters, writableByNonRoot, type Perms } from '../io/trust.js';
 import { S_ISGID, S_ISUID, S_ISVTX } from './types.js';
 
 export { REFUSAL_TEXT } from '../types.js';
@@ -21,7 +21,7 @@ export { writableByNonRoot, type Perms } from '../io/trust.js';
  * place: it is refused, for a reinstall from the package. Directories are not content: access to them is
  * checked at each call, so a descriptor kept open on one gives nothing after the change.
  */
-export function launders(current: Perms, target: Target, type: EntryType): boolean {
+export function launders(current: Perms, target: Perms, type: EntryType): boolean {
   return type !== 'dir' && writableByNonRoot(current) && !writableByNonRoot(target);
 }
 
@@ -58,7 +58,8 @@ export function opensToOthers(current: Perms, target: Target, type: EntryType): 
  */
 export function parentUnsafe(parent: Perms, newOwner: number): boolean {
   if (parent.uid !== 0 && parent.uid !== newOwner) return true;
-  if ((parent.mode & 0o020) !== 0 && parent.gid !== 0) return true;
+  // Group write for another group than root's, or for an account the directory's ACL names (io/acl.ts).
+  if ((parent.mode & 0o020) !== 0 && (parent.gid !== 0 || aclWriters(parent))) return true;
   return (parent.mode & 0o002) !== 0;
 }
 

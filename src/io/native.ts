@@ -53,6 +53,12 @@ export interface NativeFs {
    * before it ignore soon and grow it before returning).
    */
   reserveFds(n: number, soon?: boolean): void;
+  /**
+   * 1 when the access ACL of the inode open as fd (O_PATH included; never a link's) names a user or group other
+   * than root with write, whatever its mask; else 0 (none, or no ACLs on that file system). Throws what it cannot
+   * read or understand. Missing from helpers built before it: callers then take the ACL as unread.
+   */
+  aclWrite?(fd: number): number;
   /** The most names one listBatch() answers: the size its arrays must have (nums: 6 per name). */
   readonly MAX_BATCH: number;
   /** changeStart's journalFd is made durable before the changes (true since it exists; undefined before). */

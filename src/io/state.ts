@@ -11,6 +11,7 @@ import { errnoOf } from './fd.js';
 import { badName, fdPath } from './fd.js';
 import { openSafe } from './safe-open.js';
 import { notRootOnly, writableText } from './trust.js';
+import { permsOf } from './acl.js';
 import { openDirChain, type OpenDir } from './secure-path.js';
 
 export type { OpenDir } from './secure-path.js';
@@ -36,9 +37,10 @@ export function openChildDir(parent: OpenDir, name: string): OpenDir {
   }
   const fd = got.fd;
   // One another account can write: it could plant a journal for undo to follow, or remove or hold the lock.
-  if (notRootOnly(got.st) !== null) {
+  const perms = permsOf(fd, got.st);
+  if (notRootOnly(perms) !== null) {
     fs.closeSync(fd);
-    throw new MpError('MP303', `state directory ${display} is ${writableText(got.st)}`);
+    throw new MpError('MP303', `state directory ${display} is ${writableText(perms)}`);
   }
   return { fd, path: display };
 }

@@ -10,12 +10,19 @@ import { MpError, type ErrorCode } from '../errors.js';
 import { octal, type EntryType } from '../types.js';
 import { closeQuietly, errnoOf, fdPath, O_PATH } from './fd.js';
 import { entryTypeOf, openSafe } from './safe-open.js';
+import { permsOf, type AclWrite } from './acl.js';
 
 /** Owner, group and mode of a directory or entry as fstat saw it. */
 export interface Perms {
   uid: number;
   gid: number;
   mode: number;
+  /**
+   * What its access ACL says of write by accounts other than root, where that was read (see io/acl.ts): only
+   * for an entry root owns, in root's group, with group write. Unset: not read; group write is then root's
+   * group's, as the mode says.
+   */
+  acl?: AclWrite;
 }
 
 const S_ISVTX = 0o1000;
@@ -25,23 +32,36 @@ export const TRUST_HINT = 'make it and every directory above it owned by root an
 const MAX_LINKS = 40;
 
 /**
- * Writable by someone other than root (owner not root, or group write for a group other than root's, or
- * world write). Stops: trusting a directory whose entries a non-root account can rename or replace.
+ * Writable by someone other than root (owner not root, or group write for a group other than root's, or for
+ * an account an access ACL names, or world write). Stops: trusting a directory whose entries a non-root
+ * account can rename or replace.
  */
 export function writableByNonRoot(p: Perms): boolean {
-  return p.uid !== 0 || ((p.mode & 0o020) !== 0 && p.gid !== 0) || (p.mode & 0o002) !== 0;
+  return p.uid !== 0 || ((p.mode & 0o020) !== 0 && (p.gid !== 0 || aclWriters(p))) || (p.mode & 0o002) !== 0;
+}
+
+/** Whether the access ACL read for `p` names another account with write, or could not be read. */
+export function aclWriters(p: Perms): boolean {
+  return p.acl === 'writers' || p.acl === 'unread';
 }
 
 /** Why `s` could be changed by another account than root, or null. */
 export function notRootOnly(s: Perms): string | null {
   if (s.uid !== 0) return `is owned by uid ${s.uid}, not root`;
-  if (!writableByNonRoot({ uid: s.uid, gid: s.gid, mode: s.mode & 0o7777 })) return null;
+  if (!writableByNonRoot({ uid: s.uid, gid: s.gid, mode: s.mode & 0o7777, ...(s.acl !== undefined ? { acl: s.acl } : {}) })) return null;
+  if ((s.mode & 0o002) === 0 && s.gid === 0) return `is writable by ${aclText(s)} (mode ${octal(s.mode & 0o7777)})`;
   return `is writable by ${(s.mode & 0o002) !== 0 ? 'everyone' : `group ${s.gid}`} (mode ${octal(s.mode & 0o7777)})`;
+}
+
+/** Who an ACL lets write: named, or not known. */
+function aclText(s: Perms): string {
+  return s.acl === 'unread' ? 'whoever its ACL may name (it could not be read)' : 'an account its ACL names (see getfacl)';
 }
 
 /** A directory or file that `notRootOnly` refuses, as refusals describe it: its owner, group and mode. */
 export function writableText(s: Perms): string {
-  return `owned by uid ${s.uid}, group ${s.gid}, mode ${octal(s.mode & 0o7777)}: writable by an account other than root`;
+  const acl = s.uid === 0 && s.gid === 0 && (s.mode & 0o002) === 0 && aclWriters(s) ? `, writable by ${aclText(s)}` : '';
+  return `owned by uid ${s.uid}, group ${s.gid}, mode ${octal(s.mode & 0o7777)}${acl}: writable by an account other than root`;
 }
 
 /**
@@ -82,18 +102,18 @@ export type Judged = { fd: number; st: fs.Stats; why: string | null } | { fd: nu
  */
 export function openJudged(host: string): Judged {
   const todo = path.resolve(host).split('/').filter((c) => c !== '');
-  const pinned: { fd: number; st: fs.Stats; path: string }[] = [];
+  const pinned: { fd: number; st: Perms; path: string }[] = [];
   const pop = (): void => void closeQuietly(pinned.pop()?.fd);
   let links = 0;
   let why: string | null = null;
-  const inDir = (d: { st: fs.Stats; path: string }, strict: boolean): string | null => {
+  const inDir = (d: { st: Perms; path: string }, strict: boolean): string | null => {
     const w = strict ? notRootOnly(d.st) : notPassable(d.st);
     return w === null ? null : `is in directory ${d.path} which ${w}`;
   };
   const stop = (reason: string, more: { errno?: string; type?: EntryType } = {}): Judged => ({ fd: null, why: why ?? reason, ...more });
   try {
     const rootFd = fs.openSync('/', O_PATH | fs.constants.O_DIRECTORY);
-    const top = { fd: rootFd, st: fs.fstatSync(rootFd), path: '/' };
+    const top = { fd: rootFd, st: permsOf(rootFd, fs.fstatSync(rootFd)), path: '/' };
     pinned.push(top);
     why = inDir(top, false);
     for (;;) {
@@ -137,9 +157,9 @@ export function openJudged(host: string): Judged {
         } finally {
           fs.closeSync(got.fd);
         }
-        return { fd, st: got.st, why: why ?? inDir(dir, true) ?? notRootOnly(got.st) };
+        return { fd, st: got.st, why: why ?? inDir(dir, true) ?? notRootOnly(permsOf(fd, got.st)) };
       } else if (type === 'dir') {
-        const d = { fd: got.fd, st: got.st, path: p };
+        const d = { fd: got.fd, st: permsOf(got.fd, got.st), path: p };
         pinned.push(d);
         why ??= inDir(d, false);
       } else {

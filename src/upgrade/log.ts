@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { DIR_FLAGS, errnoOf, fdPath, PIN_FLAGS } from '../io/fd.js';
 import type { Root } from '../io/fs.js';
 import { notRootOnly } from '../io/trust.js';
+import { permsOf } from '../io/acl.js';
 
 export type LogLevel = 'notice' | 'warning' | 'err';
 
@@ -69,10 +70,11 @@ function openLogDir(root: Root, dir: string): number {
  * writes /var/log): the hook appended a line carrying a configuration-chosen include name to it, and the
  * next root shell ran it. A file another account owns or may write is not root's log either.
  */
-function notRootsLog(st: fs.Stats): string | null {
+function notRootsLog(fd: number): string | null {
+  const st = fs.fstatSync(fd);
   if (!st.isFile()) return st.isSymbolicLink() ? 'ELOOP' : 'not a regular file';
   if (st.nlink !== 1) return `has ${st.nlink} hard links (another name for the same file could be anything root reads)`;
-  return notRootOnly(st);
+  return notRootOnly(permsOf(fd, st));
 }
 
 /**
@@ -106,7 +108,7 @@ function appendLine(root: Root, file: string, text: string): string | null {
     }
     if (pin !== -1) {
       try {
-        const why = notRootsLog(fs.fstatSync(pin));
+        const why = notRootsLog(pin);
         if (why !== null) return why;
         fd = fs.openSync(fdPath(pin), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NONBLOCK);
       } finally {
@@ -114,7 +116,7 @@ function appendLine(root: Root, file: string, text: string): string | null {
       }
     }
     // Judged again on what is open for writing (the same inode: reopened through the pin, or just created).
-    const why = notRootsLog(fs.fstatSync(fd));
+    const why = notRootsLog(fd);
     if (why !== null) return why;
     fs.writeSync(fd, text);
     return null;

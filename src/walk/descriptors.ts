@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
 import { writableByNonRoot } from '../io/trust.js';
+import { permsOf, type AclWrite } from '../io/acl.js';
 import { errnoOf, type Root } from '../io/fs.js';
 import { errnoName, fstatOf, nativeFs, openAt, type NativeFs } from '../io/native.js';
 import { fdPath } from '../io/fd.js';
@@ -109,9 +110,9 @@ function openSeen(parentFd: number, name: string | Buffer, dev: number, ino: num
  */
 function systemLink(dirFd: number, name: string): string | null {
   try {
-    const dir = fs.fstatSync(dirFd);
+    const dir = permsOf(dirFd, fs.fstatSync(dirFd));
     const link = fs.lstatSync(at(dirFd, name));
-    if (!link.isSymbolicLink() || link.uid !== 0 || writableByNonRoot({ uid: dir.uid, gid: dir.gid, mode: dir.mode & 0o7777 })) return null;
+    if (!link.isSymbolicLink() || link.uid !== 0 || writableByNonRoot(dir)) return null;
     return fs.readlinkSync(at(dirFd, name));
   } catch {
     return null;
@@ -122,6 +123,15 @@ function systemLink(dirFd: number, name: string): string | null {
 export interface Passed {
   path: string;
   st: fs.Stats;
+  /** What its access ACL says, where that decides who can write it (see io/acl.ts). */
+  acl?: AclWrite;
+}
+
+/** A directory passed, as open as `fd`. */
+function passedAt(p: string, fd: number): Passed {
+  const st = fs.fstatSync(fd);
+  const acl = permsOf(fd, st).acl;
+  return acl === undefined ? { path: p, st } : { path: p, st, acl };
 }
 
 /** The open parent of a path's last component, reached without following anything but root's own links. */
@@ -146,7 +156,7 @@ function openParent(root: Root, p: string): Parent {
     const code = errnoOf(e);
     return isGone(code) ? { gone: true } : { errno: code ?? 'EIO' };
   }
-  passed.push({ path: '/', st: fs.fstatSync(fd) });
+  passed.push(passedAt('/', fd));
   let links = 0;
   for (let i = 0; i < parts.length - 1; i++) {
     const name = parts[i] as string;
@@ -173,7 +183,7 @@ function openParent(root: Root, p: string): Parent {
     }
     fs.closeSync(fd);
     fd = next;
-    passed.push({ path: '/' + parts.slice(0, i + 1).join('/'), st: fs.fstatSync(fd) });
+    passed.push(passedAt('/' + parts.slice(0, i + 1).join('/'), fd));
   }
   return { fd, name: parts[parts.length - 1] ?? '', parts, passed };
 }

@@ -1,0 +1,189 @@
+/**
+ * POSIX access ACLs in the root-only checks, for real, as root, in a temporary root. `root:root 0775` with
+ * `user:ecuser:rwx` is written by ecuser though its owner and group are root's: every check that takes root's
+ * group write as root's alone must see that. Natively the ACL is read; the pure-JS path cannot read it (Node has
+ * no xattr calls) and takes root's group write as another account's.
+ */
+import * as fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { untrustedPath } from '../../src/io/trust.js';
+import { openState } from '../../src/io/state.js';
+import { makeRoot } from '../../src/io/fs.js';
+import { nativeFs, type NativeFs } from '../../src/io/native.js';
+import { directoriesTo } from '../../src/walk/descriptors.js';
+import { MpError } from '../../src/errors.js';
+import type { Outcome } from '../../src/types.js';
+import { asRoot } from '../support/root.js';
+import { setAcl } from '../support/acl.js';
+import { applyRequests, ECGROUP, ECUSER, file, mkdir, perms, requestFor, tempRoot, type TempRoot } from './helpers.js';
+
+const OPT = '/opt/msys/ecelerity';
+const STATE = '/var/lib/momentum-perms';
+const OTHER = 501;
+const native = nativeFs() !== null;
+let roots: TempRoot[] = [];
+afterEach(() => {
+  for (const r of roots) r.cleanup();
+  roots = [];
+});
+
+function root(): TempRoot {
+  const r = tempRoot();
+  roots.push(r);
+  mkdir(r.h('/opt/msys'), 0, 0, 0o755);
+  mkdir(r.h(OPT), 0, 0, 0o755);
+  mkdir(r.h(STATE), 0, 0, 0o700);
+  return r;
+}
+
+const brief = (o: Outcome): string => `${o.path} ${o.outcome}${o.reason ? ' ' + o.reason : ''}`;
+
+describe.runIf(asRoot && native)('aclWrite (native)', () => {
+  const n = (): NativeFs => nativeFs() as NativeFs;
+  const ask = (p: string, flags = fs.constants.O_RDONLY): number => {
+    const fd = fs.openSync(p, flags);
+    try {
+      return (n().aclWrite as (fd: number) => number)(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  it('says 1 only for a named user or group other than root with write, whatever the mask', () => {
+    const r = root();
+    const f = (name: string): string => {
+      file(r.h(`/${name}`), 0, 0, 0o664);
+      return r.h(`/${name}`);
+    };
+    expect(ask(f('none'))).toBe(0);
+    setAcl(f('user'), { users: [[ECUSER, 7]] });
+    expect(ask(r.h('/user'))).toBe(1);
+    setAcl(f('group'), { groups: [[ECGROUP, 6]] });
+    expect(ask(r.h('/group'))).toBe(1);
+    // Root's own entries, and others' without write, give nobody else write.
+    setAcl(f('rootonly'), { users: [[0, 7]], groups: [[0, 7], [ECGROUP, 5]] });
+    expect(ask(r.h('/rootonly'))).toBe(0);
+    // A mask without write keeps a named writer from writing only until a chmod sets it again: still 1.
+    setAcl(f('masked'), { users: [[ECUSER, 7]], mask: 5 });
+    expect(fs.statSync(r.h('/masked')).mode & 0o070).toBe(0o050);
+    expect(ask(r.h('/masked'))).toBe(1);
+  });
+
+  it('reads through an O_PATH pin, which fgetxattr refuses', () => {
+    const r = root();
+    file(r.h('/f'), 0, 0, 0o664);
+    setAcl(r.h('/f'), { users: [[ECUSER, 6]] });
+    expect(ask(r.h('/f'), 0o10000000 | fs.constants.O_NOFOLLOW)).toBe(1);
+  });
+});
+
+describe.runIf(asRoot)('the root-only checks see an ACL', () => {
+  it('a rules-like file root:root 0664 is not root\'s alone when its ACL lets ecuser write it', () => {
+    const r = root();
+    file(r.h('/opt/msys/plain.rules'), 0, 0, 0o664);
+    file(r.h('/opt/msys/acl.rules'), 0, 0, 0o664);
+    setAcl(r.h('/opt/msys/acl.rules'), { users: [[ECUSER, 6]], mask: 6 });
+    expect(untrustedPath(r.h('/opt/msys/acl.rules'))).toMatch(native ? /writable by an account its ACL names/ : /could not be read/);
+    // Without an ACL, root's group write is root's (natively); the pure-JS path cannot tell.
+    if (native) expect(untrustedPath(r.h('/opt/msys/plain.rules'))).toBeNull();
+    else expect(untrustedPath(r.h('/opt/msys/plain.rules'))).toMatch(/could not be read/);
+  });
+
+  it('a directory on the way root:root 0775 whose ACL lets another account write is not passable', () => {
+    const r = root();
+    mkdir(r.h('/opt/msys/shared'), 0, 0, 0o775);
+    setAcl(r.h('/opt/msys/shared'), { users: [[OTHER, 7]] });
+    file(r.h('/opt/msys/shared/x.rules'), 0, 0, 0o644);
+    expect(untrustedPath(r.h('/opt/msys/shared/x.rules'))).toMatch(/is in directory .*shared which is writable by/);
+    // The audit's check of the directories above a tree reads it too.
+    const passed = directoriesTo(makeRoot(r.dir), '/opt/msys/shared/x.rules').find((d) => d.path === '/opt/msys/shared');
+    expect(passed?.acl).toBe(native ? 'writers' : 'unread');
+  });
+
+  it('a state directory whose ACL lets ecuser write it is refused (MP303), saying so', () => {
+    const r = root();
+    fs.chmodSync(r.h(STATE), 0o770);
+    setAcl(r.h(STATE), { users: [[ECUSER, 7]], group: 0, other: 0 });
+    let err: unknown;
+    try {
+      openState(makeRoot(r.dir), STATE).close();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MpError);
+    expect((err as MpError).code).toBe('MP303');
+    expect((err as MpError).message).toMatch(native ? /its ACL names/ : /could not be read/);
+  });
+});
+
+describe.runIf(asRoot)('the fix sees an ACL', () => {
+  it('no setuid-root file below a root:root 0775 directory whose ACL lets ecuser write it', () => {
+    // The ACL is on the directory above the file's: whoever writes it can rename `sub` away and put its own.
+    const got: Record<string, string[]> = {};
+    for (const acl of [false, true]) {
+      const r = root();
+      mkdir(r.h(`${OPT}/bin`), 0, 0, 0o775);
+      mkdir(r.h(`${OPT}/bin/sub`), 0, 0, 0o755);
+      if (acl) setAcl(r.h(`${OPT}/bin`), { users: [[ECUSER, 7]] });
+      file(r.h(`${OPT}/bin/sub/helper`), 0, 0, 0o755);
+      const out = applyRequests(r, [requestFor(r, `${OPT}/bin/sub/helper`, OPT, { uid: 0, gid: 0, mode: 0o4755 })]);
+      got[String(acl)] = out.map(brief);
+      if (acl || !native) expect(perms(r.h(`${OPT}/bin/sub/helper`)).mode).toBe(0o755);
+    }
+    expect(got['true']).toEqual([`${OPT}/bin/sub/helper refused setid-in-user-tree`]);
+    // Natively the directory without an ACL is root's alone; the pure-JS path cannot tell, and refuses.
+    expect(got['false']).toEqual([native ? `${OPT}/bin/sub/helper fixed` : `${OPT}/bin/sub/helper refused setid-in-user-tree`]);
+  });
+
+  it('a root:root 0775 directory whose ACL lets ecuser write it is unsafe for a setuid-root file right in it', () => {
+    const r = root();
+    mkdir(r.h(`${OPT}/bin`), 0, 0, 0o775);
+    setAcl(r.h(`${OPT}/bin`), { users: [[ECUSER, 7]] });
+    file(r.h(`${OPT}/bin/helper`), 0, 0, 0o755);
+    const out = applyRequests(r, [requestFor(r, `${OPT}/bin/helper`, OPT, { uid: 0, gid: 0, mode: 0o4755 })]);
+    expect(out.map(brief)).toEqual([`${OPT}/bin/helper refused unsafe-parent`]);
+    expect(perms(r.h(`${OPT}/bin/helper`)).mode).toBe(0o755);
+  });
+
+  it('a root:root 0775 file whose ACL lets ecuser write it is not laundered to 0755: refused, saying why', () => {
+    const got: Record<string, Outcome[]> = {};
+    for (const acl of [false, true]) {
+      const r = root();
+      mkdir(r.h(`${OPT}/lib`), 0, 0, 0o755);
+      file(r.h(`${OPT}/lib/libx.so`), 0, 0, 0o775);
+      if (acl) setAcl(r.h(`${OPT}/lib/libx.so`), { users: [[ECUSER, 7]] });
+      got[String(acl)] = applyRequests(r, [requestFor(r, `${OPT}/lib/libx.so`, OPT, { uid: 0, gid: 0, mode: 0o755 })]);
+      const left = perms(r.h(`${OPT}/lib/libx.so`)).mode;
+      expect(left).toBe(acl || !native ? 0o775 : 0o755);
+    }
+    const refusal = got['true']?.[0];
+    expect(refusal?.reason).toBe('writable-content');
+    expect(refusal?.message).toMatch(native ? /mode 0775 with an ACL that lets another account write/ : /could not be read/);
+    expect(got['false']?.map(brief)).toEqual([native ? `${OPT}/lib/libx.so fixed` : `${OPT}/lib/libx.so refused writable-content`]);
+  });
+
+  it('a root:root 0775 directory whose ACL lets a third account write it is unsafe to hand an entry below to ecuser', () => {
+    const got: Record<string, string[]> = {};
+    for (const acl of [false, true]) {
+      const r = root();
+      mkdir(r.h(`${OPT}/q`), 0, 0, 0o775);
+      if (acl) setAcl(r.h(`${OPT}/q`), { users: [[OTHER, 7]] });
+      file(r.h(`${OPT}/q/m`), 0, 0, 0o644);
+      got[String(acl)] = applyRequests(r, [requestFor(r, `${OPT}/q/m`, OPT, { uid: ECUSER, gid: ECGROUP, mode: 0o640 })]).map(brief);
+    }
+    expect(got['true']).toEqual([`${OPT}/q/m refused unsafe-parent`]);
+    expect(got['false']).toEqual([native ? `${OPT}/q/m fixed` : `${OPT}/q/m refused unsafe-parent`]);
+  });
+
+  it('a chmod keeps the named entries: a file made root:root 0664 from 0644 counts its ACL', () => {
+    // The mask is r-- now (0644): the named writer cannot write until the change makes the group bits rw-.
+    const r = root();
+    mkdir(r.h(`${OPT}/etc`), 0, 0, 0o755);
+    file(r.h(`${OPT}/etc/x`), 0, 0, 0o4644);
+    setAcl(r.h(`${OPT}/etc/x`), { users: [[ECUSER, 6]], mask: 4, group: 4, other: 4 });
+    fs.chmodSync(r.h(`${OPT}/etc/x`), 0o644);
+    const out = applyRequests(r, [requestFor(r, `${OPT}/etc/x`, OPT, { uid: 0, gid: 0, mode: 0o6664 })]);
+    expect(out.map(brief)).toEqual([`${OPT}/etc/x refused setid-in-user-tree`]);
+    expect(perms(r.h(`${OPT}/etc/x`)).mode).toBe(0o644);
+  });
+});
