@@ -1,7 +1,7 @@
 /*
  * The system calls Node lacks, for the walk and the fix: openat(), fstatat() and fstat() answered as numbers,
- * a directory listed with getdents64() and every entry examined with fstatat() in the same call, and
- * fchownat()/fchmodat2() with AT_EMPTY_PATH on a pinned descriptor.
+ * a directory listed with getdents64() and every entry examined with fstatat() in the same call,
+ * fchownat()/fchmodat2() with AT_EMPTY_PATH on a pinned descriptor, and the access ACL of a pinned inode.
  *
  * Each call works relative to a descriptor the caller holds: nothing here resolves a path from `/`, follows a
  * link, or changes the working directory. The safety model (which descriptor, which checks, in which order)
