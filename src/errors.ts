@@ -107,3 +107,21 @@ function keepTabs(text: string): string {
 export function isMpError(e: unknown): e is MpError {
   return e instanceof MpError;
 }
+
+/**
+ * Run every release step (wait for the batch in flight, close the journal, release the lock, close the state
+ * directory) even when one throws: a step skipped would leave the lock for the next run to find stale. The
+ * first error is thrown afterwards, unless `failing`: the run already failed, and its own error, the cause, is
+ * the one to report (a journal that cannot be synced while a run stops for a full disk must not hide why).
+ */
+export function releaseAll(steps: readonly (() => void)[], failing: boolean): void {
+  let first: { e: unknown } | null = null;
+  for (const step of steps) {
+    try {
+      step();
+    } catch (e) {
+      first ??= { e };
+    }
+  }
+  if (first !== null && !failing) throw first.e;
+}

@@ -111,8 +111,10 @@ export function fix(opts: FixOptions = {}, steps: Steps = {}): FixResult {
   const fixer = startFix(opts);
   try {
     runPipeline(opts, fixer, steps);
-  } finally {
-    fixer.close();
+  } catch (e) {
+    fixer.close(true);
+    throw e;
   }
+  fixer.close();
   return fixer.result();
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MpError } from '../errors.js';
+import { MpError, releaseAll } from '../errors.js';
 import { fdPath } from '../io/fd.js';
 import { hostPath, makeRoot, type Root } from '../io/fs.js';
 import type { AuditResult, InstallOptions } from '../audit/types.js';
@@ -170,7 +170,8 @@ export interface Fixer {
   verdict(v: Verdict): void;
   finding(f: Finding): void;
   end(result: AuditResult): void;
-  close(): void;
+  /** `failing`: the run threw, and that error is the one to report (see releaseAll). */
+  close(failing?: boolean): void;
   result(): FixResult;
 }
 
@@ -240,13 +241,10 @@ export function startFix(opts: FixOptions): Fixer {
     end() {
       applier?.close();
     },
-    close() {
+    close(failing = false) {
       // On an exception what is pinned is dropped unapplied; journal lines written for it describe changes
       // that undo will find not made (the entry still at `before` counts as unchanged).
-      applier?.abandon();
-      journal?.close();
-      lock?.release();
-      state?.close();
+      releaseAll([() => applier?.abandon(), () => journal?.close(), () => lock?.release(), () => state?.close()], failing);
     },
     result() {
       if (applier !== undefined) result.summary = applier.summary;

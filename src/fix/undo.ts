@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MpError } from '../errors.js';
+import { MpError, releaseAll } from '../errors.js';
 import { makeRoot } from '../io/fs.js';
 import { Applier, reserveFdsSoon } from './apply.js';
 import { linesBackward, parseRecord, scanJournal } from './journal-read.js';
@@ -47,6 +47,7 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
   let fd = -1;
   let applier: Applier | undefined;
   let journal: JournalWriter | undefined;
+  let failing = true;
   try {
     state = openState(root, opts.stateDir ?? DEFAULT_STATE_DIR);
     lock = acquireLock(state.state);
@@ -83,6 +84,7 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
     }
     applier.settle();
     applier.close();
+    failing = false;
     return {
       root: root.dir,
       journal: journal?.path ?? null,
@@ -94,10 +96,6 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
       truncated: scan.truncated,
     };
   } finally {
-    applier?.abandon();
-    journal?.close();
-    if (fd >= 0) fs.closeSync(fd);
-    lock?.release();
-    state?.close();
+    releaseAll([() => applier?.abandon(), () => journal?.close(), () => fd >= 0 && fs.closeSync(fd), () => lock?.release(), () => state?.close()], failing);
   }
 }

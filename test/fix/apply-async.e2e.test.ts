@@ -18,6 +18,7 @@ import type { Outcome } from '../../src/types.js';
 import { asRoot } from '../support/root.js';
 import { applyRequests, ECGROUP, ECUSER, file, mkdir, perms, requestFor, SERVICE, snapshot, tempRoot, type TempRoot } from './helpers.js';
 import { BIN, install, SPOOL } from './install.js';
+import { fix } from '../../src/pipeline.js';
 
 const OPT = '/opt/msys/ecelerity';
 const STATE = '/var/lib/momentum-perms';
@@ -319,6 +320,30 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
     expect(fds()).toBe(open);
     // The batch in flight was made whole all the same (it was journaled).
     for (let i = 0; i < 100; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o600);
+  });
+});
+
+describe.runIf(asRoot && nativeFs() !== null)('a fix that fails while a batch is in flight', () => {
+  it('reports its own error, not the one the batch in flight then meets, and releases the lock and the journal', () => {
+    const r = install();
+    roots.push(r);
+    // Four of the service account's files to change (one batch of four, started once the walk reaches the
+    // next drifted entry, in another tree, and never waited for during the walk), then, in the spool (walked
+    // last), a name that is not UTF-8: an error finding, reported.
+    for (let i = 0; i < 4; i++) file(r.h(`/opt/msys/ecelerity/etc/conf/default/x${i}.conf`), ECUSER, ECGROUP, 0o666);
+    fs.chmodSync(r.h('/var/log/ecelerity/mainlog.ec'), 0o646);
+    fs.writeFileSync(Buffer.concat([Buffer.from(r.h(`${SPOOL}/0/`)), Buffer.from([0xff])]), '');
+    const thrown: string[] = [];
+    const fail = (what: string) => (): void => {
+      thrown.push(what);
+      throw new Error(`${what} EPIPE`);
+    };
+    // Like a report written to a closed pipe: the finding's line fails first, then the batch's outcomes.
+    expect(() => fix({ root: r.dir, batchSize: 4, sink: { reported: fail('finding'), outcome: fail('outcome') } })).toThrow('finding EPIPE');
+    // The batch was waited for (its outcome written, and failing) after the run failed, and everything released.
+    expect(thrown).toEqual(['finding', 'outcome']);
+    expect(fs.existsSync(r.h(`${STATE}/lock`))).toBe(false);
+    for (let i = 0; i < 4; i++) expect(perms(r.h(`/opt/msys/ecelerity/etc/conf/default/x${i}.conf`)).mode).toBe(0o644);
   });
 });
 
