@@ -8,12 +8,13 @@
  * judged, the batch is applied, so that entries are judged against their directories as the fix left them.
  */
 import * as fs from 'node:fs';
-import type { Outcome, RefusalReason, Target } from '../types.js';
+import type { EntryType, Outcome, RefusalReason, Target } from '../types.js';
 import { badName, DirChain, type DirNode, ENTRY_FLAGS, openEntry, ReachError, typeOfMode } from './access.js';
 import type { JournalWriter } from './journal.js';
 import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
 import { judge, unreachableOutcome, type Seen, type Where } from './judge.js';
-import { narrowing, type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
+import { grantsSetid, narrowing, type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
+import { knownWritableByNonRoot } from '../io/trust.js';
 import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
 import { errnoName, type FdStat, fstatOf, nativeFs, type NativeFs } from '../io/native.js';
 import { errnoOf, fdPath } from '../io/fd.js';
@@ -429,8 +430,9 @@ export class Applier {
     // after that change, as the plan leaves it (the real run waits for the change and reads it again).
     const now: Target = (this.planned.size > 0 ? this.planned.get(`${st.dev}:${st.ino}`) : undefined) ?? permsOf(st);
     const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
-    // Root's group with group write, now or as the change leaves it: who may write depends on the ACL too.
-    if (seen.type !== 'symlink' && (aclMatters(now) || aclMatters(req.target))) seen.acl = aclWriteOf(fd);
+    // Root's group with group write, now or as the change leaves it: who may write depends on the ACL too, where
+    // that can decide (a getxattr each: not for a spool entry that root's group could write and ecuser gets).
+    if (aclDecides(now, req.target, seen.type)) seen.acl = aclWriteOf(fd);
     const j = judge(req, seen, where, showTarget);
     if (j.kind === 'go') return { req, fd, before: now };
     fs.closeSync(fd);
@@ -439,7 +441,7 @@ export class Applier {
     } else if (j.kind === 'parent' && this.deferring) {
       this.deferred.push(req);
     } else {
-      this.refuse(req, now, j.kind === 'parent' ? 'unsafe-parent' : j.reason, j.kind === 'refused' ? j.message : undefined);
+      this.refuse(req, now, j.kind === 'parent' ? 'unsafe-parent' : j.reason, j.message);
     }
     return null;
   }
@@ -472,10 +474,14 @@ export class Applier {
       if (pending || inflight) this.settleInflight();
     }
     const treeDepth = tree === '/' ? 0 : tree.split('/').length - 1;
-    const where: Where = { treeDev: -1, crosses: false, userWritable: false, parent: this.node(depth), hardlinksProtected: this.hardlinksProtected };
+    const where: Where = { treeDev: -1, crosses: false, userWritable: false, knownUserWritable: false, parent: this.node(depth), hardlinksProtected: this.hardlinksProtected };
     // Every directory on the way counts, those above the tree root too (the root directory excepted: the
     // administrator named it): whoever can write one can replace everything below it.
-    for (let i = 1; i <= depth; i++) if (writableByNonRoot(this.node(i))) where.userWritable = true;
+    for (let i = 1; i <= depth; i++) {
+      const n = this.node(i);
+      if (writableByNonRoot(n)) where.userWritable = true;
+      if (knownWritableByNonRoot(n)) where.knownUserWritable = true;
+    }
     if (depth >= treeDepth) {
       where.treeDev = this.chain.node(treeDepth).dev;
       for (let i = treeDepth; i <= depth; i++) if (this.node(i).dev !== where.treeDev) where.crosses = true;
@@ -671,6 +677,17 @@ export function reserveFdsSoon(batchSize?: number): void {
   } catch {
     // Beyond the descriptor limit: the Applier's own call finds it so, and the table grows as it always did.
   }
+}
+
+/**
+ * Whether the entry's access ACL can change judge()'s answer: for a setid grant, when the entry now or as the
+ * change leaves it is in root's group with group write (who else may write it); for the laundering check, when
+ * it is so now and the change makes it root's alone by its mode. Otherwise its ACL is not read.
+ */
+export function aclDecides(now: Target, target: Target, type: EntryType): boolean {
+  if (type === 'symlink') return false;
+  if (grantsSetid(now, target, type) && (aclMatters(now) || aclMatters(target))) return true;
+  return type !== 'dir' && aclMatters(now) && !writableByNonRoot(now) && !writableByNonRoot(target);
 }
 
 /** The owner, group and permission bits of what fstat says. */

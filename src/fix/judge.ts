@@ -3,10 +3,10 @@
  * the name and of the directories above it in, go / unchanged / refused out. Each refusal names its attack.
  */
 import type { ReachError } from './access.js';
-import { octal, REFUSAL_TEXT, type EntryType, type Outcome, type RefusalReason, type Target } from '../types.js';
+import { octal, type EntryType, type Outcome, type RefusalReason, type Target } from '../types.js';
 import { grantsSetid, launders, narrowing, opensToOthers, parentUnsafe, type Perms, sameValues, writableByNonRoot } from './safety.js';
 import type { ChangeRequest } from './types.js';
-import type { AclWrite } from '../io/acl.js';
+import { aclUnreadWhy, type AclWrite } from '../io/acl.js';
 
 /** What fstat said of the pinned inode. */
 export interface Seen {
@@ -34,6 +34,11 @@ export interface Where {
    * group, which the service account can edit.
    */
   userWritable: boolean;
+  /**
+   * The same as far as the disk shows: an ACL that could not be read (the pure-JS path) not counted. The
+   * laundering check is skipped only below a directory known to be another account's to write.
+   */
+  knownUserWritable: boolean;
   /** The entry's directory. */
   parent: Perms;
   /**
@@ -48,7 +53,7 @@ export type Judgement =
   | { kind: 'unchanged' }
   | { kind: 'refused'; reason: RefusalReason; message?: string }
   /** Refused for its parent alone: undo retries it once the directories above are restored. */
-  | { kind: 'parent' };
+  | { kind: 'parent'; message?: string };
 
 const GO: Judgement = { kind: 'go' };
 const UNCHANGED: Judgement = { kind: 'unchanged' };
@@ -71,7 +76,10 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
     return { kind: 'refused', reason: 'changed-during-fix', message };
   }
   // A directory a third account can write: it could rename the entry away and put another in its place.
-  if (parentUnsafe(w.parent, req.target.uid)) return { kind: 'parent' };
+  if (parentUnsafe(w.parent, req.target.uid)) {
+    const note = parentUnsafe({ uid: w.parent.uid, gid: w.parent.gid, mode: w.parent.mode }, req.target.uid) ? null : aclNote(w.parent, true);
+    return note === null ? { kind: 'parent' } : { kind: 'parent', message: note };
+  }
   // setuid/setgid/sticky only on what root alone could have written and will alone write: not below a
   // directory another account can write (it could swap in what gets the bit), not on an entry another
   // account owns or may write now (its content may be theirs: `$user`'s payload chowned to root), nor one
@@ -80,31 +88,35 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   const now = withAclOf(s, s.now);
   const target = withAclOf(s, req.target);
   if (grantsSetid(s.now, req.target, s.type) && (w.userWritable || writableByNonRoot(now) || writableByNonRoot(target))) {
-    return refusedFor('setid-in-user-tree', w.userWritable ? null : aclNote(now) ?? aclNote(target));
+    return refusedFor('setid-in-user-tree', w.userWritable ? null : (aclNote(now) ?? aclNote(target)));
   }
   // Laundering: a file another account can write now, made root's alone in place, keeps that account's
   // content and the descriptors and shared mappings it holds (see launders()). Only where root's ownership
   // means something: below a directory another account writes, it can replace the file at will anyway.
-  if (!w.userWritable && launders(now, target, s.type)) return refusedFor('writable-content', aclNote(now));
+  // The target as its mode makes it: an ACL on the entry (its owner's to set: `user:ecuser:rwx` on ecuser's own
+  // file) must not make a root-owned target count as another account's, which would let this check pass.
+  if (!w.knownUserWritable && launders(now, req.target, s.type)) return refusedFor('writable-content', aclNote(now));
   // A hard link outliving its owner's own name for it (see opensToOthers()), where the kernel allows one.
   if (!w.hardlinksProtected && opensToOthers(s.now, req.target, s.type)) return { kind: 'refused', reason: 'hardlinks-unprotected' };
   return GO;
 }
 
-/** A refusal, with its reason's text and `note` after it when there is one. */
+/** A refusal, with `note` as its message when there is one (the report prints the reason's own text beside it). */
 function refusedFor(reason: RefusalReason, note: string | null): Judgement {
-  return note === null ? { kind: 'refused', reason } : { kind: 'refused', reason, message: `${REFUSAL_TEXT[reason]}: ${note}` };
+  return note === null ? { kind: 'refused', reason } : { kind: 'refused', reason, message: note };
 }
 
 /**
- * Why `p` is writable by another account when only its ACL makes it so (root's, root's group with write), or
- * null: `root:root 0775` says nothing of the account an ACL names, and a refusal must say why.
+ * Why `p` is writable by another account when only its ACL makes it so (root's group with write, nobody else's
+ * write by its mode), or null: `root:root 0775` says nothing of the account an ACL names, and a refusal must say
+ * why. `ownerAside`: the owner is not counted (a parent the entry's new owner owns).
  */
-function aclNote(p: Perms): string | null {
-  if (p.uid !== 0 || p.gid !== 0 || (p.mode & 0o002) !== 0 || !writableByNonRoot(p)) return null;
+function aclNote(p: Perms, ownerAside = false): string | null {
+  if ((p.uid !== 0 && !ownerAside) || p.gid !== 0 || (p.mode & 0o022) !== 0o020 || p.acl === undefined || p.acl === 'none') return null;
+  const dir = ownerAside ? 'its directory has ' : '';
   return p.acl === 'unread'
-    ? `mode ${octal(p.mode & 0o7777)} lets root's group write, and its ACL, which may name other accounts, could not be read (the native helpers are not loaded)`
-    : `mode ${octal(p.mode & 0o7777)} with an ACL that lets another account write (see getfacl)`;
+    ? `${dir}mode ${octal(p.mode & 0o7777)}: root's group may write, and an ACL, which may name other accounts, could not be read (${aclUnreadWhy()})`
+    : `${dir}mode ${octal(p.mode & 0o7777)} with an ACL that lets another account write (see getfacl)`;
 }
 
 /** `p` (the entry's values now, or as the change leaves them) with what the entry's ACL says. */

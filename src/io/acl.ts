@@ -41,6 +41,14 @@ export function aclWriteOf(fd: number): AclWrite {
   }
 }
 
+/** Why an ACL is `unread` here, for messages: an administrator who runs getfacl and finds nothing must see the cause. */
+export function aclUnreadWhy(): string {
+  const n = nativeFs();
+  if (n === null) return 'the native helpers are not loaded, and Node has no call for it';
+  if (typeof n.aclWrite !== 'function') return 'the native helpers loaded are older than the call that reads it';
+  return 'getxattr failed on it';
+}
+
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 

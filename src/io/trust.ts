@@ -10,7 +10,7 @@ import { MpError, type ErrorCode } from '../errors.js';
 import { octal, type EntryType } from '../types.js';
 import { closeQuietly, errnoOf, fdPath, O_PATH } from './fd.js';
 import { entryTypeOf, openSafe } from './safe-open.js';
-import { permsOf, type AclWrite } from './acl.js';
+import { aclUnreadWhy, permsOf, type AclWrite } from './acl.js';
 
 /** Owner, group and mode of a directory or entry as fstat saw it. */
 export interface Perms {
@@ -45,6 +45,15 @@ export function aclWriters(p: Perms): boolean {
   return p.acl === 'writers' || p.acl === 'unread';
 }
 
+/**
+ * writableByNonRoot as far as the disk shows: an ACL that could not be read is not counted. Only for a check
+ * that a writer would switch off (the laundering check, skipped below a directory another account writes):
+ * there, not knowing must not count as knowing.
+ */
+export function knownWritableByNonRoot(p: Perms): boolean {
+  return writableByNonRoot(p.acl === 'unread' ? { uid: p.uid, gid: p.gid, mode: p.mode } : p);
+}
+
 /** Why `s` could be changed by another account than root, or null. */
 export function notRootOnly(s: Perms): string | null {
   if (s.uid !== 0) return `is owned by uid ${s.uid}, not root`;
@@ -55,7 +64,7 @@ export function notRootOnly(s: Perms): string | null {
 
 /** Who an ACL lets write: named, or not known. */
 function aclText(s: Perms): string {
-  return s.acl === 'unread' ? 'whoever its ACL may name (it could not be read)' : 'an account its ACL names (see getfacl)';
+  return s.acl === 'unread' ? `whoever its ACL may name (it could not be read: ${aclUnreadWhy()})` : 'an account its ACL names (see getfacl)';
 }
 
 /** A directory or file that `notRootOnly` refuses, as refusals describe it: its owner, group and mode. */

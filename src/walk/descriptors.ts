@@ -127,11 +127,11 @@ export interface Passed {
   acl?: AclWrite;
 }
 
-/** A directory passed, as open as `fd`. */
-function passedAt(p: string, fd: number): Passed {
+/** A directory passed, as open as `fd`; with what its ACL says when `acl` (only directoriesTo's callers look). */
+function passedAt(p: string, fd: number, acl: boolean): Passed {
   const st = fs.fstatSync(fd);
-  const acl = permsOf(fd, st).acl;
-  return acl === undefined ? { path: p, st } : { path: p, st, acl };
+  const read = acl ? permsOf(fd, st).acl : undefined;
+  return read === undefined ? { path: p, st } : { path: p, st, acl: read };
 }
 
 /** The open parent of a path's last component, reached without following anything but root's own links. */
@@ -143,9 +143,9 @@ type Parent = { fd: number; name: string; parts: string[]; passed: Passed[] } | 
  * would move everything below it elsewhere. A link only root could have made and only root can replace
  * (`/var/run` → `/run` on every current distribution) is the system's layout: it is resolved under --root,
  * component by component again, at most 8 of them. Any other link is ELOOP; nothing there is `gone`.
- * The caller closes `fd`.
+ * The caller closes `fd`. `acl`: read the access ACLs of the directories passed (see Passed).
  */
-function openParent(root: Root, p: string): Parent {
+function openParent(root: Root, p: string, acl = false): Parent {
   let parts = p === '/' ? [] : p.slice(1).split('/');
   const passed: Passed[] = [];
   let fd: number;
@@ -156,7 +156,7 @@ function openParent(root: Root, p: string): Parent {
     const code = errnoOf(e);
     return isGone(code) ? { gone: true } : { errno: code ?? 'EIO' };
   }
-  passed.push(passedAt('/', fd));
+  passed.push(passedAt('/', fd, acl));
   let links = 0;
   for (let i = 0; i < parts.length - 1; i++) {
     const name = parts[i] as string;
@@ -183,7 +183,7 @@ function openParent(root: Root, p: string): Parent {
     }
     fs.closeSync(fd);
     fd = next;
-    passed.push(passedAt('/' + parts.slice(0, i + 1).join('/'), fd));
+    passed.push(passedAt('/' + parts.slice(0, i + 1).join('/'), fd, acl));
   }
   return { fd, name: parts[parts.length - 1] ?? '', parts, passed };
 }
@@ -207,7 +207,7 @@ export function lstatNoFollow(root: Root, p: string): fs.Stats | undefined {
 
 /** The directories passed on the way to `p`, as opened (root's own links followed): for who could write them. */
 export function directoriesTo(root: Root, p: string): Passed[] {
-  const r = openParent(root, p);
+  const r = openParent(root, p, true);
   if (!('fd' in r)) return [];
   fs.closeSync(r.fd);
   return r.passed;

@@ -10,7 +10,11 @@ import { untrustedPath } from '../../src/io/trust.js';
 import { openState } from '../../src/io/state.js';
 import { makeRoot } from '../../src/io/fs.js';
 import { nativeFs, type NativeFs } from '../../src/io/native.js';
-import { directoriesTo } from '../../src/walk/descriptors.js';
+import { directoriesTo, lstatNoFollow } from '../../src/walk/descriptors.js';
+import { openTrustedFile } from '../../src/io/secure-path.js';
+import { hookLog } from '../../src/upgrade/log.js';
+import { audit } from '../../src/pipeline.js';
+import { install } from './install.js';
 import { MpError } from '../../src/errors.js';
 import type { Outcome } from '../../src/types.js';
 import { asRoot } from '../support/root.js';
@@ -100,6 +104,46 @@ describe.runIf(asRoot)('the root-only checks see an ACL', () => {
     expect(passed?.acl).toBe(native ? 'writers' : 'unread');
   });
 
+  it('a file read as root (openTrustedFile) and the hook\'s log are not root\'s alone when their ACL lets ecuser write them', () => {
+    const r = root();
+    mkdir(r.h('/var'), 0, 0, 0o755);
+    mkdir(r.h('/var/log'), 0, 0, 0o755);
+    for (const f of ['/opt/msys/snap.json', '/var/log/momentum-perms.log']) {
+      file(r.h(f), 0, 0, 0o664);
+      setAcl(r.h(f), { users: [[ECUSER, 6]], mask: 6 });
+    }
+    expect(() => openTrustedFile(makeRoot(r.dir), '/opt/msys/snap.json', 'snapshot', 'MP302')).toThrow(native ? /its ACL names/ : /could not be read/);
+    const err: string[] = [];
+    hookLog({ root: makeRoot(r.dir), logFile: '/var/log/momentum-perms.log', syslog: false, out: () => undefined, err: (t) => void err.push(t) }).line('notice', 'post-upgrade: fixed 0');
+    expect(err.join('')).toMatch(native ? /cannot write log file .*its ACL names/ : /cannot write log file .*could not be read/);
+    expect(fs.readFileSync(r.h('/var/log/momentum-perms.log'), 'utf8')).toBe('x\n');
+  });
+
+  it("root's own link on the way (/var/run → /run) is followed only where its directory's ACL lets nobody else write", () => {
+    const r = root();
+    mkdir(r.h('/var'), 0, 0, 0o775);
+    mkdir(r.h('/run'), 0, 0, 0o755);
+    file(r.h('/run/ecelerity.pid'), 0, 0, 0o644);
+    fs.symlinkSync('/run', r.h('/var/run'));
+    if (native) expect(lstatNoFollow(makeRoot(r.dir), '/var/run/ecelerity.pid')?.isFile()).toBe(true);
+    setAcl(r.h('/var'), { users: [[ECUSER, 7]] });
+    expect(() => lstatNoFollow(makeRoot(r.dir), '/var/run/ecelerity.pid')).toThrow(/ELOOP/);
+  });
+
+  it('the audit reports a directory above a tree whose ACL lets another account write it', () => {
+    const r = install();
+    roots.push(r);
+    const above = (): string[] => {
+      const paths: string[] = [];
+      audit({ root: r.dir, onFinding: (f) => void (f.rule === 'builtin:above-tree' && paths.push(f.path)) });
+      return paths;
+    };
+    fs.chmodSync(r.h('/opt/msys'), 0o775);
+    expect(above()).toEqual(native ? [] : ['/opt/msys']);
+    setAcl(r.h('/opt/msys'), { users: [[ECUSER, 7]] });
+    expect(above()).toEqual(['/opt/msys']);
+  });
+
   it('a state directory whose ACL lets ecuser write it is refused (MP303), saying so', () => {
     const r = root();
     fs.chmodSync(r.h(STATE), 0o770);
@@ -162,17 +206,72 @@ describe.runIf(asRoot)('the fix sees an ACL', () => {
     expect(got['false']?.map(brief)).toEqual([native ? `${OPT}/lib/libx.so fixed` : `${OPT}/lib/libx.so refused writable-content`]);
   });
 
-  it('a root:root 0775 directory whose ACL lets a third account write it is unsafe to hand an entry below to ecuser', () => {
-    const got: Record<string, string[]> = {};
+  // Owned by root, or by the entry's new owner (whose own write does not count, but a third account's does).
+  for (const owner of [0, ECUSER]) it(`a directory ${owner}:0 0775 whose ACL lets a third account write it is unsafe to hand an entry below to ecuser, saying why`, () => {
+    const got: Record<string, Outcome[]> = {};
     for (const acl of [false, true]) {
       const r = root();
-      mkdir(r.h(`${OPT}/q`), 0, 0, 0o775);
+      mkdir(r.h(`${OPT}/q`), owner, 0, 0o775);
       if (acl) setAcl(r.h(`${OPT}/q`), { users: [[OTHER, 7]] });
       file(r.h(`${OPT}/q/m`), 0, 0, 0o644);
-      got[String(acl)] = applyRequests(r, [requestFor(r, `${OPT}/q/m`, OPT, { uid: ECUSER, gid: ECGROUP, mode: 0o640 })]).map(brief);
+      got[String(acl)] = applyRequests(r, [requestFor(r, `${OPT}/q/m`, OPT, { uid: ECUSER, gid: ECGROUP, mode: 0o640 })]);
     }
-    expect(got['true']).toEqual([`${OPT}/q/m refused unsafe-parent`]);
-    expect(got['false']).toEqual([native ? `${OPT}/q/m fixed` : `${OPT}/q/m refused unsafe-parent`]);
+    expect(got['true']?.map(brief)).toEqual([`${OPT}/q/m refused unsafe-parent`]);
+    expect(got['true']?.[0]?.message).toMatch(native ? /its directory has mode 0775 with an ACL that lets another account write/ : /its directory has mode 0775: .*could not be read/);
+    expect(got['false']?.map(brief)).toEqual([native ? `${OPT}/q/m fixed` : `${OPT}/q/m refused unsafe-parent`]);
+  });
+
+  it("an ACL ecuser sets on its own file does not let the fix make it root's in place (a root:root 0775 target)", () => {
+    // At the fix, the file is ecuser's: its ACL is ecuser's to set, and `user:ecuser:rwx` would keep it writing
+    // the file once root's. The target counts as root's alone by its mode: refused as laundering, as without.
+    for (const acl of [false, true]) {
+      const r = root();
+      mkdir(r.h(`${OPT}/lib`), 0, 0, 0o755);
+      file(r.h(`${OPT}/lib/libx.so`), ECUSER, 0, 0o775);
+      if (acl) setAcl(r.h(`${OPT}/lib/libx.so`), { users: [[ECUSER, 7]] });
+      const out = applyRequests(r, [requestFor(r, `${OPT}/lib/libx.so`, OPT, { uid: 0, gid: 0, mode: 0o775 })]);
+      expect(out.map(brief), `acl ${acl}`).toEqual([`${OPT}/lib/libx.so refused writable-content`]);
+      expect(perms(r.h(`${OPT}/lib/libx.so`)).uid).toBe(ECUSER);
+    }
+  });
+
+  it("the laundering check takes the target as its mode makes it, whatever the entry's ACL keeps", () => {
+    // root:root 0775 with user:ecuser:rwx, to be root:root 0770: by its mode root's alone, so refused, although
+    // the ACL (kept by a chmod) would still let ecuser write it.
+    const r = root();
+    mkdir(r.h(`${OPT}/lib`), 0, 0, 0o755);
+    file(r.h(`${OPT}/lib/libx.so`), 0, 0, 0o775);
+    setAcl(r.h(`${OPT}/lib/libx.so`), { users: [[ECUSER, 7]] });
+    const out = applyRequests(r, [requestFor(r, `${OPT}/lib/libx.so`, OPT, { uid: 0, gid: 0, mode: 0o770 })]);
+    expect(out.map(brief)).toEqual([`${OPT}/lib/libx.so refused writable-content`]);
+  });
+
+  it("a root:root 0775 directory whose ACL cannot be read does not switch the laundering check off", () => {
+    // The pure-JS path cannot read the directory's ACL: root's group write may be another account's, but not
+    // knowing must not skip the check that stops an ecuser-owned binary being made root's in place.
+    // `/opt/msys` root:root 0775 (a umask-002 install), the binary two directories below it.
+    const r = root();
+    fs.chmodSync(r.h('/opt/msys'), 0o775);
+    mkdir(r.h(`${OPT}/bin`), 0, 0, 0o755);
+    file(r.h(`${OPT}/bin/ec_rotate`), ECUSER, ECGROUP, 0o755);
+    const out = applyRequests(r, [requestFor(r, `${OPT}/bin/ec_rotate`, OPT, { uid: 0, gid: 0, mode: 0o755 })]);
+    expect(out.map(brief)).toEqual([`${OPT}/bin/ec_rotate refused writable-content`]);
+    expect(perms(r.h(`${OPT}/bin/ec_rotate`)).uid).toBe(ECUSER);
+  });
+
+  it('a dry run judges what is below a directory as the planned change leaves it, its ACL included', () => {
+    // root:root 0755 with user:other:rwx (mask r-x): nobody else writes it until the change makes it 0775.
+    const got: Record<string, string[]> = {};
+    for (const dryRun of [true, false]) {
+      const r = root();
+      mkdir(r.h(`${OPT}/q`), 0, 0, 0o755);
+      setAcl(r.h(`${OPT}/q`), { users: [[OTHER, 7]], mask: 5 });
+      file(r.h(`${OPT}/q/m`), 0, 0, 0o644);
+      const reqs = [requestFor(r, `${OPT}/q`, OPT, { uid: 0, gid: 0, mode: 0o775 }), requestFor(r, `${OPT}/q/m`, OPT, { uid: ECUSER, gid: ECGROUP, mode: 0o640 })];
+      got[String(dryRun)] = applyRequests(r, reqs, { dryRun }).map((o) => `${o.path} ${o.message === 'planned' ? 'planned' : o.outcome}${o.reason ? ' ' + o.reason : ''}`);
+    }
+    expect(got['false']).toEqual([`${OPT}/q fixed`, `${OPT}/q/m refused unsafe-parent`]);
+    expect(got['true']).toEqual([`${OPT}/q planned`, `${OPT}/q/m refused unsafe-parent`]);
   });
 
   it('a chmod keeps the named entries: a file made root:root 0664 from 0644 counts its ACL', () => {

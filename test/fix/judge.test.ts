@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { atOrBelow, showTarget } from '../../src/fix/batch.js';
 import { judge, type Seen, type Where } from '../../src/fix/judge.js';
+import { aclDecides } from '../../src/fix/apply.js';
 import type { ChangeRequest } from '../../src/fix/types.js';
 
 const req = (o: Partial<ChangeRequest> = {}): ChangeRequest => ({
@@ -16,7 +17,7 @@ const req = (o: Partial<ChangeRequest> = {}): ChangeRequest => ({
   ...o,
 });
 const seen = (o: Partial<Seen> = {}): Seen => ({ dev: 1, ino: 10, type: 'file', nlink: 1, now: { uid: 0, gid: 0, mode: 0o644 }, ...o });
-const where = (o: Partial<Where> = {}): Where => ({ treeDev: 1, crosses: false, userWritable: false, parent: { uid: 500, gid: 500, mode: 0o750 }, hardlinksProtected: true, ...o });
+const where = (o: Partial<Where> = {}): Where => ({ treeDev: 1, crosses: false, userWritable: false, knownUserWritable: o.userWritable ?? false, parent: { uid: 500, gid: 500, mode: 0o750 }, hardlinksProtected: true, ...o });
 const ROOT_DIR = { uid: 0, gid: 0, mode: 0o755 };
 const kind = (r: ChangeRequest, s: Seen, w: Where): string => {
   const j = judge(r, s, w, showTarget);
@@ -83,6 +84,18 @@ describe('judge', () => {
     const widen = req({ type: 'dir', target: { uid: 0, gid: 0, mode: 0o750 }, expect: { uid: 500, gid: 500, mode: 0o770 } });
     expect(kind(widen, dir({ uid: 0, gid: 0, mode: 0o700 }), w)).toBe('changed-during-fix');
   });
+});
+
+describe('aclDecides: when the fix reads an entry\'s access ACL (a getxattr)', () => {
+  it.each([
+    ['a spool file root:root 0660 handed to ecuser', { uid: 0, gid: 0, mode: 0o660 }, { uid: 500, gid: 500, mode: 0o640 }, 'file', false],
+    ['root:root 0775 made 0755 (laundering: may another account write it now?)', { uid: 0, gid: 0, mode: 0o775 }, { uid: 0, gid: 0, mode: 0o755 }, 'file', true],
+    ['ecuser:root 0775 made root:root 0755 (its owner writes it anyway)', { uid: 500, gid: 0, mode: 0o775 }, { uid: 0, gid: 0, mode: 0o755 }, 'file', false],
+    ['a directory root:root 0775 made 0755 (not laundering)', { uid: 0, gid: 0, mode: 0o775 }, { uid: 0, gid: 0, mode: 0o755 }, 'dir', false],
+    ['setuid granted to a root:root 0664 target', { uid: 0, gid: 0, mode: 0o644 }, { uid: 0, gid: 0, mode: 0o4664 }, 'file', true],
+    ['setuid granted, nothing in root\'s group with write', { uid: 0, gid: 0, mode: 0o755 }, { uid: 0, gid: 0, mode: 0o4755 }, 'file', false],
+    ['a link', { uid: 0, gid: 0, mode: 0o777 }, { uid: 0, gid: 0, mode: 0o755 }, 'symlink', false],
+  ] as const)('%s', (_n, now, target, type, want) => expect(aclDecides(now, target, type)).toBe(want));
 });
 
 describe('atOrBelow', () => {
