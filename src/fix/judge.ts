@@ -5,7 +5,7 @@
 import type { ReachError } from './access.js';
 import { octal, type EntryType, type Outcome, type RefusalReason, type Target } from '../types.js';
 import { grantsSetid, launders, narrowing, opensToOthers, parentUnsafe, type Perms, sameValues, writableByNonRoot } from './safety.js';
-import type { ChangeRequest } from './types.js';
+import { S_ISGID, S_ISUID, type ChangeRequest } from './types.js';
 import { aclUnreadWhy, type AclWrite } from '../io/acl.js';
 
 /** What fstat said of the pinned inode. */
@@ -69,9 +69,9 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   // A hard link made since the walk: a second name (maybe outside the tree) for what would be chowned.
   if (s.type !== 'dir' && s.nlink > 1) return { kind: 'refused', reason: 'hardlinked' };
   if (sameValues(s.now, req.target, s.type)) return UNCHANGED;
-  // Undo: the entry as the fix left it, or as a fix stopped between its narrowing chmod and its chown left it
-  // (the old owner and group, fewer bits: see narrowing()), which undo puts back like the rest.
-  if (req.expect !== null && !sameValues(s.now, req.expect, s.type) && !leftNarrowed(s, req.target, req.expect)) {
+  // Undo: the entry as the fix left it, or as a fix stopped partway left it (after its narrowing chmod, or after
+  // its chown: see leftPartway()), which undo puts back like the rest.
+  if (req.expect !== null && !sameValues(s.now, req.expect, s.type) && !leftPartway(s, req.target, req.expect)) {
     const message = `changed since the fix: now ${showExpect(s.now)}, the fix left ${showExpect(req.expect)}`;
     return { kind: 'refused', reason: 'changed-during-fix', message };
   }
@@ -142,12 +142,18 @@ export function unreachableOutcome(req: ChangeRequest, e: ReachError): Outcome {
 }
 
 /**
- * Whether the entry is what a fix from `before` to `after` leaves when it stops after its narrowing chmod: a
- * chown that failed, or a kill before the chown (the old owner and group) or before the last chmod (the new
- * ones), with the narrowed mode.
+ * Whether the entry is what a fix from `before` to `after` leaves when it stops partway, a state undo puts back
+ * like the rest: after its narrowing chmod (see narrowing()), with the old owner and group (a chown that failed,
+ * or a kill before it); or after its chown, before its last chmod: the new owner and group with the mode the
+ * chown left, the narrowed one or, when nothing was taken away, the old one (`500:500 0750 → 0:0 0755` killed
+ * there is `0:0 0750`). The kernel clears setuid, and setgid with group execute, when root changes the owner or
+ * group of anything but a directory: that mode too.
  */
-function leftNarrowed(s: Seen, before: Target, after: Target): boolean {
+function leftPartway(s: Seen, before: Target, after: Target): boolean {
   const narrow = narrowing(before, after, s.type, true);
-  if (narrow === null) return false;
-  return sameValues(s.now, { uid: before.uid, gid: before.gid, mode: narrow }, s.type) || sameValues(s.now, { uid: after.uid, gid: after.gid, mode: narrow }, s.type);
+  if (narrow !== null && sameValues(s.now, { uid: before.uid, gid: before.gid, mode: narrow }, s.type)) return true;
+  if (before.uid === after.uid && before.gid === after.gid) return false;
+  const mode = narrow ?? before.mode;
+  const cleared = s.type === 'dir' ? mode : mode & ~(S_ISUID | ((mode & 0o010) !== 0 ? S_ISGID : 0));
+  return sameValues(s.now, { uid: after.uid, gid: after.gid, mode }, s.type) || sameValues(s.now, { uid: after.uid, gid: after.gid, mode: cleared }, s.type);
 }

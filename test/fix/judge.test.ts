@@ -84,6 +84,27 @@ describe('judge', () => {
     const widen = req({ type: 'dir', target: { uid: 0, gid: 0, mode: 0o750 }, expect: { uid: 500, gid: 500, mode: 0o770 } });
     expect(kind(widen, dir({ uid: 0, gid: 0, mode: 0o700 }), w)).toBe('changed-during-fix');
   });
+
+  it('for undo, puts back an entry a fix left between its chown and its last chmod, when it took nothing away', () => {
+    // The fix: ecuser:ecuser 0750 → root:root 0755 (bits only added: no narrowing). Killed after the chown.
+    const w = where({ parent: ROOT_DIR });
+    for (const type of ['dir', 'file'] as const) {
+      const r = req({ type, target: { uid: 500, gid: 500, mode: 0o750 }, expect: { uid: 0, gid: 0, mode: 0o755 } });
+      expect(kind(r, seen({ type, now: { uid: 0, gid: 0, mode: 0o750 } }), w), type).toBe('go');
+      // Not a state of that fix: another mode under the new owner, or the old mode under a third owner.
+      expect(kind(r, seen({ type, now: { uid: 0, gid: 0, mode: 0o700 } }), w), type).toBe('changed-during-fix');
+      expect(kind(r, seen({ type, now: { uid: 501, gid: 0, mode: 0o750 } }), w), type).toBe('changed-during-fix');
+    }
+    // root:root 04755 → root:ecuser 04755 (a group change): the chown cleared setuid (and setgid with group execute).
+    const setid = req({ target: { uid: 0, gid: 0, mode: 0o6755 }, expect: { uid: 0, gid: 500, mode: 0o6755 } });
+    expect(kind(setid, seen({ now: { uid: 0, gid: 500, mode: 0o755 } }), w)).toBe('go');
+    expect(kind(setid, seen({ now: { uid: 0, gid: 500, mode: 0o6755 } }), w)).toBe('go');
+    expect(kind(setid, seen({ now: { uid: 0, gid: 500, mode: 0o4755 } }), w)).toBe('changed-during-fix');
+    // A directory keeps its setgid bit through a chown: the state is the old mode itself.
+    const dirSetgid = req({ type: 'dir', target: { uid: 0, gid: 0, mode: 0o2755 }, expect: { uid: 0, gid: 500, mode: 0o2775 } });
+    expect(kind(dirSetgid, seen({ type: 'dir', now: { uid: 0, gid: 500, mode: 0o2755 } }), w)).toBe('go');
+    expect(kind(dirSetgid, seen({ type: 'dir', now: { uid: 0, gid: 500, mode: 0o755 } }), w)).toBe('changed-during-fix');
+  });
 });
 
 describe('aclDecides: when the fix reads an entry\'s access ACL (a getxattr)', () => {
