@@ -125,3 +125,12 @@ export function releaseAll(steps: readonly (() => void)[], failing: boolean): vo
   }
   if (first !== null && !failing) throw first.e;
 }
+
+/** Tell `onStopped` what a stopped run did; what it throws is dropped: the run's own error is the one to report. */
+export function stopped<T>(onStopped: ((partial: T) => void) | undefined, partial: T): void {
+  try {
+    onStopped?.(partial);
+  } catch {
+    // a report written to a closed pipe: the error thrown after this says why the run stopped
+  }
+}

@@ -15,6 +15,7 @@ import { bindInstall } from './audit/bind.js';
 import { callbacksOf, examine, plainJudge, type Judge } from './audit/run.js';
 import type { AuditOptions, AuditResult, InstallOptions } from './audit/types.js';
 import { startFix, type FixOptions, type FixResult } from './fix/run.js';
+import { stopped } from './errors.js';
 import type { BoundRules } from './rules/types.js';
 import type { ReportHeader, Reporter } from './report/types.js';
 import type { Finding, Verdict } from './types.js';
@@ -113,6 +114,7 @@ export function fix(opts: FixOptions = {}, steps: Steps = {}): FixResult {
     runPipeline(opts, fixer, steps);
   } catch (e) {
     fixer.close(true);
+    stopped(opts.onStopped, fixer.result());
     throw e;
   }
   fixer.close();

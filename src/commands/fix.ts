@@ -18,6 +18,13 @@ import { bufferedSink } from '../report/sink.js';
 import type { Io } from './io.js';
 import { viewFormat, type FixCliOptions } from './options.js';
 import { progress } from '../report/progress.js';
+import type { FixResult } from '../fix/run.js';
+
+/** Whether a stopped run did anything to report (an error before the walk leaves nothing to say). */
+export function didSomething(r: FixResult): boolean {
+  const s = r.summary;
+  return r.journal !== null || s.fixed + s.refused + s.failed + s.unchanged + s.planned + r.reported > 0;
+}
 
 /** The reporter `--json` or the text default asks for, writing through `write`. */
 export function fixReporter(
@@ -54,8 +61,10 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
   const out = bufferedSink((t) => io.out(t));
   const reporter = fixReporter(s, o, (t) => out.write(t), io, 'fix', dryRun);
   const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
+  let partial: FixResult | undefined;
   try {
     const r = fix({
+      onStopped: (p) => void (partial = p),
       ...(shown !== null ? { onEntry: (p: string) => shown.tick(p) } : {}),
       ...apiOptions(s),
       dryRun,
@@ -72,6 +81,12 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
     }
     reporter.end(r);
     return exitStatus({ kind: 'fix', result: r });
+  } catch (e) {
+    shown?.end();
+    // Stopped partway (a journal that cannot be written, a report to a closed pipe): what was changed, and the
+    // journal that undoes it, are printed before the error is.
+    if (partial !== undefined && didSomething(partial)) reporter.end({ ...partial, stopped: true });
+    throw e;
   } finally {
     // A run that failed leaves no half-written progress line before its error.
     shown?.end();

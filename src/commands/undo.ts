@@ -9,7 +9,8 @@ import { undo } from '../fix/index.js';
 import { resolveSettings } from '../settings.js';
 import { truncatedJournalText } from '../report/notices.js';
 import { bufferedSink } from '../report/sink.js';
-import { fixReporter } from './fix.js';
+import { didSomething, fixReporter } from './fix.js';
+import type { UndoResult } from '../fix/undo.js';
 import type { Io } from './io.js';
 import type { CommonOptions } from './options.js';
 
@@ -17,11 +18,15 @@ export function runUndo(journal: string, o: CommonOptions & { quiet?: boolean },
   const s = resolveSettings(o);
   const out = bufferedSink((t) => io.out(t));
   const reporter = fixReporter(s, o, (t) => out.write(t), io, 'undo', false);
+  let partial: UndoResult | undefined;
   try {
-    const r = undo(journal, { root: s.root.dir, stateDir: s.stateDir, sink: reporter.sink });
+    const r = undo(journal, { root: s.root.dir, stateDir: s.stateDir, sink: reporter.sink, onStopped: (p) => void (partial = p) });
     if (r.truncated) io.err(truncatedJournalText(r.undone));
     reporter.end(r);
     return exitStatus({ kind: 'fix', result: r });
+  } catch (e) {
+    if (partial !== undefined && didSomething(partial)) reporter.end({ ...partial, stopped: true });
+    throw e;
   } finally {
     out.flush();
   }

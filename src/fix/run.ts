@@ -41,6 +41,11 @@ export interface FixOptions extends InstallOptions {
   journalMaxBytes?: number;
   /** Called with each entry examined (progress for a person at a terminal). */
   onEntry?: (path: string) => void;
+  /**
+   * Called when an error stops the run, before it is thrown, with what the run did until then (its outcomes went
+   * to the sink as they came): a report can end all the same, with what was changed and the journal that undoes it.
+   */
+  onStopped?: (partial: FixResult) => void;
 }
 
 export interface FixResult {

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MpError, releaseAll } from '../errors.js';
+import { MpError, releaseAll, stopped } from '../errors.js';
 import { makeRoot } from '../io/fs.js';
 import { Applier, reserveFdsSoon } from './apply.js';
 import { linesBackward, parseRecord, scanJournal } from './journal-read.js';
@@ -25,6 +25,8 @@ export interface UndoOptions {
   sink?: FixSink;
   batchSize?: number;
   beforeApply?: () => void;
+  /** Called when an error stops the undo, before it is thrown, with what it did until then (see FixOptions). */
+  onStopped?: (partial: UndoResult) => void;
 }
 
 /** Result of an undo: `journal` is undo's own journal; `summary.fixed` counts entries restored. */
@@ -48,6 +50,7 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
   let applier: Applier | undefined;
   let journal: JournalWriter | undefined;
   let failing = true;
+  let truncated = false;
   try {
     state = openState(root, opts.stateDir ?? DEFAULT_STATE_DIR);
     lock = acquireLock(state.state);
@@ -56,6 +59,7 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
     // any inode and any owner for root to set.
     fd = openTrustedFile(root, m, 'journal', 'MP302');
     const scan = scanJournal(fd, m);
+    truncated = scan.truncated;
     if (scan.header.root !== root.dir) {
       throw new MpError('MP302', `journal ${m} was written for root ${scan.header.root}, not ${root.dir}`, {
         notes: [`run: momentum-perms undo --root ${scan.header.root} ${m}`],
@@ -97,5 +101,8 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
     };
   } finally {
     releaseAll([() => applier?.abandon(), () => journal?.close(), () => fd >= 0 && fs.closeSync(fd), () => lock?.release(), () => state?.close()], failing);
+    if (failing && applier !== undefined) {
+      stopped(opts.onStopped, { root: root.dir, journal: journal?.path ?? null, dryRun: false, summary: applier.summary, reported: 0, errors: 0, undone: m, truncated });
+    }
   }
 }

@@ -43,6 +43,8 @@ export function fixJsonReporter(o: Pick<FixReportOptions, 'write' | 'command' | 
         `  "reported": ${list(reported)}`,
         `  "journal": ${jsonText(r.journal)}`,
         ...(r.undone !== undefined ? [`  "undone": ${jsonText(r.undone)}`] : []),
+        // An error stopped the run (on stderr, with the exit status): the document still ends, whole.
+        ...(r.stopped === true ? ['  "stopped": true'] : []),
         `  "summary": ${jsonText(summary)}`,
       ];
       open();

@@ -46,7 +46,8 @@ export function showNamed(t: { uid: number; gid: number; mode: number }, names: 
 /** A report being built: feed it through `sink`, then `end` prints it. */
 export interface FixReporter {
   sink: FixSink & { reported: (f: Finding) => void };
-  end(result: FixResult & { undone?: string }): void;
+  /** `stopped`: an error stopped the run (printed after the report): the report says what it did until then. */
+  end(result: FixResult & { undone?: string; stopped?: boolean }): void;
 }
 
 interface Group {
@@ -127,7 +128,7 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
   };
 }
 
-function summaryLine(r: FixResult, o: FixReportOptions): Shown {
+function summaryLine(r: FixResult & { stopped?: boolean }, o: FixReportOptions): Shown {
   const s = r.summary;
   const c = paint(o.color);
   const parts: Shown[] = [];
@@ -140,6 +141,10 @@ function summaryLine(r: FixResult, o: FixReportOptions): Shown {
   if (r.reported > 0) parts.push(line`${plural(r.reported, 'finding')} fix does not correct`);
   if (r.errors > 0) parts.push(c.red(`${fmt(r.errors)} could not be examined`));
   const tail = parts.length > 0 ? line` (${join(parts, ', ')})` : '';
+  if (r.stopped === true) {
+    const stop = c.red('Stopped by the error below');
+    return acted ? line`${stop}, having ${join(parts, ', ')}.` : line`${stop}, before anything was changed${tail}.`;
+  }
   if (!acted) {
     const nothing = o.command === 'undo' ? 'Nothing to restore' : 'Nothing to fix: every owner, group and mode already matches the rules';
     return line`${c.green(nothing)}${tail}.`;
@@ -147,11 +152,13 @@ function summaryLine(r: FixResult, o: FixReportOptions): Shown {
   return line`${c.bold(capitalized(join(parts, ', ')))}${o.dryRun ? ' (dry run: nothing changed)' : ''}.`;
 }
 
-function nextStep(r: FixResult, o: FixReportOptions): [string, string] | null {
+function nextStep(r: FixResult & { stopped?: boolean }, o: FixReportOptions): [string, string] | null {
   const cmd = (...w: string[]): string => ['momentum-perms', ...w, ...o.rerun.map(shellWord)].join(' ');
   // The real run must make the same selection as the dry run it follows.
   if (o.dryRun && r.summary.planned > 0) return [cmd('fix', ...(o.only ?? []).flatMap((x) => ['--only', shellWord(x)])), 'make these changes (journaled, undoable)'];
-  if (r.journal !== null && o.command === 'fix') {
+  // A run stopped before it changed anything (a change that failed may have made a first step) has nothing to put back.
+  const changed = r.stopped !== true || r.summary.fixed + r.summary.failed > 0;
+  if (r.journal !== null && o.command === 'fix' && changed) {
     // undo takes --root but not the rules options.
     const i = o.rerun.indexOf('--root');
     const root = i >= 0 ? ['--root', shellWord(o.rerun[i + 1] ?? '/')] : [];

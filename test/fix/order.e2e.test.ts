@@ -94,4 +94,30 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
       expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([0, 0, 0o775]);
     });
   }
+
+  // The journal cannot be made durable for the second batch (EIO on its fdatasync): the run stops (MP305, exit
+  // 3), and says what the first batch changed and which journal undoes it, in text and as a whole JSON document.
+  for (const json of [false, true]) {
+    it.runIf(strace)(`a run stopped by its journal still reports what it changed and the journal that undoes it (${json ? 'JSON' : 'text'})`, () => {
+      // 150 drifted files; a descriptor limit of 400 makes batches of 68 ((400 - 128) / 4).
+      const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
+      roots.push(r);
+      const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=2'];
+      const args = ['prlimit', '--nofile=400:400', process.execPath, BIN, 'fix', '--root', r.dir, ...(json ? ['--json'] : [])];
+      const p = spawnSync('strace', [...inject, ...args], { encoding: 'utf8' });
+      expect(p.status, p.stderr).toBe(3);
+      expect(p.stderr).toMatch(/MP305.*cannot write journal .*EIO/);
+      const changed = fs.readdirSync(r.h(`${SPOOL}/0`)).filter((n) => (fs.statSync(r.h(`${SPOOL}/0/${n}`)).mode & 0o777) === 0o640).length;
+      expect(changed).toBe(68);
+      if (json) {
+        const report = JSON.parse(p.stdout) as { stopped: boolean; journal: string; outcomes: unknown[]; summary: { fixed: number } };
+        expect(report).toMatchObject({ stopped: true, summary: { fixed: 68 } });
+        expect(report.outcomes).toHaveLength(68);
+        expect(report.journal).toMatch(/^\/var\/lib\/momentum-perms\/journal\//);
+      } else {
+        expect(p.stdout).toMatch(/Stopped by the error below, having fixed 68 entries\./);
+        expect(p.stdout).toMatch(/Next: momentum-perms undo \/var\/lib\/momentum-perms\/journal\/\S+ --root /);
+      }
+    });
+  }
 });
