@@ -432,7 +432,7 @@ export class Applier {
     const seen: Seen = { dev: st.dev, ino: st.ino, type: typeOfMode(st.mode), nlink: st.nlink, now };
     // Root's group with group write, now or as the change leaves it: who may write depends on the ACL too, where
     // that can decide (a getxattr each: not for a spool entry that root's group could write and ecuser gets).
-    if (aclDecides(now, req.target, seen.type)) seen.acl = aclWriteOf(fd);
+    if (aclDecides(now, req.target, seen.type, req.expect)) seen.acl = aclWriteOf(fd);
     const j = judge(req, seen, where, showTarget);
     if (j.kind === 'go') return { req, fd, before: now };
     fs.closeSync(fd);
@@ -680,13 +680,15 @@ export function reserveFdsSoon(batchSize?: number): void {
 }
 
 /**
- * Whether the entry's access ACL can change judge()'s answer: for a setid grant, when the entry now or as the
- * change leaves it is in root's group with group write (who else may write it); for the laundering check, when
- * it is so now and the change makes it root's alone by its mode. Otherwise its ACL is not read.
+ * Whether the entry's access ACL can change judge()'s answer: for a setid grant (for undo, judged from the fix's
+ * end too: see grants()), when the entry now or as the change leaves it is in root's group with group write (who
+ * else may write it); for the laundering check, when it is so now and the change makes it root's alone by its
+ * mode. Otherwise its ACL is not read.
  */
-export function aclDecides(now: Target, target: Target, type: EntryType): boolean {
+export function aclDecides(now: Target, target: Target, type: EntryType, expect: Target | null = null): boolean {
   if (type === 'symlink') return false;
-  if (grantsSetid(now, target, type) && (aclMatters(now) || aclMatters(target))) return true;
+  const setid = grantsSetid(now, target, type) || (expect !== null && grantsSetid(expect, target, type));
+  if (setid && (aclMatters(now) || aclMatters(target))) return true;
   return type !== 'dir' && aclMatters(now) && !writableByNonRoot(now) && !writableByNonRoot(target);
 }
 

@@ -87,8 +87,9 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   // `$user` can point at any other account.
   const now = withAclOf(s, s.now);
   const target = withAclOf(s, req.target);
-  if (grantsSetid(s.now, req.target, s.type) && (w.userWritable || writableByNonRoot(now) || writableByNonRoot(target))) {
-    return refusedFor('setid-in-user-tree', w.userWritable ? null : (aclNote(now) ?? aclNote(target)));
+  if (grants(req, s) && (w.userWritable || writableByNonRoot(now) || writableByNonRoot(target))) {
+    const note = w.userWritable ? (w.knownUserWritable ? null : `a directory on the way is root's group's to write, and its ACL, which may name other accounts, could not be read (${aclUnreadWhy()})`) : (aclNote(now) ?? aclNote(target));
+    return refusedFor('setid-in-user-tree', note);
   }
   // Laundering: a file another account can write now, made root's alone in place, keeps that account's
   // content and the descriptors and shared mappings it holds (see launders()). Only where root's ownership
@@ -99,6 +100,16 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   // A hard link outliving its owner's own name for it (see opensToOthers()), where the kernel allows one.
   if (!w.hardlinksProtected && opensToOthers(s.now, req.target, s.type)) return { kind: 'refused', reason: 'hardlinks-unprotected' };
   return GO;
+}
+
+/**
+ * Whether the change grants setuid, setgid or sticky (grantsSetid). For undo also judged from the state the fix
+ * left, when the entry is in one a fix stopped partway leaves (leftPartway): such a state may keep a bit the fix's
+ * own end lacks (the sticky bit stays until the last chmod), and its owner can make it on purpose; restoring from
+ * it must be no looser than from the fix's end (`500:500 0775` made `1755` by its owner is still refused `0:0 1755`).
+ */
+export function grants(req: ChangeRequest, s: Seen): boolean {
+  return grantsSetid(s.now, req.target, s.type) || (req.expect !== null && grantsSetid(req.expect, req.target, s.type));
 }
 
 /** A refusal, with `note` as its message when there is one (the report prints the reason's own text beside it). */

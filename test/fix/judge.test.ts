@@ -100,6 +100,11 @@ describe('judge', () => {
     expect(kind(setid, seen({ now: { uid: 0, gid: 500, mode: 0o755 } }), w)).toBe('go');
     expect(kind(setid, seen({ now: { uid: 0, gid: 500, mode: 0o6755 } }), w)).toBe('go');
     expect(kind(setid, seen({ now: { uid: 0, gid: 500, mode: 0o4755 } }), w)).toBe('changed-during-fix');
+    // The owner of what a fix gave it, putting back a bit the fix took (sticky, kept until the last chmod, so a
+    // state a stopped fix may leave): undo judges the grant from the fix's end as well, and still refuses it.
+    const sticky = req({ type: 'dir', target: { uid: 0, gid: 0, mode: 0o1755 }, expect: { uid: 500, gid: 500, mode: 0o775 } });
+    expect(kind(sticky, seen({ type: 'dir', now: { uid: 500, gid: 500, mode: 0o775 } }), w)).toBe('setid-in-user-tree');
+    expect(kind(sticky, seen({ type: 'dir', now: { uid: 500, gid: 500, mode: 0o1755 } }), w)).toBe('setid-in-user-tree');
     // A directory keeps its setgid bit through a chown: the state is the old mode itself.
     const dirSetgid = req({ type: 'dir', target: { uid: 0, gid: 0, mode: 0o2755 }, expect: { uid: 0, gid: 500, mode: 0o2775 } });
     expect(kind(dirSetgid, seen({ type: 'dir', now: { uid: 0, gid: 500, mode: 0o2755 } }), w)).toBe('go');
