@@ -9,6 +9,9 @@ import { MpError } from '../errors.js';
 import { explainPath, type Explanation } from '../rules/explain.js';
 import type { Entry } from '../types.js';
 import { lookEntry } from '../walk/index.js';
+import { aclNoFollow } from '../walk/descriptors.js';
+import { aclMatters, aclUnreadWhy } from '../io/acl.js';
+import { realFs } from '../io/fs.js';
 import { modeIsBound, type PackageExpectation } from './layer.js';
 import { RPMFILE_GHOST, RPMFILE_MISSINGOK } from './query.js';
 
@@ -48,6 +51,12 @@ export function explainInstalled(b: Bound, p: string): Explained {
   if ('errno' in look) throw new MpError('MP300', `cannot examine ${target}: ${look.errno}`);
   const entry: Entry | null = 'entry' in look ? look.entry : null;
   const x = explainPath(bound, target, entry, users);
+  // An access ACL that lets another account write, or that decides who may and could not be read (io/acl.ts).
+  if (x.actual !== null && entry !== null && fs === realFs) {
+    const acl = aclNoFollow(root, target);
+    const text = acl === 'writers' ? 'names another account with write, as far as the mode\'s group bits (its mask) allow (see getfacl)' : acl === 'unread' && aclMatters(entry) ? `not read (${aclUnreadWhy()}): root's group write may be another account's` : null;
+    if (text !== null) x.actual = { ...x.actual, acl: text };
+  }
   // What the package declares, with its provenance (src/package/).
   const pe = bound.packages?.layer?.resolve(target, entry?.type ?? 'file')?.pe;
   // A package file that does not exist is missing, unless the program makes it at run time (%ghost).

@@ -36,7 +36,7 @@ export interface Explanation {
   path: string;
   entry: Entry | null;
   /** What the path has, as findings show it. */
-  actual: { type: string; owner: string; group: string; mode: string } | null;
+  actual: { type: string; owner: string; group: string; mode: string; acl?: string } | null;
   /** Innermost declared tree holding the path, or null (the audit does not walk it; fix never changes it). */
   tree: string | null;
   /** Configuration options that name this path. */

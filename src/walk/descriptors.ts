@@ -20,7 +20,8 @@ import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
 import { writableByNonRoot } from '../io/trust.js';
-import { permsOf, type AclWrite } from '../io/acl.js';
+import { aclWriteOf, permsOf, type AclWrite } from '../io/acl.js';
+import { O_PATH } from '../io/fd.js';
 import { errnoOf, type Root } from '../io/fs.js';
 import { errnoName, fstatOf, nativeFs, openAt, type NativeFs } from '../io/native.js';
 import { fdPath } from '../io/fd.js';
@@ -201,6 +202,25 @@ export function lstatNoFollow(root: Root, p: string): fs.Stats | undefined {
   try {
     return r.parts.length === 0 ? fs.fstatSync(r.fd) : fs.lstatSync(at(r.fd, r.name), NO_THROW);
   } finally {
+    fs.closeSync(r.fd);
+  }
+}
+
+/**
+ * What the access ACL of the entry at `p` says of write by accounts other than root (see io/acl.ts), reached as
+ * lstatNoFollow reaches it; undefined when it is gone, cannot be reached, or is a link (which has none).
+ */
+export function aclNoFollow(root: Root, p: string): AclWrite | undefined {
+  const r = openParent(root, p);
+  if (!('fd' in r)) return undefined;
+  let fd = -1;
+  try {
+    fd = r.parts.length === 0 ? r.fd : openAt(r.fd, r.name, O_PATH | fs.constants.O_NOFOLLOW);
+    return fs.fstatSync(fd).isSymbolicLink() ? undefined : aclWriteOf(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd >= 0 && fd !== r.fd) fs.closeSync(fd);
     fs.closeSync(r.fd);
   }
 }

@@ -14,7 +14,7 @@ import { directoriesTo, lstatNoFollow } from '../../src/walk/descriptors.js';
 import { openTrustedFile } from '../../src/io/secure-path.js';
 import { hookLog } from '../../src/upgrade/log.js';
 import { audit } from '../../src/pipeline.js';
-import { install } from './install.js';
+import { cli, install } from './install.js';
 import { MpError } from '../../src/errors.js';
 import type { Outcome } from '../../src/types.js';
 import { asRoot } from '../support/root.js';
@@ -142,6 +142,18 @@ describe.runIf(asRoot)('the root-only checks see an ACL', () => {
     expect(above()).toEqual(native ? [] : ['/opt/msys']);
     setAcl(r.h('/opt/msys'), { users: [[ECUSER, 7]] });
     expect(above()).toEqual(['/opt/msys']);
+  });
+
+  it('explain shows an ACL that lets another account write, and one that decides and could not be read', async () => {
+    const r = install();
+    roots.push(r);
+    const BIN_CTL = '/opt/msys/ecelerity/bin/ec_ctl';
+    const acl = async (): Promise<string | undefined> => (await cli('explain', '--root', r.dir, BIN_CTL)).out.split('\n').find((l) => l.startsWith('  acl:'));
+    expect(await acl()).toBeUndefined();
+    fs.chmodSync(r.h(BIN_CTL), 0o775);
+    expect(await acl()).toBe(native ? undefined : "  acl:      not read (the native helpers are not loaded, and Node has no call for it): root's group write may be another account's");
+    setAcl(r.h(BIN_CTL), { users: [[ECUSER, 7]] });
+    expect(await acl()).toMatch(native ? /^  acl: +names another account with write/ : /^  acl: +not read/);
   });
 
   it('a state directory whose ACL lets ecuser write it is refused (MP303), saying so', () => {
