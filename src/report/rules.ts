@@ -102,8 +102,8 @@ export function explainText(x: Explanation, color: ChalkInstance): string {
   const c = paint(color);
   const out: Shown[] = [c.bold(x.path)];
   if (x.actual) out.push(line`  has:      ${x.actual.type}, owner ${x.actual.owner}, group ${x.actual.group}, mode ${x.actual.mode}`);
-  if (x.actual?.acl) out.push(line`  acl:      ${x.actual.acl}`);
   else out.push(line`  has:      ${c.yellow('does not exist')} (expectations shown for a regular file)`);
+  if (x.actual?.acl) out.push(line`  acl:      ${x.actual.acl}`);
   out.push(line`  tree:     ${x.tree !== null && x.tree !== undefined ? x.tree : c.yellow('none: the audit does not walk it and fix never changes it')}`);
   for (const n of x.namedBy) out.push(line`  named by: ${n.option} (${n.source}), a ${n.kind} path`);
   out.push(line``, line`${c.bold('Matching rules')} (in the order they apply):`);

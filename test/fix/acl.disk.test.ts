@@ -154,6 +154,9 @@ describe.runIf(asRoot)('the root-only checks see an ACL', () => {
     expect(await acl()).toBe(native ? undefined : "  acl:      not read (the native helpers are not loaded, and Node has no call for it): root's group write may be another account's");
     setAcl(r.h(BIN_CTL), { users: [[ECUSER, 7]] });
     expect(await acl()).toMatch(native ? /^  acl: +names another account with write/ : /^  acl: +not read/);
+    // Beside what the path has, once.
+    const out = (await cli('explain', '--root', r.dir, BIN_CTL)).out;
+    expect(out.match(/^  has: .*$/gm)).toEqual(['  has:      file, owner root (0), group root (0), mode 0775']);
   });
 
   it('a state directory whose ACL lets ecuser write it is refused (MP303), saying so', () => {
