@@ -20,11 +20,7 @@ import { viewFormat, type FixCliOptions } from './options.js';
 import { progress } from '../report/progress.js';
 import type { FixResult } from '../fix/run.js';
 
-/** Whether a stopped run did anything to report (an error before the walk leaves nothing to say). */
-export function didSomething(r: FixResult): boolean {
-  const s = r.summary;
-  return r.journal !== null || s.fixed + s.refused + s.failed + s.unchanged + s.planned + r.reported > 0;
-}
+
 
 /** The reporter `--json` or the text default asks for, writing through `write`. */
 export function fixReporter(
@@ -62,6 +58,7 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
   const reporter = fixReporter(s, o, (t) => out.write(t), io, 'fix', dryRun);
   const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   let partial: FixResult | undefined;
+  let failing = true;
   try {
     const r = fix({
       onStopped: (p) => void (partial = p),
@@ -80,16 +77,42 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
       else out.write(lines + '\n');
     }
     reporter.end(r);
+    failing = false;
     return exitStatus({ kind: 'fix', result: r });
   } catch (e) {
     shown?.end();
     // Stopped partway (a journal that cannot be written, a report to a closed pipe): what was changed, and the
-    // journal that undoes it, are printed before the error is.
-    if (partial !== undefined && didSomething(partial)) reporter.end({ ...partial, stopped: true });
+    // journal that undoes it, are printed before the error is, which stays the one thrown.
+    endStopped(reporter, partial, out);
     throw e;
   } finally {
     // A run that failed leaves no half-written progress line before its error.
     shown?.end();
+    flushUnless(out, failing);
+  }
+}
+
+/** Flush the report; after a failure, what the flush throws is dropped: the run's own error is the one to report. */
+export function flushUnless(out: { flush(): void }, failing: boolean): void {
+  if (!failing) return out.flush();
+  try {
     out.flush();
+  } catch {
+    // a closed pipe: the error thrown says why the run stopped
+  }
+}
+
+/**
+ * The report of a run an error stopped, when it changed something (an error before any change leaves only
+ * itself to say), written out at once; what the writing throws is dropped: the run's own error is the one to
+ * report (the `finally` flush then has nothing left to write).
+ */
+export function endStopped(reporter: FixReporter, partial: FixResult | undefined, out: { flush(): void }): void {
+  if (partial === undefined || partial.summary.fixed + partial.summary.failed === 0) return;
+  try {
+    reporter.end({ ...partial, stopped: true });
+    out.flush();
+  } catch {
+    // a closed pipe: the error below says why the run stopped
   }
 }

@@ -9,7 +9,7 @@ import { undo } from '../fix/index.js';
 import { resolveSettings } from '../settings.js';
 import { truncatedJournalText } from '../report/notices.js';
 import { bufferedSink } from '../report/sink.js';
-import { didSomething, fixReporter } from './fix.js';
+import { endStopped, fixReporter, flushUnless } from './fix.js';
 import type { UndoResult } from '../fix/undo.js';
 import type { Io } from './io.js';
 import type { CommonOptions } from './options.js';
@@ -19,15 +19,17 @@ export function runUndo(journal: string, o: CommonOptions & { quiet?: boolean },
   const out = bufferedSink((t) => io.out(t));
   const reporter = fixReporter(s, o, (t) => out.write(t), io, 'undo', false);
   let partial: UndoResult | undefined;
+  let failing = true;
   try {
     const r = undo(journal, { root: s.root.dir, stateDir: s.stateDir, sink: reporter.sink, onStopped: (p) => void (partial = p) });
     if (r.truncated) io.err(truncatedJournalText(r.undone));
     reporter.end(r);
+    failing = false;
     return exitStatus({ kind: 'fix', result: r });
   } catch (e) {
-    if (partial !== undefined && didSomething(partial)) reporter.end({ ...partial, stopped: true });
+    endStopped(reporter, partial, out);
     throw e;
   } finally {
-    out.flush();
+    flushUnless(out, failing);
   }
 }

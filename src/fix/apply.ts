@@ -349,7 +349,8 @@ export class Applier {
         for (const d of this.pendingDirs) this.inflightDirs.add(d);
       }
     } else {
-      for (const p of kept) this.change(p);
+      // Each journaled change is made, and its descriptor closed, whatever the report of an earlier one threw.
+      this.reportAll(kept.length, (i) => this.change(kept[i] as Pinned));
     }
     this.pendingDirs = new Set();
   }
@@ -506,25 +507,45 @@ export class Applier {
   private change(p: Pinned): void {
     const { req, fd } = p;
     const t = req.target;
+    let got: Perms | null = null;
+    let failed: string | null = null;
+    let now: Perms | null = null;
     try {
       const { chown, chmod, narrow } = steps(p);
       // Through /proc/self/fd/N: the pinned inode itself (a link is changed, never followed).
       if (narrow !== null) fs.chmodSync(fdPath(fd), narrow);
       if (chown) fs.chownSync(fdPath(fd), t.uid, t.gid);
       if (chmod) fs.chmodSync(fdPath(fd), t.mode);
-      const st = fstatOf(fd);
-      this.changed(p, permsOf(st));
+      got = permsOf(fstatOf(fd));
     } catch (e) {
-      let now: Perms | null = null;
+      failed = errnoOf(e) ?? 'EIO';
       try {
         now = permsOf(fstatOf(fd));
       } catch {
         // Not read back: the failure is reported without what the entry is left with.
       }
-      this.changeFailed(p, errnoOf(e) ?? 'EIO', now);
     } finally {
       fs.closeSync(fd);
     }
+    // Reported after the calls, not inside their try: a report that throws (a closed pipe) is not a change that failed.
+    if (failed !== null) this.changeFailed(p, failed, now);
+    else this.changed(p, got as Perms);
+  }
+
+  /**
+   * Report each change of a batch made: every one is counted, and a directory's read again in the chain, even
+   * when the sink throws for an earlier one (a report written to a closed pipe); its first error is thrown after.
+   */
+  private reportAll(count: number, one: (i: number) => void): void {
+    let thrown: { e: unknown } | null = null;
+    for (let i = 0; i < count; i++) {
+      try {
+        one(i);
+      } catch (e) {
+        thrown ??= { e };
+      }
+    }
+    if (thrown !== null) throw thrown.e;
   }
 
   /**
@@ -580,7 +601,7 @@ export class Applier {
       if (x?.syscall === 'fdatasync' && typeof x.code === 'string' && this.inflightJournal !== null) throw this.inflightJournal.syncFailed(x.code);
       throw e;
     }
-    for (let i = 0; i < count; i++) {
+    this.reportAll(count, (i) => {
       const p = kept[i] as Pinned;
       const err = errs[i] as number;
       const k = i * 6;
@@ -588,21 +609,22 @@ export class Applier {
       // A failure's read-back too (zeros: none; a real mode always has its type bits).
       if (err !== 0) this.changeFailed(p, errnoName(err), out[k] === 0 ? null : got);
       else this.changed(p, got);
-    }
+    });
   }
 
   /** Report what the read-back shows; a changed directory is read again in the open chain. */
   private changed(p: Pinned, got: Perms): void {
     const { req, before } = p;
     const t = req.target;
+    // Read again before the outcome is reported, which may throw.
+    if (req.type === 'dir') {
+      this.chain.refresh(req.dev, req.ino);
+      this.info = null;
+    }
     if (sameValues(got, t, req.type)) {
       this.emit({ path: req.path, outcome: 'fixed', before, after: t, message: 'fixed', rule: req.rule });
     } else {
       this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: 'EIO', message: `read back ${showTarget(got)}, not ${showTarget(t)}`, rule: req.rule });
-    }
-    if (req.type === 'dir') {
-      this.chain.refresh(req.dev, req.ino);
-      this.info = null;
     }
   }
 
@@ -614,13 +636,13 @@ export class Applier {
     // (bits taken away before a chown the disk's quota refused) leaves it neither as it was nor as wanted,
     // and `undo` puts it back.
     const left = now !== null && !sameValues(now, before, req.type) ? `; now ${showTarget(now)}` : '';
-    this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}${left}`, rule: req.rule });
     // A step may have been made before the one that failed (the chown, then not the chmod): the entries
-    // below a directory are judged against what it is now, not what it was.
+    // below a directory are judged against what it is now, not what it was (read again before the report).
     if (req.type === 'dir') {
       this.chain.refresh(req.dev, req.ino);
       this.info = null;
     }
+    this.emit({ path: req.path, outcome: 'failed', before, after: t, errno: code, message: `${code} while changing ${showTarget(before)} → ${showTarget(t)}${left}`, rule: req.rule });
   }
 
   private emit(o: Outcome): void {

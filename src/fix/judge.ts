@@ -88,7 +88,9 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   const now = withAclOf(s, s.now);
   const target = withAclOf(s, req.target);
   if (grants(req, s) && (w.userWritable || writableByNonRoot(now) || writableByNonRoot(target))) {
-    const note = w.userWritable ? (w.knownUserWritable ? null : `a directory on the way is root's group's to write, and its ACL, which may name other accounts, could not be read (${aclUnreadWhy()})`) : (aclNote(now) ?? aclNote(target));
+    // The note names an unread ACL on the way only when nothing else refuses it (the entry another's, or left so).
+    const alone = !w.knownUserWritable && !writableByNonRoot(now) && !writableByNonRoot(target);
+    const note = w.userWritable ? (alone ? `a directory on the way is root's group's to write, and its ACL, which may name other accounts, could not be read (${aclUnreadWhy()})` : null) : (aclNote(now) ?? aclNote(target));
     return refusedFor('setid-in-user-tree', note);
   }
   // Laundering: a file another account can write now, made root's alone in place, keeps that account's

@@ -12,16 +12,19 @@ export interface BufferedSink extends Sink {
 export function bufferedSink(out: (text: string) => void): BufferedSink {
   let buf = '';
   return {
+    // Emptied before it is handed on: a writer that throws (a closed pipe) is not handed the same text again.
     write(text) {
       buf += text;
       if (buf.length >= FLUSH_AT) {
-        out(buf);
+        const t = buf;
         buf = '';
+        out(t);
       }
     },
     flush() {
-      if (buf !== '') out(buf);
+      const t = buf;
       buf = '';
+      if (t !== '') out(t);
     },
   };
 }

@@ -250,7 +250,13 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
   const { strict: _s, now: _n, files, textfileDir: _t, ...rest } = o;
   // Scoped: the spool holds what ecelerity wrote, never what a package laid down, and walking millions of
   // spool files would hold the package transaction for minutes. The periodic audit covers the rest.
-  const fixOpts: FixOptions = { ...rest };
+  // A fix an error stops partway (its journal cannot be written) says what it changed, and how to put it back,
+  // before the error's own line.
+  const onStopped = (p: FixResult): void => {
+    const t = p.summary;
+    if (t.fixed + t.failed > 0) log.line('warning', `post-upgrade: stopped by the error below, having fixed ${t.fixed}, refused ${t.refused}, failed ${t.failed}${undoHint(o, p.journal)}`);
+  };
+  const fixOpts: FixOptions = { ...rest, onStopped };
   if (source !== undefined && accountsMoved(source.snap, o)) {
     // Every spool file the old id owned is an orphan ecelerity can no longer read: the spool is examined whole.
     log.line('warning', 'post-upgrade: the service account has new ids since the snapshot: the whole spool is examined');
@@ -265,7 +271,7 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
   const s = fix.summary;
   const c = since?.counts();
   const restored = c ? ` (${c.restored} to the ${source?.pending === true ? 'pre-upgrade' : 'baseline'} values, ${c.remapped} to a re-created account's new id)` : '';
-  const journal = fix.journal !== null ? `; journal ${fix.journal}, undo with: momentum-perms undo${o.root ? ` --root ${o.root}` : ''} ${fix.journal}` : '';
+  const journal = undoHint(o, fix.journal);
   const listed = files !== undefined ? `; the transaction listed ${files.length} files` : '';
   const status = exitStatus({ kind: 'fix', result: fix });
   log.line(
@@ -278,6 +284,11 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
     log.line('notice', `post-upgrade: the snapshot is kept as ${stateSnapshotPath(o.stateDir, LAST_UPGRADE_SNAPSHOT)} (momentum-perms audit --since it)`);
   }
   return { status, jobStatus: status, fix };
+}
+
+/** `; journal J, undo with: momentum-perms undo …` for a fix that wrote a journal, else nothing. */
+function undoHint(o: HookOptions, journal: string | null): string {
+  return journal !== null ? `; journal ${journal}, undo with: momentum-perms undo${o.root ? ` --root ${o.root}` : ''} ${journal}` : '';
 }
 
 function postTransaction(o: HookOptions, log: HookLog, now: Date): HookOutcome {

@@ -318,8 +318,47 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
     j?.close();
     state.close();
     expect(fds()).toBe(open);
-    // The batch in flight was made whole all the same (it was journaled).
+    // The batch in flight was made whole all the same (it was journaled), and every change of it counted, though
+    // the sink threw at its first outcome: a run stopped here reports what it changed (onStopped).
     for (let i = 0; i < 100; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o600);
+    expect(a.summary.fixed).toBe(100);
+    expect(a.summary.failed).toBe(0);
+  });
+
+  it('on the pure-JS path too: a sink that throws while a batch is reported leaves no change of it unmade or uncounted, and no descriptor open', () => {
+    useNative(false);
+    const r = tempRoot();
+    roots.push(r);
+    mkdir(r.h(OPT), 0, 0, 0o755);
+    mkdir(r.h(STATE), 0, 0, 0o700);
+    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
+    for (let i = 0; i < 150; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
+    const T = { uid: 0, gid: 0, mode: 0o600 };
+    const reqs = Array.from({ length: 150 }, (_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, T));
+    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+    const open = fds();
+    const state = openState(makeRoot(r.dir), STATE);
+    const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE };
+    let j: JournalWriter | undefined;
+    const a = new Applier({
+      rootDir: r.dir,
+      dryRun: false,
+      batchSize: 100,
+      journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
+      sink: { outcome: () => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); } },
+    });
+    expect(() => {
+      for (const q of reqs) a.submit(q);
+      a.close();
+    }).toThrow('EPIPE');
+    a.abandon();
+    j?.close();
+    state.close();
+    expect(fds()).toBe(open);
+    // The first batch of 100 was journaled: each change made and counted as fixed (never a made-up failure).
+    expect(a.summary).toMatchObject({ fixed: 100, failed: 0 });
+    for (let i = 0; i < 100; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o600);
+    for (let i = 100; i < 150; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o644);
   });
 });
 
@@ -340,8 +379,9 @@ describe.runIf(asRoot && nativeFs() !== null)('a fix that fails while a batch is
     };
     // Like a report written to a closed pipe: the finding's line fails first, then the batch's outcomes.
     expect(() => fix({ root: r.dir, batchSize: 4, sink: { reported: fail('finding'), outcome: fail('outcome') } })).toThrow('finding EPIPE');
-    // The batch was waited for (its outcome written, and failing) after the run failed, and everything released.
-    expect(thrown).toEqual(['finding', 'outcome']);
+    // The batch was waited for after the run failed, each of its four outcomes given to the sink (failing each
+    // time: every change is counted all the same), and everything released.
+    expect(thrown).toEqual(['finding', 'outcome', 'outcome', 'outcome', 'outcome']);
     expect(fs.existsSync(r.h(`${STATE}/lock`))).toBe(false);
     for (let i = 0; i < 4; i++) expect(perms(r.h(`/opt/msys/ecelerity/etc/conf/default/x${i}.conf`)).mode).toBe(0o644);
   });

@@ -120,4 +120,42 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
       }
     });
   }
+
+  it.runIf(strace)('the error that stopped a run stays the one reported when writing the report fails too (a closed pipe)', () => {
+    const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
+    roots.push(r);
+    const dist = BIN.replace(/bin\/momentum-perms\.js$/, 'dist');
+    // main() in-process with a stdout that throws EPIPE on every write.
+    const script = `
+      const { main } = await import(${JSON.stringify(dist + '/cli.js')});
+      const { memoryIo } = await import(${JSON.stringify(dist + '/commands/io.js')});
+      const io = { ...memoryIo(), out: () => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); } };
+      const code = await main(['node', 'momentum-perms', 'fix', '--root', ${JSON.stringify(r.dir)}], io);
+      process.stdout.write(JSON.stringify({ code, err: io.stderr() }));`;
+    const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=2'];
+    const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    const got = JSON.parse(p.stdout) as { code: number; err: string };
+    expect(got.code).toBe(3);
+    expect(got.err).toMatch(/MP305.*cannot write journal .*EIO/);
+  });
+
+  it.runIf(strace)('a post-upgrade hook stopped by its journal logs what it changed and the undo, before the error', () => {
+    const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
+    roots.push(r);
+    const { dir, cleanup } = tempDir('files');
+    try {
+      const list = `${dir}/files`;
+      fs.writeFileSync(list, fs.readdirSync(r.h(`${SPOOL}/0`)).map((n) => `${SPOOL}/0/${n}\n`).join(''));
+      const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=2'];
+      const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, BIN, 'hook', 'post-upgrade', '--root', r.dir, '--files-from', list, '--strict', '--no-syslog'], { encoding: 'utf8' });
+      expect(p.status, p.stderr).toBe(3);
+      const out = p.stdout + p.stderr;
+      const stoppedAt = out.indexOf('post-upgrade: stopped by the error below, having fixed 68, refused 0, failed 0; journal /var/lib/momentum-perms/journal/');
+      expect(stoppedAt, out).toBeGreaterThanOrEqual(0);
+      expect(out.slice(stoppedAt)).toMatch(/undo with: momentum-perms undo --root \S+ \/var\/lib\/momentum-perms\/journal\/\S+\n(.|\n)*could not do its job: .*MP305/);
+    } finally {
+      cleanup();
+    }
+  });
 });
