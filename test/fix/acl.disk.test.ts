@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { untrustedPath } from '../../src/io/trust.js';
 import { openState } from '../../src/io/state.js';
 import { makeRoot } from '../../src/io/fs.js';
-import { nativeFs, type NativeFs } from '../../src/io/native.js';
+import { nativeFs } from '../../src/io/native.js';
 import { directoriesTo, lstatNoFollow } from '../../src/walk/descriptors.js';
 import { openTrustedFile } from '../../src/io/secure-path.js';
 import { hookLog } from '../../src/upgrade/log.js';
@@ -41,45 +41,6 @@ function root(): TempRoot {
 }
 
 const brief = (o: Outcome): string => `${o.path} ${o.outcome}${o.reason ? ' ' + o.reason : ''}`;
-
-describe.runIf(asRoot && native)('aclWrite (native)', () => {
-  const n = (): NativeFs => nativeFs() as NativeFs;
-  const ask = (p: string, flags = fs.constants.O_RDONLY): number => {
-    const fd = fs.openSync(p, flags);
-    try {
-      return (n().aclWrite as (fd: number) => number)(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  };
-
-  it('says 1 only for a named user or group other than root with write, whatever the mask', () => {
-    const r = root();
-    const f = (name: string): string => {
-      file(r.h(`/${name}`), 0, 0, 0o664);
-      return r.h(`/${name}`);
-    };
-    expect(ask(f('none'))).toBe(0);
-    setAcl(f('user'), { users: [[ECUSER, 7]] });
-    expect(ask(r.h('/user'))).toBe(1);
-    setAcl(f('group'), { groups: [[ECGROUP, 6]] });
-    expect(ask(r.h('/group'))).toBe(1);
-    // Root's own entries, and others' without write, give nobody else write.
-    setAcl(f('rootonly'), { users: [[0, 7]], groups: [[0, 7], [ECGROUP, 5]] });
-    expect(ask(r.h('/rootonly'))).toBe(0);
-    // A mask without write keeps a named writer from writing only until a chmod sets it again: still 1.
-    setAcl(f('masked'), { users: [[ECUSER, 7]], mask: 5 });
-    expect(fs.statSync(r.h('/masked')).mode & 0o070).toBe(0o050);
-    expect(ask(r.h('/masked'))).toBe(1);
-  });
-
-  it('reads through an O_PATH pin, which fgetxattr refuses', () => {
-    const r = root();
-    file(r.h('/f'), 0, 0, 0o664);
-    setAcl(r.h('/f'), { users: [[ECUSER, 6]] });
-    expect(ask(r.h('/f'), 0o10000000 | fs.constants.O_NOFOLLOW)).toBe(1);
-  });
-});
 
 describe.runIf(asRoot)('the root-only checks see an ACL', () => {
   it('a rules-like file root:root 0664 is not root\'s alone when its ACL lets ecuser write it', () => {

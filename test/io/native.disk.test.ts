@@ -14,6 +14,7 @@ import { makeRoot, realFs } from '../../src/io/fs.js';
 import { walk } from '../../src/walk/index.js';
 import { ENTRY_FLAGS } from '../../src/fix/access.js';
 import { asRoot, tempDir } from '../support/root.js';
+import { setAcl } from '../support/acl.js';
 
 const DIR = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
 let tmp: string;
@@ -30,6 +31,42 @@ afterEach(() => {
 describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
   const n = (): NativeFs => nativeFs() as NativeFs;
   const nums = (): Float64Array => new Float64Array(6);
+
+  describe('aclWrite', () => {
+    const ask = (p: string, flags = fs.constants.O_RDONLY): number => {
+      const fd = fs.openSync(p, flags);
+      try {
+        return (n().aclWrite as (fd: number) => number)(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    };
+    const f = (name: string): string => {
+      fs.writeFileSync(`${tmp}/${name}`, 'x', { mode: 0o664 });
+      return `${tmp}/${name}`;
+    };
+
+    it('says 1 only for a named user or group other than root with write, whatever the mask', () => {
+      expect(ask(f('none'))).toBe(0);
+      setAcl(f('user'), { users: [[500, 7]] });
+      expect(ask(`${tmp}/user`)).toBe(1);
+      setAcl(f('group'), { groups: [[500, 6]] });
+      expect(ask(`${tmp}/group`)).toBe(1);
+      // Root's own entries, and others' without write, give nobody else write.
+      setAcl(f('rootonly'), { users: [[0, 7]], groups: [[0, 7], [500, 5]] });
+      expect(ask(`${tmp}/rootonly`)).toBe(0);
+      // A mask without write keeps a named writer from writing only until a chmod sets it again: still 1.
+      setAcl(f('masked'), { users: [[500, 7]], mask: 5 });
+      expect(fs.statSync(`${tmp}/masked`).mode & 0o070).toBe(0o050);
+      expect(ask(`${tmp}/masked`)).toBe(1);
+    });
+
+    it('reads through an O_PATH pin, which fgetxattr refuses; a bad descriptor is thrown', () => {
+      setAcl(f('pinned'), { users: [[500, 6]] });
+      expect(ask(`${tmp}/pinned`, 0o10000000 | fs.constants.O_NOFOLLOW)).toBe(1);
+      expect(() => (n().aclWrite as (fd: number) => number)(1 << 20)).toThrow();
+    });
+  });
 
   function tree(): number {
     fs.mkdirSync(`${tmp}/d`);
