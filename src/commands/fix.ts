@@ -103,12 +103,20 @@ export function flushUnless(out: { flush(): void }, failing: boolean): void {
 }
 
 /**
+ * Whether a run may have changed something: an entry fixed, or a change that failed after its journal line (a
+ * first step may have been made). A failure to reach an entry, with no journal, changed nothing.
+ */
+export function changedSomething(r: FixResult): boolean {
+  return r.summary.fixed > 0 || (r.journal !== null && r.summary.failed > 0);
+}
+
+/**
  * The report of a run an error stopped, when it changed something (an error before any change leaves only
  * itself to say), written out at once; what the writing throws is dropped: the run's own error is the one to
  * report (the `finally` flush then has nothing left to write).
  */
 export function endStopped(reporter: FixReporter, partial: FixResult | undefined, out: { flush(): void }): void {
-  if (partial === undefined || partial.summary.fixed + partial.summary.failed === 0) return;
+  if (partial === undefined || !changedSomething(partial)) return;
   try {
     reporter.end({ ...partial, stopped: true });
     out.flush();

@@ -510,6 +510,7 @@ export class Applier {
     let got: Perms | null = null;
     let failed: string | null = null;
     let now: Perms | null = null;
+    let bug: { e: unknown } | null = null;
     try {
       const { chown, chmod, narrow } = steps(p);
       // Through /proc/self/fd/N: the pinned inode itself (a link is changed, never followed).
@@ -518,15 +519,22 @@ export class Applier {
       if (chmod) fs.chmodSync(fdPath(fd), t.mode);
       got = permsOf(fstatOf(fd));
     } catch (e) {
-      failed = errnoOf(e) ?? 'EIO';
-      try {
-        now = permsOf(fstatOf(fd));
-      } catch {
-        // Not read back: the failure is reported without what the entry is left with.
+      const code = errnoOf(e);
+      // What the system refused is a failure of this entry; anything else (Node's ERR_* argument checks, an error
+      // without a code) is a bug, never reported as the disk's.
+      if (code === undefined || !ERRNO_NAME.test(code)) bug = { e };
+      else {
+        failed = code;
+        try {
+          now = permsOf(fstatOf(fd));
+        } catch {
+          // Not read back: the failure is reported without what the entry is left with.
+        }
       }
     } finally {
       fs.closeSync(fd);
     }
+    if (bug !== null) throw bug.e;
     // Reported after the calls, not inside their try: a report that throws (a closed pipe) is not a change that failed.
     if (failed !== null) this.changeFailed(p, failed, now);
     else this.changed(p, got as Perms);
@@ -713,6 +721,9 @@ export function aclDecides(now: Target, target: Target, type: EntryType, expect:
   if (setid && (aclMatters(now) || aclMatters(target))) return true;
   return type !== 'dir' && aclMatters(now) && !writableByNonRoot(now) && !writableByNonRoot(target);
 }
+
+/** An errno name (EDQUOT, EPERM), as the system's refusals are named; Node's own errors are `ERR_*`. */
+const ERRNO_NAME = /^E[A-Z0-9]+$/;
 
 /** The owner, group and permission bits of what fstat says. */
 function permsOf(st: FdStat): Perms {

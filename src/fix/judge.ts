@@ -88,10 +88,7 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   const now = withAclOf(s, s.now);
   const target = withAclOf(s, req.target);
   if (grants(req, s) && (w.userWritable || writableByNonRoot(now) || writableByNonRoot(target))) {
-    // The note names an unread ACL on the way only when nothing else refuses it (the entry another's, or left so).
-    const alone = !w.knownUserWritable && !writableByNonRoot(now) && !writableByNonRoot(target);
-    const note = w.userWritable ? (alone ? `a directory on the way is root's group's to write, and its ACL, which may name other accounts, could not be read (${aclUnreadWhy()})` : null) : (aclNote(now) ?? aclNote(target));
-    return refusedFor('setid-in-user-tree', note);
+    return refusedFor('setid-in-user-tree', setidNote(w, now, target));
   }
   // Laundering: a file another account can write now, made root's alone in place, keeps that account's
   // content and the descriptors and shared mappings it holds (see launders()). Only where root's ownership
@@ -112,6 +109,21 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
  */
 export function grants(req: ChangeRequest, s: Seen): boolean {
   return grantsSetid(s.now, req.target, s.type) || (req.expect !== null && grantsSetid(req.expect, req.target, s.type));
+}
+
+/**
+ * What only ACLs make of a setid refusal, or null when a known writer refuses it (an owner, a group, everyone by
+ * the mode; a directory on the way known to be another's): the entry's ACL that names a writer or could not be
+ * read, and a directory on the way whose ACL could not be read.
+ */
+function setidNote(w: Where, now: Perms, target: Perms): string | null {
+  const byMode = (p: Perms): boolean => writableByNonRoot({ uid: p.uid, gid: p.gid, mode: p.mode });
+  if (w.knownUserWritable || byMode(now) || byMode(target)) return null;
+  const notes: string[] = [];
+  const entry = aclNote(now) ?? aclNote(target);
+  if (entry !== null) notes.push(entry);
+  if (w.userWritable) notes.push(`a directory on the way is root's group's to write, and its ACL, which may name other accounts, could not be read (${aclUnreadWhy()})`);
+  return notes.length === 0 ? null : notes.join('; ');
 }
 
 /** A refusal, with `note` as its message when there is one (the report prints the reason's own text beside it). */

@@ -143,7 +143,7 @@ function summaryLine(r: FixResult & { stopped?: boolean }, o: FixReportOptions):
   const tail = parts.length > 0 ? line` (${join(parts, ', ')})` : '';
   if (r.stopped === true) {
     const stop = c.red('Stopped by the error below');
-    return s.fixed + s.failed > 0 ? line`${stop}, having ${join(parts, ', ')}.` : line`${stop}, before anything was changed${tail}.`;
+    return s.fixed > 0 || (r.journal !== null && s.failed > 0) ? line`${stop}, having ${join(parts, ', ')}.` : line`${stop}, before anything was changed${tail}.`;
   }
   if (!acted) {
     const nothing = o.command === 'undo' ? 'Nothing to restore' : 'Nothing to fix: every owner, group and mode already matches the rules';

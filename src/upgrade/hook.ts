@@ -254,7 +254,7 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
   // before the error's own line.
   const onStopped = (p: FixResult): void => {
     const t = p.summary;
-    if (t.fixed + t.failed > 0) log.line('warning', `post-upgrade: stopped by the error below, having fixed ${t.fixed}, refused ${t.refused}, failed ${t.failed}${undoHint(o, p.journal)}`);
+    if (t.fixed > 0 || (p.journal !== null && t.failed > 0)) log.line('warning', `post-upgrade: stopped by the error below, having fixed ${t.fixed}, refused ${t.refused}, failed ${t.failed}${undoHint(o, p.journal)}`);
   };
   const fixOpts: FixOptions = { ...rest, onStopped };
   if (source !== undefined && accountsMoved(source.snap, o)) {

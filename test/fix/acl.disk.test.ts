@@ -157,6 +157,21 @@ describe.runIf(asRoot)('the fix sees an ACL', () => {
     expect(got['false']).toEqual([native ? `${OPT}/bin/sub/helper fixed` : `${OPT}/bin/sub/helper refused setid-in-user-tree`]);
   });
 
+  it('a setid refusal that only unread ACLs make names each of them (the entry\'s and a directory\'s on the way)', () => {
+    const r = root();
+    mkdir(r.h(`${OPT}/tools`), 0, 0, 0o775);
+    mkdir(r.h(`${OPT}/tools/sub`), 0, 0, 0o755);
+    file(r.h(`${OPT}/tools/sub/t`), 0, 0, 0o775);
+    const out = applyRequests(r, [requestFor(r, `${OPT}/tools/sub/t`, OPT, { uid: 0, gid: 0, mode: 0o4755 })]);
+    if (native) {
+      // Both ACLs read, neither names anyone: root's alone, setuid granted.
+      expect(out.map(brief)).toEqual([`${OPT}/tools/sub/t fixed`]);
+    } else {
+      expect(out.map(brief)).toEqual([`${OPT}/tools/sub/t refused setid-in-user-tree`]);
+      expect(out[0]?.message).toMatch(/^mode 0775: root's group may write, and an ACL, .* could not be read .*; a directory on the way is root's group's to write, and its ACL, .* could not be read/);
+    }
+  });
+
   it('a root:root 0775 directory whose ACL lets ecuser write it is unsafe for a setuid-root file right in it', () => {
     const r = root();
     mkdir(r.h(`${OPT}/bin`), 0, 0, 0o775);

@@ -120,6 +120,17 @@ describe('apply: ordinary changes', () => {
     expect(out[1]?.message).toMatch(/vanished/);
   });
 
+  it('an id no system call takes is a bug: thrown, never reported as a failure of the disk', () => {
+    // 2^32 + 7: Node's chown refuses it (ERR_OUT_OF_RANGE), the native batch before anything is changed.
+    mkdir(r.h(OPT + '/t'), 0, 0, 0o755);
+    file(r.h(OPT + '/t/f'), 0, 0, 0o644);
+    let out: Outcome[] | undefined;
+    expect(() => {
+      out = apply([requestFor(r, OPT + '/t/f', OPT, { uid: 2 ** 32 + 7, gid: 0, mode: 0o600 })]);
+    }).toThrow(/out of range|ERR_OUT_OF_RANGE/);
+    expect(out).toBeUndefined();
+  });
+
   it('changes nothing in a dry run', () => {
     file(r.h(SPOOL + '/A/m1'), 0, 0, 0o644);
     const w = world();
