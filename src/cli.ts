@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { Chalk } from 'chalk';
 import { isMpError, MpError, renderError } from './errors.js';
 import { exitStatus } from './exit.js';
-import { processIo, type Io } from './commands/io.js';
+import { processIo, stdoutState, type Io } from './commands/io.js';
 import { DEFAULT_STATE_DIR, LOCAL_RULES } from './settings.js';
 import type { AuditCliOptions, CommonOptions, FixCliOptions } from './commands/options.js';
 
@@ -232,13 +232,29 @@ const HOOK_PHASE_WORDS = ['pre-upgrade', 'post-upgrade', 'post-transaction'] as 
 
 function onStdoutError(e: NodeJS.ErrnoException): void {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  stdoutState.error ??= e.code ?? e.message;
+}
+
+/** At exit: a report that could not be written is said on stderr, and the status is 3 (see stdoutState). */
+function onExit(): void {
+  if (stdoutState.error === null || !stdoutState.matters) return;
+  try {
+    process.stderr.write(`momentum-perms: cannot write standard output: ${stdoutState.error}\n`);
+  } catch {
+    // stderr gone too: the status still says it
+  }
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  if (code === 0 || code === 1) process.exitCode = 3;
 }
 
 /** Run the CLI; returns the exit status. Expected failures never produce a stack trace. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   // `momentum-perms audit | head -1` must end quietly, not with an unhandled EPIPE. Once per process: tests
   // call main() many times in one process.
-  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
+  if (!process.stdout.listeners('error').includes(onStdoutError)) {
+    process.stdout.on('error', onStdoutError);
+    process.on('exit', onExit);
+  }
   let pending: Runner | undefined;
   const program = buildProgram((r) => {
     pending = r;

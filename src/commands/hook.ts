@@ -9,7 +9,7 @@ import { errnoOf, readRegularFile, realFs } from '../io/fs.js';
 import { apiOptions, resolveSettings } from '../settings.js';
 import { HOOK_PHASES, hookRoot, runHookPhase, type HookOptions, type HookPhase } from '../upgrade/hook.js';
 import { DEFAULT_LOG_FILE, hookLog } from '../upgrade/log.js';
-import type { Io } from './io.js';
+import { stdoutState, type Io } from './io.js';
 import type { CommonOptions } from './options.js';
 
 export interface HookCliOptions extends CommonOptions {
@@ -71,6 +71,9 @@ function defaultRead(fd: number): Buffer {
 
 /** Run a hook phase; `env` is the process environment (DPKG_ROOT). */
 export async function runHook(phase: string, o: HookCliOptions, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // Its status never answers for its output (a package transaction must not fail for it): the log file and
+  // syslog carry what it says.
+  stdoutState.matters = false;
   if (!(HOOK_PHASES as readonly string[]).includes(phase)) {
     throw new MpError('MP300', `unknown hook phase "${phase}" (known: ${HOOK_PHASES.join(', ')})`);
   }

@@ -15,6 +15,14 @@ export interface Io {
   progress?: { write: (text: string) => void; columns: number };
 }
 
+/**
+ * What writing the process's standard output met (other than EPIPE: the reader stopped reading), and whether the
+ * command's exit status answers for it. A report that a full disk or a broken file system swallowed must not end
+ * with the status of a report that was read (the cron audit's `> report.txt`); the package hook, which must never
+ * fail a transaction for its output, says its status does not.
+ */
+export const stdoutState: { error: string | null; matters: boolean } = { error: null, matters: true };
+
 /** The process's Io. chalk 5 ignores NO_COLOR on a TTY, so it is honoured here. */
 export function processIo(): Io {
   const tty = Boolean(process.stdout.isTTY);
