@@ -235,6 +235,15 @@ function onStdoutError(e: NodeJS.ErrnoException): void {
   stdoutState.error ??= e.code ?? e.message;
 }
 
+/**
+ * Standard error that cannot be written (the same full disk as standard output, `> log 2>&1`): nothing is left to
+ * say it on, and the status says what the run found. Unhandled, the error would end the process with status 1,
+ * hiding a 2 or a 3.
+ */
+function onStderrError(): void {
+  // nowhere to say it
+}
+
 /** At exit: a report that could not be written is said on stderr, and the status is 3 (see stdoutState). */
 function onExit(): void {
   if (stdoutState.error === null || !stdoutState.matters) return;
@@ -253,8 +262,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   // call main() many times in one process.
   if (!process.stdout.listeners('error').includes(onStdoutError)) {
     process.stdout.on('error', onStdoutError);
+    process.stderr.on('error', onStderrError);
     process.on('exit', onExit);
   }
+  // Per call (a library or test runs main() many times in one process): the hook says so again when it runs.
+  stdoutState.matters = true;
   let pending: Runner | undefined;
   const program = buildProgram((r) => {
     pending = r;

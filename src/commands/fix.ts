@@ -19,6 +19,7 @@ import type { Io } from './io.js';
 import { viewFormat, type FixCliOptions } from './options.js';
 import { progress } from '../report/progress.js';
 import type { FixResult } from '../fix/run.js';
+import { changedSomething } from '../fix/types.js';
 
 
 
@@ -100,14 +101,6 @@ export function flushUnless(out: { flush(): void }, failing: boolean): void {
   } catch {
     // a closed pipe: the error thrown says why the run stopped
   }
-}
-
-/**
- * Whether a run may have changed something: an entry fixed, or a change that failed after its journal line (a
- * first step may have been made). A failure to reach an entry, with no journal, changed nothing.
- */
-export function changedSomething(r: FixResult): boolean {
-  return r.summary.fixed > 0 || (r.journal !== null && r.summary.failed > 0);
 }
 
 /**

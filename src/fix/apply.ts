@@ -521,20 +521,25 @@ export class Applier {
     } catch (e) {
       const code = errnoOf(e);
       // What the system refused is a failure of this entry; anything else (Node's ERR_* argument checks, an error
-      // without a code) is a bug, never reported as the disk's.
+      // without a code) is a bug: reported as this entry's failure (a first step may have been made), then thrown.
+      failed = code ?? 'ERR_UNKNOWN';
       if (code === undefined || !ERRNO_NAME.test(code)) bug = { e };
-      else {
-        failed = code;
-        try {
-          now = permsOf(fstatOf(fd));
-        } catch {
-          // Not read back: the failure is reported without what the entry is left with.
-        }
+      try {
+        now = permsOf(fstatOf(fd));
+      } catch {
+        // Not read back: the failure is reported without what the entry is left with.
       }
     } finally {
       fs.closeSync(fd);
     }
-    if (bug !== null) throw bug.e;
+    if (bug !== null) {
+      try {
+        this.changeFailed(p, failed as string, now);
+      } catch {
+        // the report failed too: the bug is the error to throw
+      }
+      throw bug.e;
+    }
     // Reported after the calls, not inside their try: a report that throws (a closed pipe) is not a change that failed.
     if (failed !== null) this.changeFailed(p, failed, now);
     else this.changed(p, got as Perms);

@@ -93,3 +93,11 @@ export interface ServiceIds {
   uid: number;
   gids: readonly number[];
 }
+
+/**
+ * Whether a fix or undo may have changed something: an entry fixed, or a change that failed after its journal line
+ * (a first step may have been made). A failure to reach an entry, with no journal, changed nothing.
+ */
+export function changedSomething(r: { summary: FixSummary; journal: string | null }): boolean {
+  return r.summary.fixed > 0 || (r.journal !== null && r.summary.failed > 0);
+}

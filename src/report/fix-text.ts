@@ -10,6 +10,7 @@ import { showTarget } from '../types.js';
 import { shellWord } from '../printable.js';
 import { REFUSAL_TEXT } from '../types.js';
 import type { FixResult } from '../fix/run.js';
+import { changedSomething } from '../fix/types.js';
 import type { FixSink, PlannedChange } from '../fix/types.js';
 import { capitalized, fmt, join, line, paint, plural, SAMPLES, text, trimEnd, type Shown } from './line.js';
 
@@ -143,7 +144,7 @@ function summaryLine(r: FixResult & { stopped?: boolean }, o: FixReportOptions):
   const tail = parts.length > 0 ? line` (${join(parts, ', ')})` : '';
   if (r.stopped === true) {
     const stop = c.red('Stopped by the error below');
-    return s.fixed > 0 || (r.journal !== null && s.failed > 0) ? line`${stop}, having ${join(parts, ', ')}.` : line`${stop}, before anything was changed${tail}.`;
+    return changedSomething(r) ? line`${stop}, having ${join(parts, ', ')}.` : line`${stop}, before anything was changed${tail}.`;
   }
   if (!acted) {
     const nothing = o.command === 'undo' ? 'Nothing to restore' : 'Nothing to fix: every owner, group and mode already matches the rules';
@@ -157,7 +158,7 @@ function nextStep(r: FixResult & { stopped?: boolean }, o: FixReportOptions): [s
   // The real run must make the same selection as the dry run it follows.
   if (o.dryRun && r.summary.planned > 0) return [cmd('fix', ...(o.only ?? []).flatMap((x) => ['--only', shellWord(x)])), 'make these changes (journaled, undoable)'];
   // A run stopped before it changed anything (a change that failed may have made a first step) has nothing to put back.
-  const changed = r.stopped !== true || r.summary.fixed + r.summary.failed > 0;
+  const changed = r.stopped !== true || changedSomething(r);
   if (r.journal !== null && o.command === 'fix' && changed) {
     // undo takes --root but not the rules options.
     const i = o.rerun.indexOf('--root');

@@ -19,6 +19,7 @@ import type { InstallOptions } from '../audit/types.js';
 import { isMpError } from '../errors.js';
 import { exitStatus } from '../exit.js';
 import type { FixOptions, FixResult } from '../fix/run.js';
+import { changedSomething } from '../fix/types.js';
 import { fix as runFix } from '../pipeline.js';
 import { fdPath } from '../io/fd.js';
 import { closeDir, openChildDir, openState } from '../io/state.js';
@@ -254,7 +255,7 @@ async function post(o: HookOptions, log: HookLog, now: Date): Promise<HookOutcom
   // before the error's own line.
   const onStopped = (p: FixResult): void => {
     const t = p.summary;
-    if (t.fixed > 0 || (p.journal !== null && t.failed > 0)) log.line('warning', `post-upgrade: stopped by the error below, having fixed ${t.fixed}, refused ${t.refused}, failed ${t.failed}${undoHint(o, p.journal)}`);
+    if (changedSomething(p)) log.line('warning', `post-upgrade: stopped by the error below, having fixed ${t.fixed}, refused ${t.refused}, failed ${t.failed}${undoHint(o, p.journal)}`);
   };
   const fixOpts: FixOptions = { ...rest, onStopped };
   if (source !== undefined && accountsMoved(source.snap, o)) {

@@ -15,12 +15,13 @@ afterEach(() => {
   for (const r of roots.splice(0)) r.cleanup();
 });
 
-/** Run the CLI with standard output on /dev/full. */
+/** Run the CLI with standard output (and with `both`, standard error) on /dev/full. */
 function toFull(...args: string[]): { status: number | null; stderr: string } {
+  const both = args[0] === '--both';
   const full = fs.openSync('/dev/full', 'w');
   try {
-    const p = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
-    return { status: p.status, stderr: p.stderr };
+    const p = spawnSync(process.execPath, [BIN, ...(both ? args.slice(1) : args)], { stdio: ['ignore', full, both ? full : 'pipe'], encoding: 'utf8' });
+    return { status: p.status, stderr: p.stderr ?? '' };
   } finally {
     fs.closeSync(full);
   }
@@ -31,6 +32,11 @@ describe('standard output that cannot be written', () => {
     const p = toFull('--version');
     expect(p.status).toBe(3);
     expect(p.stderr).toBe('momentum-perms: cannot write standard output: ENOSPC\n');
+  });
+
+  it('standard error on the same full disk: a configuration error keeps its 2', () => {
+    const p = toFull('--both', 'audit', '--root', '/nonexistent-root-dir');
+    expect(p.status).toBe(2);
   });
 
   it.runIf(asRoot)('an audit with drift: 3, not the 1 of a report that was read', () => {

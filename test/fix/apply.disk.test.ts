@@ -6,7 +6,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BATCH_AGE_MS } from '../../src/fix/apply.js';
+import { Applier, BATCH_AGE_MS } from '../../src/fix/apply.js';
+import { JournalWriter } from '../../src/fix/journal.js';
+import { openState } from '../../src/io/state.js';
+import { makeRoot } from '../../src/io/fs.js';
 import { nativeFs } from '../../src/io/native.js';
 import type { ChangeRequest } from '../../src/fix/types.js';
 import type { Outcome } from '../../src/types.js';
@@ -22,6 +25,7 @@ import {
   OTHER,
   perms,
   requestFor,
+  SERVICE,
   snapshot,
   snapshotEtc,
   tempRoot,
@@ -120,15 +124,37 @@ describe('apply: ordinary changes', () => {
     expect(out[1]?.message).toMatch(/vanished/);
   });
 
-  it('an id no system call takes is a bug: thrown, never reported as a failure of the disk', () => {
-    // 2^32 + 7: Node's chown refuses it (ERR_OUT_OF_RANGE), the native batch before anything is changed.
+  it('an id no system call takes is a bug: the run stops with it, after saying what a first step made', () => {
+    // 2^32 + 7: the native batch refuses it before anything is changed; on the pure-JS path Node's chown refuses
+    // it (ERR_OUT_OF_RANGE) after the narrowing chmod (0644 → 0600) was made, which is reported as failed.
     mkdir(r.h(OPT + '/t'), 0, 0, 0o755);
     file(r.h(OPT + '/t/f'), 0, 0, 0o644);
-    let out: Outcome[] | undefined;
-    expect(() => {
-      out = apply([requestFor(r, OPT + '/t/f', OPT, { uid: 2 ** 32 + 7, gid: 0, mode: 0o600 })]);
-    }).toThrow(/out of range|ERR_OUT_OF_RANGE/);
-    expect(out).toBeUndefined();
+    const seen: Outcome[] = [];
+    const state = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+    let j: JournalWriter | undefined;
+    const a = new Applier({
+      rootDir: r.dir,
+      dryRun: false,
+      journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE })),
+      sink: { outcome: (o) => void seen.push(o) },
+    });
+    try {
+      expect(() => {
+        a.submit(requestFor(r, OPT + '/t/f', OPT, { uid: 2 ** 32 + 7, gid: 0, mode: 0o600 }));
+        a.close();
+      }).toThrow(/out of range|ERR_OUT_OF_RANGE/);
+    } finally {
+      a.abandon();
+      j?.close();
+      state.close();
+    }
+    if (nativeFs() !== null) {
+      expect(seen).toEqual([]);
+      expect(perms(r.h(OPT + '/t/f')).mode).toBe(0o644);
+    } else {
+      expect(seen.map((o) => [o.outcome, o.errno, o.message])).toEqual([['failed', 'ERR_OUT_OF_RANGE', 'ERR_OUT_OF_RANGE while changing 0:0 0644 → 4294967303:0 0600; now 0:0 0600']]);
+      expect(perms(r.h(OPT + '/t/f')).mode).toBe(0o600);
+    }
   });
 
   it('changes nothing in a dry run', () => {
