@@ -538,6 +538,7 @@ export class Applier {
       } catch {
         // the report failed too: the bug is the error to throw
       }
+      if (typeof bug.e === 'object' && bug.e !== null) BUGS.add(bug.e);
       throw bug.e;
     }
     // Reported after the calls, not inside their try: a report that throws (a closed pipe) is not a change that failed.
@@ -555,7 +556,8 @@ export class Applier {
       try {
         one(i);
       } catch (e) {
-        thrown ??= { e };
+        // The first error, but a bug (see change()) over a report's error: it is what must be looked at.
+        if (thrown === null || (isBug(e) && !isBug(thrown.e))) thrown = { e };
       }
     }
     if (thrown !== null) throw thrown.e;
@@ -725,6 +727,13 @@ export function aclDecides(now: Target, target: Target, type: EntryType, expect:
   const setid = grantsSetid(now, target, type) || (expect !== null && grantsSetid(expect, target, type));
   if (setid && (aclMatters(now) || aclMatters(target))) return true;
   return type !== 'dir' && aclMatters(now) && !writableByNonRoot(now) && !writableByNonRoot(target);
+}
+
+/** Errors change() found to be bugs, not the disk's refusals (see reportAll). */
+const BUGS = new WeakSet<object>();
+
+function isBug(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && BUGS.has(e);
 }
 
 /** An errno name (EDQUOT, EPERM), as the system's refusals are named; Node's own errors are `ERR_*`. */

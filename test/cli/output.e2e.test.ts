@@ -54,6 +54,8 @@ describe('standard output that cannot be written', () => {
     const p = toFull('hook', 'pre-upgrade', '--root', r.dir, '--no-syslog');
     expect(p.status, p.stderr).toBe(0);
     expect(p.stderr).not.toMatch(/cannot write standard output/);
+    // Standard error on the full disk too: still its job's status, never the 1 of an unhandled write error.
+    expect(toFull('--both', 'hook', 'pre-upgrade', '--root', r.dir, '--no-syslog').status).toBe(0);
     expect(fs.readdirSync(r.h('/var/lib/momentum-perms')).some((n) => n.includes('snapshot'))).toBe(true);
   });
 });

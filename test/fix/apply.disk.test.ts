@@ -157,6 +157,36 @@ describe('apply: ordinary changes', () => {
     }
   });
 
+  it('a bug later in a batch is thrown over an earlier report error (pure JS: the rest of the batch made; natively: the batch refused whole)', () => {
+    mkdir(r.h(OPT + '/t'), 0, 0, 0o755);
+    for (const n of ['a', 'b', 'c']) file(r.h(`${OPT}/t/${n}`), 0, 0, 0o644);
+    const T = { uid: 0, gid: 0, mode: 0o600 };
+    const state = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+    let j: JournalWriter | undefined;
+    const a = new Applier({
+      rootDir: r.dir,
+      dryRun: false,
+      journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE })),
+      // A report to a closed pipe: every outcome fails to be written.
+      sink: { outcome: () => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); } },
+    });
+    try {
+      expect(() => {
+        a.submit(requestFor(r, OPT + '/t/a', OPT, T));
+        a.submit(requestFor(r, OPT + '/t/b', OPT, { uid: 2 ** 32 + 7, gid: 0, mode: 0o600 }));
+        a.submit(requestFor(r, OPT + '/t/c', OPT, T));
+        a.close();
+      }).toThrow(/out of range|ERR_OUT_OF_RANGE/);
+    } finally {
+      a.abandon();
+      j?.close();
+      state.close();
+    }
+    const native = nativeFs() !== null;
+    expect(a.summary).toMatchObject(native ? { fixed: 0, failed: 0 } : { fixed: 2, failed: 1 });
+    expect([perms(r.h(`${OPT}/t/a`)).mode, perms(r.h(`${OPT}/t/c`)).mode]).toEqual(native ? [0o644, 0o644] : [0o600, 0o600]);
+  });
+
   it('changes nothing in a dry run', () => {
     file(r.h(SPOOL + '/A/m1'), 0, 0, 0o644);
     const w = world();
