@@ -10,7 +10,7 @@ import type { EntryType } from '../types.js';
 import { O_PATH } from './types.js';
 import type { Perms } from './safety.js';
 import { fstatOf, openAt } from '../io/native.js';
-import { permsOf } from '../io/acl.js';
+import { permsWithAcl } from '../io/acl.js';
 import { errnoOf } from '../io/fd.js';
 
 const DIR_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
@@ -139,7 +139,7 @@ export class DirChain {
 /** What fstat says of an open directory, with what its ACL says where that decides who can write it (io/acl.ts). */
 function nodeOf(fd: number): DirNode {
   const s = fstatOf(fd);
-  return { dev: s.dev, ino: s.ino, ...permsOf(fd, s) };
+  return { dev: s.dev, ino: s.ino, ...permsWithAcl(fd, s) };
 }
 
 /** Turn an open() failure on a directory component into a ReachError, telling a link from anything else. */

@@ -12,8 +12,8 @@ import type { EntryType, Outcome, RefusalReason, Target } from '../types.js';
 import { badName, DirChain, type DirNode, ENTRY_FLAGS, openEntry, ReachError, typeOfMode } from './access.js';
 import type { JournalWriter } from './journal.js';
 import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
-import { judge, unreachableOutcome, type Seen, type Where } from './judge.js';
-import { grantsSetid, narrowing, type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
+import { grants, judge, unreachableOutcome, type Seen, type Where } from './judge.js';
+import { narrowing, type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
 import { knownWritableByNonRoot } from '../io/trust.js';
 import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
 import { errnoName, type FdStat, fstatOf, nativeFs, type NativeFs } from '../io/native.js';
@@ -532,18 +532,16 @@ export class Applier {
     } finally {
       fs.closeSync(fd);
     }
-    if (bug !== null) {
-      try {
-        this.changeFailed(p, failed as string, now);
-      } catch {
-        // the report failed too: the bug is the error to throw
-      }
-      if (typeof bug.e === 'object' && bug.e !== null) BUGS.add(bug.e);
-      throw bug.e;
-    }
     // Reported after the calls, not inside their try: a report that throws (a closed pipe) is not a change that failed.
-    if (failed !== null) this.changeFailed(p, failed, now);
-    else this.changed(p, got as Perms);
+    if (failed === null) return this.changed(p, got as Perms);
+    if (bug === null) return this.changeFailed(p, failed, now);
+    try {
+      this.changeFailed(p, failed, now);
+    } catch {
+      // the report failed too: the bug is the error to throw
+    }
+    if (typeof bug.e === 'object' && bug.e !== null) BUGS.add(bug.e);
+    throw bug.e;
   }
 
   /**
@@ -724,8 +722,7 @@ export function reserveFdsSoon(batchSize?: number): void {
  */
 export function aclDecides(now: Target, target: Target, type: EntryType, expect: Target | null = null): boolean {
   if (type === 'symlink') return false;
-  const setid = grantsSetid(now, target, type) || (expect !== null && grantsSetid(expect, target, type));
-  if (setid && (aclMatters(now) || aclMatters(target))) return true;
+  if (grants(now, target, type, expect) && (aclMatters(now) || aclMatters(target))) return true;
   return type !== 'dir' && aclMatters(now) && !writableByNonRoot(now) && !writableByNonRoot(target);
 }
 

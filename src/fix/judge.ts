@@ -7,6 +7,7 @@ import { octal, type EntryType, type Outcome, type RefusalReason, type Target } 
 import { grantsSetid, launders, narrowing, opensToOthers, parentUnsafe, type Perms, sameValues, writableByNonRoot } from './safety.js';
 import { S_ISGID, S_ISUID, type ChangeRequest } from './types.js';
 import { aclUnreadWhy, type AclWrite } from '../io/acl.js';
+import { withoutAcl } from '../io/trust.js';
 
 /** What fstat said of the pinned inode. */
 export interface Seen {
@@ -77,7 +78,7 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   }
   // A directory a third account can write: it could rename the entry away and put another in its place.
   if (parentUnsafe(w.parent, req.target.uid)) {
-    const note = parentUnsafe({ uid: w.parent.uid, gid: w.parent.gid, mode: w.parent.mode }, req.target.uid) ? null : aclNote(w.parent, true);
+    const note = parentUnsafe(withoutAcl(w.parent), req.target.uid) ? null : aclNote(w.parent, true);
     return note === null ? { kind: 'parent' } : { kind: 'parent', message: note };
   }
   // setuid/setgid/sticky only on what root alone could have written and will alone write: not below a
@@ -87,7 +88,7 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
   // `$user` can point at any other account.
   const now = withAclOf(s, s.now);
   const target = withAclOf(s, req.target);
-  if (grants(req, s) && (w.userWritable || writableByNonRoot(now) || writableByNonRoot(target))) {
+  if (grants(s.now, req.target, s.type, req.expect) && (w.userWritable || writableByNonRoot(now) || writableByNonRoot(target))) {
     return refusedFor('setid-in-user-tree', setidNote(w, now, target));
   }
   // Laundering: a file another account can write now, made root's alone in place, keeps that account's
@@ -107,8 +108,8 @@ export function judge(req: ChangeRequest, s: Seen, w: Where, showExpect: (t: Tar
  * own end lacks (the sticky bit stays until the last chmod), and its owner can make it on purpose; restoring from
  * it must be no looser than from the fix's end (`500:500 0775` made `1755` by its owner is still refused `0:0 1755`).
  */
-export function grants(req: ChangeRequest, s: Seen): boolean {
-  return grantsSetid(s.now, req.target, s.type) || (req.expect !== null && grantsSetid(req.expect, req.target, s.type));
+export function grants(now: Perms, target: Target, type: EntryType, expect: Target | null): boolean {
+  return grantsSetid(now, target, type) || (expect !== null && grantsSetid(expect, target, type));
 }
 
 /**
@@ -117,8 +118,7 @@ export function grants(req: ChangeRequest, s: Seen): boolean {
  * read, and a directory on the way whose ACL could not be read.
  */
 function setidNote(w: Where, now: Perms, target: Perms): string | null {
-  const byMode = (p: Perms): boolean => writableByNonRoot({ uid: p.uid, gid: p.gid, mode: p.mode });
-  if (w.knownUserWritable || byMode(now) || byMode(target)) return null;
+  if (w.knownUserWritable || writableByNonRoot(withoutAcl(now)) || writableByNonRoot(withoutAcl(target))) return null;
   const notes: string[] = [];
   const entry = aclNote(now) ?? aclNote(target);
   if (entry !== null) notes.push(entry);
@@ -146,7 +146,7 @@ function aclNote(p: Perms, ownerAside = false): string | null {
 
 /** `p` (the entry's values now, or as the change leaves them) with what the entry's ACL says. */
 function withAclOf(s: Seen, p: Perms): Perms {
-  return s.acl === undefined ? p : { uid: p.uid, gid: p.gid, mode: p.mode, acl: s.acl };
+  return s.acl === undefined ? p : { ...withoutAcl(p), acl: s.acl };
 }
 
 /** The outcome for an entry that could not be reached: a link or a non-directory on the way, gone, or an errno. */

@@ -56,7 +56,7 @@ const S_IFLNK = 0o120000;
  * Owner, group and mode of what fstat said of `fd`, with what its ACL says when that decides whether the entry
  * is root's alone (see aclMatters). A symbolic link has no ACL (and its mode, 0777, is not root's alone anyway).
  */
-export function permsOf(fd: number, st: fs.Stats | { uid: number; gid: number; mode: number }): Perms {
+export function permsWithAcl(fd: number, st: fs.Stats | { uid: number; gid: number; mode: number }): Perms {
   const p: Perms = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
   if (aclMatters(p) && (st.mode & S_IFMT) !== S_IFLNK) p.acl = aclWriteOf(fd);
   return p;

@@ -11,7 +11,7 @@ import { errnoOf } from './fd.js';
 import { badName, closeQuietly, fdPath } from './fd.js';
 import { openSafe } from './safe-open.js';
 import { notPassable, notRootOnly, TRUST_HINT, writableText } from './trust.js';
-import { permsOf } from './acl.js';
+import { permsWithAcl } from './acl.js';
 
 /** An open directory and its Momentum path (for messages). */
 export interface OpenDir {
@@ -51,7 +51,7 @@ export function openDirChain(root: Root, dir: string, create: boolean, code: Err
   try {
     for (let i = 0; ; i++) {
       const last = i === parts.length;
-      const s = permsOf(fd, fs.fstatSync(fd));
+      const s = permsWithAcl(fd, fs.fstatSync(fd));
       // A directory another account can write: it could rename what we open next, or plant it.
       if ((last ? notRootOnly(s) : notPassable(s)) !== null) {
         fail(code, `${at === '/' && root.dir !== '/' ? `/ (--root ${root.dir})` : at} is ${writableText(s)}`);
@@ -106,7 +106,7 @@ export function openTrustedFile(root: Root, file: string, what: string, code: Er
   }
   const s = got.st;
   // One name only: a second name elsewhere could be where it was written from.
-  const why = s.nlink !== 1 ? `has ${s.nlink} hard links` : notRootOnly(permsOf(got.fd, s));
+  const why = s.nlink !== 1 ? `has ${s.nlink} hard links` : notRootOnly(permsWithAcl(got.fd, s));
   if (why !== null) {
     closeQuietly(got.fd);
     fail(code, `${what} ${m} ${why}: not trusted for a root run`);

@@ -11,7 +11,7 @@ import { errnoOf } from './fd.js';
 import { badName, fdPath } from './fd.js';
 import { openSafe } from './safe-open.js';
 import { notRootOnly, writableText } from './trust.js';
-import { permsOf } from './acl.js';
+import { permsWithAcl } from './acl.js';
 import { openDirChain, type OpenDir } from './secure-path.js';
 
 export type { OpenDir } from './secure-path.js';
@@ -37,7 +37,7 @@ export function openChildDir(parent: OpenDir, name: string): OpenDir {
   }
   const fd = got.fd;
   // One another account can write: it could plant a journal for undo to follow, or remove or hold the lock.
-  const perms = permsOf(fd, got.st);
+  const perms = permsWithAcl(fd, got.st);
   if (notRootOnly(perms) !== null) {
     fs.closeSync(fd);
     throw new MpError('MP303', `state directory ${display} is ${writableText(perms)}`);

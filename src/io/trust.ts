@@ -10,7 +10,7 @@ import { MpError, type ErrorCode } from '../errors.js';
 import { octal, type EntryType } from '../types.js';
 import { closeQuietly, errnoOf, fdPath, O_PATH } from './fd.js';
 import { entryTypeOf, openSafe } from './safe-open.js';
-import { aclUnreadWhy, permsOf, type AclWrite } from './acl.js';
+import { aclUnreadWhy, permsWithAcl, type AclWrite } from './acl.js';
 
 /** Owner, group and mode of a directory or entry as fstat saw it. */
 export interface Perms {
@@ -51,7 +51,12 @@ export function aclWriters(p: Perms): boolean {
  * there, not knowing must not count as knowing.
  */
 export function knownWritableByNonRoot(p: Perms): boolean {
-  return writableByNonRoot(p.acl === 'unread' ? { uid: p.uid, gid: p.gid, mode: p.mode } : p);
+  return writableByNonRoot(p.acl === 'unread' ? withoutAcl(p) : p);
+}
+
+/** Owner, group and mode alone: who may write by them, whatever an ACL says. */
+export function withoutAcl(p: Perms): Perms {
+  return { uid: p.uid, gid: p.gid, mode: p.mode };
 }
 
 /** Why `s` could be changed by another account than root, or null. */
@@ -122,7 +127,7 @@ export function openJudged(host: string): Judged {
   const stop = (reason: string, more: { errno?: string; type?: EntryType } = {}): Judged => ({ fd: null, why: why ?? reason, ...more });
   try {
     const rootFd = fs.openSync('/', O_PATH | fs.constants.O_DIRECTORY);
-    const top = { fd: rootFd, st: permsOf(rootFd, fs.fstatSync(rootFd)), path: '/' };
+    const top = { fd: rootFd, st: permsWithAcl(rootFd, fs.fstatSync(rootFd)), path: '/' };
     pinned.push(top);
     why = inDir(top, false);
     for (;;) {
@@ -166,9 +171,9 @@ export function openJudged(host: string): Judged {
         } finally {
           fs.closeSync(got.fd);
         }
-        return { fd, st: got.st, why: why ?? inDir(dir, true) ?? notRootOnly(permsOf(fd, got.st)) };
+        return { fd, st: got.st, why: why ?? inDir(dir, true) ?? notRootOnly(permsWithAcl(fd, got.st)) };
       } else if (type === 'dir') {
-        const d = { fd: got.fd, st: permsOf(got.fd, got.st), path: p };
+        const d = { fd: got.fd, st: permsWithAcl(got.fd, got.st), path: p };
         pinned.push(d);
         why ??= inDir(d, false);
       } else {

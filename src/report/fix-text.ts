@@ -44,11 +44,13 @@ export function showNamed(t: { uid: number; gid: number; mode: number }, names: 
   return line`${u ?? String(t.uid)}:${g ?? String(t.gid)} (${t.uid}:${t.gid}) ${showTarget(t).split(' ')[1]}`;
 }
 
+/** A run as its report ends it: `stopped`, an error stopped it (printed after the report), which says what it did until then. */
+export type EndedRun = FixResult & { undone?: string; stopped?: boolean };
+
 /** A report being built: feed it through `sink`, then `end` prints it. */
 export interface FixReporter {
   sink: FixSink & { reported: (f: Finding) => void };
-  /** `stopped`: an error stopped the run (printed after the report): the report says what it did until then. */
-  end(result: FixResult & { undone?: string; stopped?: boolean }): void;
+  end(result: EndedRun): void;
 }
 
 interface Group {
@@ -129,7 +131,7 @@ export function fixTextReporter(o: FixReportOptions): FixReporter {
   };
 }
 
-function summaryLine(r: FixResult & { stopped?: boolean }, o: FixReportOptions): Shown {
+function summaryLine(r: EndedRun, o: FixReportOptions): Shown {
   const s = r.summary;
   const c = paint(o.color);
   const parts: Shown[] = [];
@@ -153,7 +155,7 @@ function summaryLine(r: FixResult & { stopped?: boolean }, o: FixReportOptions):
   return line`${c.bold(capitalized(join(parts, ', ')))}${o.dryRun ? ' (dry run: nothing changed)' : ''}.`;
 }
 
-function nextStep(r: FixResult & { stopped?: boolean }, o: FixReportOptions): [string, string] | null {
+function nextStep(r: EndedRun, o: FixReportOptions): [string, string] | null {
   const cmd = (...w: string[]): string => ['momentum-perms', ...w, ...o.rerun.map(shellWord)].join(' ');
   // The real run must make the same selection as the dry run it follows.
   if (o.dryRun && r.summary.planned > 0) return [cmd('fix', ...(o.only ?? []).flatMap((x) => ['--only', shellWord(x)])), 'make these changes (journaled, undoable)'];

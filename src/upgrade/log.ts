@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { DIR_FLAGS, errnoOf, fdPath, PIN_FLAGS } from '../io/fd.js';
 import type { Root } from '../io/fs.js';
 import { notRootOnly } from '../io/trust.js';
-import { permsOf } from '../io/acl.js';
+import { permsWithAcl } from '../io/acl.js';
 
 export type LogLevel = 'notice' | 'warning' | 'err';
 
@@ -74,7 +74,7 @@ function notRootsLog(fd: number): string | null {
   const st = fs.fstatSync(fd);
   if (!st.isFile()) return st.isSymbolicLink() ? 'ELOOP' : 'not a regular file';
   if (st.nlink !== 1) return `has ${st.nlink} hard links (another name for the same file could be anything root reads)`;
-  return notRootOnly(permsOf(fd, st));
+  return notRootOnly(permsWithAcl(fd, st));
 }
 
 /**

@@ -20,8 +20,8 @@ import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
 import { writableByNonRoot } from '../io/trust.js';
-import { aclWriteOf, permsOf, type AclWrite } from '../io/acl.js';
-import { O_PATH } from '../io/fd.js';
+import { aclWriteOf, permsWithAcl, type AclWrite } from '../io/acl.js';
+import { PIN_FLAGS } from '../io/fd.js';
 import { errnoOf, type Root } from '../io/fs.js';
 import { errnoName, fstatOf, nativeFs, openAt, type NativeFs } from '../io/native.js';
 import { fdPath } from '../io/fd.js';
@@ -111,7 +111,7 @@ function openSeen(parentFd: number, name: string | Buffer, dev: number, ino: num
  */
 function systemLink(dirFd: number, name: string): string | null {
   try {
-    const dir = permsOf(dirFd, fs.fstatSync(dirFd));
+    const dir = permsWithAcl(dirFd, fs.fstatSync(dirFd));
     const link = fs.lstatSync(at(dirFd, name));
     if (!link.isSymbolicLink() || link.uid !== 0 || writableByNonRoot(dir)) return null;
     return fs.readlinkSync(at(dirFd, name));
@@ -131,7 +131,7 @@ export interface Passed {
 /** A directory passed, as open as `fd`; with what its ACL says when `acl` (only directoriesTo's callers look). */
 function passedAt(p: string, fd: number, acl: boolean): Passed {
   const st = fs.fstatSync(fd);
-  const read = acl ? permsOf(fd, st).acl : undefined;
+  const read = acl ? permsWithAcl(fd, st).acl : undefined;
   return read === undefined ? { path: p, st } : { path: p, st, acl: read };
 }
 
@@ -215,7 +215,7 @@ export function aclNoFollow(root: Root, p: string): AclWrite | undefined {
   if (!('fd' in r)) return undefined;
   let fd = -1;
   try {
-    fd = r.parts.length === 0 ? r.fd : openAt(r.fd, r.name, O_PATH | fs.constants.O_NOFOLLOW);
+    fd = r.parts.length === 0 ? r.fd : openAt(r.fd, r.name, PIN_FLAGS);
     return fs.fstatSync(fd).isSymbolicLink() ? undefined : aclWriteOf(fd);
   } catch {
     return undefined;

@@ -276,67 +276,20 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: descriptors',
 });
 
 describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that throws', () => {
-  // Already as wanted from the 101st: thrown judging the next batch; all to change: thrown reporting the batch
-  // in flight when the next one is started (journaled, never started: closed by flush()).
-  for (const unchangedFrom of [100, 300]) it(`a sink throwing (EPIPE) while a batch is in flight (${unchangedFrom === 100 ? 'judging' : 'starting'} the next): abandon() still waits for it, every descriptor and the chain are closed`, () => {
+  /**
+   * A root with `${OPT}/q/f0…` at `modes`, the requests that make each root's 0600, and an Applier (batches of
+   * 100) whose every outcome fails, like a report written to a closed pipe; `release` closes its journal and
+   * the state directory.
+   */
+  function closedPipe(modes: number[]): { r: TempRoot; reqs: ChangeRequest[]; a: Applier; release: () => void } {
     const r = tempRoot();
     roots.push(r);
     mkdir(r.h(OPT), 0, 0, 0o755);
     mkdir(r.h(STATE), 0, 0, 0o700);
     mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
-    for (let i = 0; i < 300; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, i < unchangedFrom ? 0o644 : 0o600);
+    modes.forEach((m, i) => file(r.h(`${OPT}/q/f${i}`), 0, 0, m));
     const T = { uid: 0, gid: 0, mode: 0o600 };
-    const reqs = Array.from({ length: 300 }, (_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, T));
-    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
-    const open = fds();
-    const state = openState(makeRoot(r.dir), STATE);
-    const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE };
-    let j: JournalWriter | undefined;
-    // Like a report written to a closed pipe: every write after the first outcome fails.
-    let calls = 0;
-    const a = new Applier({
-      rootDir: r.dir,
-      dryRun: false,
-      batchSize: 100,
-      journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
-      sink: {
-        outcome: () => {
-          if (++calls > 0) throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
-        },
-      },
-    });
-    // The first 100 are journaled and in flight when the 101st, already as wanted, is reported.
-    expect(() => {
-      for (const q of reqs) a.submit(q);
-      a.close();
-    }).toThrow('EPIPE');
-    try {
-      a.abandon();
-    } catch {
-      // the sink again
-    }
-    j?.close();
-    state.close();
-    expect(fds()).toBe(open);
-    // The batch in flight was made whole all the same (it was journaled), and every change of it counted, though
-    // the sink threw at its first outcome: a run stopped here reports what it changed (onStopped).
-    for (let i = 0; i < 100; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o600);
-    expect(a.summary.fixed).toBe(100);
-    expect(a.summary.failed).toBe(0);
-  });
-
-  it('on the pure-JS path too: a sink that throws while a batch is reported leaves no change of it unmade or uncounted, and no descriptor open', () => {
-    useNative(false);
-    const r = tempRoot();
-    roots.push(r);
-    mkdir(r.h(OPT), 0, 0, 0o755);
-    mkdir(r.h(STATE), 0, 0, 0o700);
-    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
-    for (let i = 0; i < 150; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
-    const T = { uid: 0, gid: 0, mode: 0o600 };
-    const reqs = Array.from({ length: 150 }, (_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, T));
-    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
-    const open = fds();
+    const reqs = modes.map((_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, T));
     const state = openState(makeRoot(r.dir), STATE);
     const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE };
     let j: JournalWriter | undefined;
@@ -347,13 +300,44 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
       journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
       sink: { outcome: () => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); } },
     });
+    return { r, reqs, a, release: () => { j?.close(); state.close(); } };
+  }
+  const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+
+  // Already as wanted from the 101st: thrown judging the next batch; all to change: thrown reporting the batch
+  // in flight when the next one is started (journaled, never started: closed by flush()).
+  for (const unchangedFrom of [100, 300]) it(`a sink throwing (EPIPE) while a batch is in flight (${unchangedFrom === 100 ? 'judging' : 'starting'} the next): abandon() still waits for it, every descriptor and the chain are closed`, () => {
+    const open = fds();
+    const { r, reqs, a, release } = closedPipe(Array.from({ length: 300 }, (_, i) => (i < unchangedFrom ? 0o644 : 0o600)));
+    // The first 100 are journaled and in flight when the 101st, already as wanted, is reported.
+    expect(() => {
+      for (const q of reqs) a.submit(q);
+      a.close();
+    }).toThrow('EPIPE');
+    try {
+      a.abandon();
+    } catch {
+      // the sink again
+    }
+    release();
+    expect(fds()).toBe(open);
+    // The batch in flight was made whole all the same (it was journaled), and every change of it counted, though
+    // the sink threw at its first outcome: a run stopped here reports what it changed (onStopped).
+    for (let i = 0; i < 100; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o600);
+    expect(a.summary.fixed).toBe(100);
+    expect(a.summary.failed).toBe(0);
+  });
+
+  it('on the pure-JS path too: a sink that throws while a batch is reported leaves no change of it unmade or uncounted, and no descriptor open', () => {
+    useNative(false);
+    const open = fds();
+    const { r, reqs, a, release } = closedPipe(Array.from({ length: 150 }, () => 0o644));
     expect(() => {
       for (const q of reqs) a.submit(q);
       a.close();
     }).toThrow('EPIPE');
     a.abandon();
-    j?.close();
-    state.close();
+    release();
     expect(fds()).toBe(open);
     // The first batch of 100 was journaled: each change made and counted as fixed (never a made-up failure).
     expect(a.summary).toMatchObject({ fixed: 100, failed: 0 });

@@ -69,6 +69,25 @@ function apply(reqs: ChangeRequest[], o: ApplyRun = {}): Outcome[] {
   return applyRequests(r, reqs, o);
 }
 
+/**
+ * An Applier over `r` whose outcomes go to `outcome`, with a journal in the state directory: `body` drives it,
+ * then what it holds is let go and closed whatever `body` threw. Returns it, for its summary.
+ */
+function withApplier(outcome: (o: Outcome) => void, body: (a: Applier) => void): Applier {
+  const state = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+  let j: JournalWriter | undefined;
+  const header = { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE } as const;
+  const a = new Applier({ rootDir: r.dir, dryRun: false, journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)), sink: { outcome } });
+  try {
+    body(a);
+  } finally {
+    a.abandon();
+    j?.close();
+    state.close();
+  }
+  return a;
+}
+
 /** Outcome (and refusal reason) by path: refusals are reported at once, changes when their batch is applied. */
 function byPath(out: Outcome[]): Record<string, string[]> {
   return Object.fromEntries(out.map((o) => [o.path, o.reason ? [o.outcome, o.reason] : [o.outcome]]));
@@ -130,24 +149,12 @@ describe('apply: ordinary changes', () => {
     mkdir(r.h(OPT + '/t'), 0, 0, 0o755);
     file(r.h(OPT + '/t/f'), 0, 0, 0o644);
     const seen: Outcome[] = [];
-    const state = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
-    let j: JournalWriter | undefined;
-    const a = new Applier({
-      rootDir: r.dir,
-      dryRun: false,
-      journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE })),
-      sink: { outcome: (o) => void seen.push(o) },
-    });
-    try {
+    withApplier((o) => void seen.push(o), (a) => {
       expect(() => {
         a.submit(requestFor(r, OPT + '/t/f', OPT, { uid: 2 ** 32 + 7, gid: 0, mode: 0o600 }));
         a.close();
       }).toThrow(/out of range|ERR_OUT_OF_RANGE/);
-    } finally {
-      a.abandon();
-      j?.close();
-      state.close();
-    }
+    });
     if (nativeFs() !== null) {
       expect(seen).toEqual([]);
       expect(perms(r.h(OPT + '/t/f')).mode).toBe(0o644);
@@ -161,27 +168,15 @@ describe('apply: ordinary changes', () => {
     mkdir(r.h(OPT + '/t'), 0, 0, 0o755);
     for (const n of ['a', 'b', 'c']) file(r.h(`${OPT}/t/${n}`), 0, 0, 0o644);
     const T = { uid: 0, gid: 0, mode: 0o600 };
-    const state = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
-    let j: JournalWriter | undefined;
-    const a = new Applier({
-      rootDir: r.dir,
-      dryRun: false,
-      journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', { journal: 'momentum-perms', version: 1, command: 'fix', root: r.dir, time: '', pid: process.pid, service: SERVICE })),
-      // A report to a closed pipe: every outcome fails to be written.
-      sink: { outcome: () => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); } },
-    });
-    try {
+    // A report to a closed pipe: every outcome fails to be written.
+    const a = withApplier(() => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); }, (a) => {
       expect(() => {
         a.submit(requestFor(r, OPT + '/t/a', OPT, T));
         a.submit(requestFor(r, OPT + '/t/b', OPT, { uid: 2 ** 32 + 7, gid: 0, mode: 0o600 }));
         a.submit(requestFor(r, OPT + '/t/c', OPT, T));
         a.close();
       }).toThrow(/out of range|ERR_OUT_OF_RANGE/);
-    } finally {
-      a.abandon();
-      j?.close();
-      state.close();
-    }
+    });
     const native = nativeFs() !== null;
     expect(a.summary).toMatchObject(native ? { fixed: 0, failed: 0 } : { fixed: 2, failed: 1 });
     expect([perms(r.h(`${OPT}/t/a`)).mode, perms(r.h(`${OPT}/t/c`)).mode]).toEqual(native ? [0o644, 0o644] : [0o600, 0o600]);
