@@ -78,35 +78,23 @@ export class JournalWriter {
    * for the service account's own while they stay within the limit (counted as admitted).
    */
   admit(r: JournalRecord): boolean {
-    // The line goes straight into the pending buffer, where append() writes it from: no string kept per line
-    // (kept until the batch is written, a million of them outlived the young generation and filled the old).
-    const at = this.pendingLen;
-    // Never too little (Buffer.write would cut the line short): 107 bytes of keys and punctuation, eight
-    // numbers of at most 25 characters each, and at most 6 bytes for each UTF-16 unit of the strings (\uXXXX).
-    const room = 512 + 6 * (r.path.length + r.tree.length + r.type.length);
-    if (this.pending.length - at < room) this.grow(at + room);
-    const bytes = encodeRecord(this.pending, at, r);
+    // A string per line, joined and written once per batch by append(): made and dropped within one flush, they
+    // die young. One call into Buffer for each line instead cost more than the rest of its encoding.
+    const line = recordLine(r);
+    // Names jsonString() left as they are: ASCII, a byte a character.
+    const bytes = PLAIN.test(r.path) && PLAIN.test(r.tree) ? line.length : Buffer.byteLength(line, 'utf8');
     if (r.before.uid === this.serviceUid || r.after.uid === this.serviceUid) {
       if (this.serviceWritten + bytes > this.maxBytes) return false;
       this.serviceWritten += bytes;
     }
-    this.pendingLen = at + bytes;
     this.admitted.push(r);
+    this.lines.push(line);
     return true;
   }
 
-  /** Records admit() accepted since the last append(), and their lines, encoded (`pendingLen` bytes). */
+  /** Records admit() accepted since the last append(), and their lines. */
   private admitted: JournalRecord[] = [];
-  private pending = Buffer.allocUnsafe(1 << 16);
-  private pendingLen = 0;
-
-  private grow(need: number): void {
-    let size = this.pending.length;
-    while (size < need) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.pending.copy(next, 0, 0, this.pendingLen);
-    this.pending = next;
-  }
+  private lines: string[] = [];
 
   /**
    * `sync: false`: written, not yet durable; the caller makes it durable (fdatasync of `descriptor`) before it
@@ -114,13 +102,13 @@ export class JournalWriter {
    */
   append(records: readonly JournalRecord[], opts: { sync?: boolean } = {}): void {
     const made = this.admitted;
-    const len = this.pendingLen;
+    const lines = this.lines;
     this.admitted = [];
-    this.pendingLen = 0;
+    this.lines = [];
     if (records.length === 0) return;
-    // The lines admit() encoded when the records are the ones it admitted, in order; else made here.
+    // The lines admit() made when the records are the ones it admitted, in order; else made here.
     const same = records.length === made.length && records.every((r, i) => r === made[i]);
-    const buf = same ? this.pending.subarray(0, len) : Buffer.from(records.map(recordLine).join(''), 'utf8');
+    const buf = Buffer.from(same ? lines.join('') : records.map(recordLine).join(''), 'utf8');
     const bytes = buf.length;
     if (this.written + bytes > 2 * this.maxBytes) {
       throw new MpError('MP305', `journal ${this.path} would exceed ${2 * this.maxBytes} bytes: the fix stops here`, {
@@ -132,9 +120,6 @@ export class JournalWriter {
       this.writeBuffer(buf);
       if (opts.sync !== false) fs.fdatasyncSync(this.fd);
     });
-    // A batch of long escaped names (the service account's: 6 bytes a character) grew it to megabytes: given
-    // back, not kept for the rest of the run.
-    if (this.pending.length > 1 << 20) this.pending = Buffer.allocUnsafe(1 << 16);
   }
 
   /** Run a write to the journal; an I/O error becomes MP305 (never a stack trace). */
@@ -173,48 +158,21 @@ export class JournalWriter {
   }
 }
 
-/** One record as a line, keys in a fixed order (`path, dev, ino, before, after, type, tree`). */
+/**
+ * One record as a line, keys in a fixed order (`path, dev, ino, before, after, type, tree`). The inode number
+ * through JSON.stringify, which writes its digits into a new string: made in a template, each of a million
+ * distinct numbers would be kept alive by V8's number-to-string cache long enough to reach the old generation,
+ * which then grows with the spool.
+ */
 export function recordLine(r: JournalRecord): string {
   const b = r.before;
   const a = r.after;
   return (
-    `{"path":${jsonString(r.path)},"dev":${r.dev},"ino":${r.ino},` +
+    `{"path":${jsonString(r.path)},"dev":${r.dev},"ino":${JSON.stringify(r.ino)},` +
     `"before":{"uid":${b.uid},"gid":${b.gid},"mode":${b.mode}},` +
     `"after":{"uid":${a.uid},"gid":${a.gid},"mode":${a.mode}},` +
     `"type":"${r.type}","tree":${jsonString(r.tree)}}\n`
   );
-}
-
-/**
- * recordLine(r), encoded as UTF-8 into `buf` at `at` (which has room for it); returns its bytes. The inode
- * number is written digit by digit: made a string, each of a million distinct numbers would be kept alive by
- * V8's number-to-string cache long enough to reach the old generation, which then grows with the spool.
- */
-export function encodeRecord(buf: Buffer, at: number, r: JournalRecord): number {
-  const b = r.before;
-  const a = r.after;
-  let o = at + buf.write(`{"path":${jsonString(r.path)},"dev":${r.dev},"ino":`, at, 'utf8');
-  o = writeDigits(buf, o, r.ino);
-  o += buf.write(
-    `,"before":{"uid":${b.uid},"gid":${b.gid},"mode":${b.mode}},"after":{"uid":${a.uid},"gid":${a.gid},"mode":${a.mode}},` +
-      `"type":"${r.type}","tree":${jsonString(r.tree)}}\n`,
-    o,
-    'utf8',
-  );
-  return o - at;
-}
-
-/** `String(n)` for a non-negative safe integer, as ASCII digits at `o`; anything else through String(). */
-function writeDigits(buf: Buffer, o: number, n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) return o + buf.write(String(n), o, 'latin1');
-  let digits = 1;
-  for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
-  let v = n;
-  for (let i = o + digits - 1; i >= o; i--) {
-    buf[i] = 48 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  return o + digits;
 }
 
 /** Printable ASCII but `"` and `\`: what JSON.stringify leaves as it is. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMpError, MpError } from '../../src/errors.js';
 import { forEachLine, linesBackward, parseRecord, scanJournal } from '../../src/fix/journal-read.js';
-import { encodeRecord, JournalWriter, journalName, recordLine } from '../../src/fix/journal.js';
+import { JournalWriter, journalName, recordLine } from '../../src/fix/journal.js';
 import { openState } from '../../src/io/state.js';
 import type { JournalHeader, JournalRecord } from '../../src/fix/types.js';
 import { makeRoot } from '../../src/io/fs.js';
@@ -64,8 +64,8 @@ describe('journal writer', () => {
     st.close();
   });
 
-  // admit() encodes each line straight into a buffer (numbers digit by digit); what reaches the file must be
-  // recordLine()'s text exactly, whatever the names and numbers.
+  // What reaches the file must be recordLine()'s text exactly, whatever the names and numbers, and the service
+  // account's budget counts each line's bytes as written.
   const awkward: JournalRecord[] = [
     rec(0),
     { ...rec(1), path: '/var/spool/ecelerity/a"b\\c\n\u0001\u007f', tree: '/var/spool/ecelerity' },
@@ -77,14 +77,24 @@ describe('journal writer', () => {
     { ...rec(7), ino: 10 },
   ];
 
-  it('encodes a record exactly as recordLine() writes it, whatever its names and numbers', () => {
-    for (const x of awkward) {
-      const buf = Buffer.alloc(1 << 17, 0x78);
-      const n = encodeRecord(buf, 7, x);
-      expect(buf.subarray(7, 7 + n).toString('utf8')).toBe(recordLine(x));
-      expect(n).toBe(Buffer.byteLength(recordLine(x)));
-      expect(buf[7 + n]).toBe(0x78); // nothing written past the line
+  it("counts each of the service account's lines by its bytes in UTF-8, whatever its names", () => {
+    const st = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+    let k = 0;
+    const writer = (max: number) => JournalWriter.create(st.journals().fd, `n${k++}.jsonl`, 'n', header, max);
+    const service = awkward.filter((x) => x.before.uid === header.service?.uid || x.after.uid === header.service?.uid);
+    expect(service.length).toBeGreaterThan(4);
+    for (const x of service) {
+      const bytes = Buffer.byteLength(recordLine(x), 'utf8');
+      // Exactly its bytes fit; a byte less does not.
+      const w = writer(bytes);
+      expect(w.admit(x)).toBe(true);
+      expect(w.admit(x)).toBe(false);
+      w.close();
+      const tight = writer(bytes - 1);
+      expect(tight.admit(x)).toBe(false);
+      tight.close();
     }
+    st.close();
   });
 
   it('writes the admitted lines, in order, and only those', () => {
@@ -92,14 +102,13 @@ describe('journal writer', () => {
     const w = JournalWriter.create(st.journals().fd, 'b.jsonl', '/var/lib/momentum-perms/journal/b.jsonl', header, 20_000);
     const admitted = awkward.filter((x) => w.admit(x));
     // rec(3)'s names (4,096 NULs as \u0000 and 2,000 two-byte characters) pass the 20,000-byte limit for the
-    // service account's entries: refused, and its bytes, written into the buffer, are not in the file.
+    // service account's entries: refused, and its line is not in the file.
     expect(admitted.length).toBe(awkward.length - 1);
     expect(admitted).not.toContain(awkward[3]);
     w.append(admitted);
     w.append([]);
     w.close();
-    // Root's entries, past the first 64 KiB: the buffer grows, and grows enough for a line of 25 kB that
-    // begins 50 kB into it (too little room, Buffer.write would cut it short).
+    // Root's entries, more than 64 KiB of them, with a line of 25 kB that begins 50 kB into the batch.
     const roots = Array.from({ length: 2000 }, (_, i) => ({ ...rec(1000 + i), after: { uid: 0, gid: 0, mode: 0o600 } }));
     let at = 0;
     let k = 0;
