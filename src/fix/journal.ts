@@ -80,9 +80,11 @@ export class JournalWriter {
   admit(r: JournalRecord): boolean {
     // A string per line, joined and written once per batch by append(): made and dropped within one flush, they
     // die young. One call into Buffer for each line instead cost more than the rest of its encoding.
-    const line = recordLine(r);
-    // Names jsonString() left as they are: ASCII, a byte a character.
-    const bytes = PLAIN.test(r.path) && PLAIN.test(r.tree) ? line.length : Buffer.byteLength(line, 'utf8');
+    const plainPath = PLAIN.test(r.path);
+    const plainTree = PLAIN.test(r.tree);
+    const line = lineOf(r, plainPath, plainTree);
+    // Both names left as they are: the line is ASCII (so are the type and the numbers), a byte a character.
+    const bytes = plainPath && plainTree ? line.length : Buffer.byteLength(line, 'utf8');
     if (r.before.uid === this.serviceUid || r.after.uid === this.serviceUid) {
       if (this.serviceWritten + bytes > this.maxBytes) return false;
       this.serviceWritten += bytes;
@@ -148,6 +150,8 @@ export class JournalWriter {
   close(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
+    this.admitted = [];
+    this.lines = [];
   }
 
   private maxBytes = JOURNAL_MAX_BYTES;
@@ -165,23 +169,23 @@ export class JournalWriter {
  * which then grows with the spool.
  */
 export function recordLine(r: JournalRecord): string {
+  return lineOf(r, PLAIN.test(r.path), PLAIN.test(r.tree));
+}
+
+/** recordLine(r), told whether each name is PLAIN (admit() needs to know too: tested once). */
+function lineOf(r: JournalRecord, plainPath: boolean, plainTree: boolean): string {
   const b = r.before;
   const a = r.after;
   return (
-    `{"path":${jsonString(r.path)},"dev":${r.dev},"ino":${JSON.stringify(r.ino)},` +
+    `{"path":${plainPath ? `"${r.path}"` : JSON.stringify(r.path)},"dev":${r.dev},"ino":${JSON.stringify(r.ino)},` +
     `"before":{"uid":${b.uid},"gid":${b.gid},"mode":${b.mode}},` +
     `"after":{"uid":${a.uid},"gid":${a.gid},"mode":${a.mode}},` +
-    `"type":"${r.type}","tree":${jsonString(r.tree)}}\n`
+    `"type":"${r.type}","tree":${plainTree ? `"${r.tree}"` : JSON.stringify(r.tree)}}\n`
   );
 }
 
-/** Printable ASCII but `"` and `\`: what JSON.stringify leaves as it is. */
+/** Printable ASCII but `"` and `\`: what JSON.stringify leaves as it is (a name so is written without its call). */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** JSON.stringify(s), without its call for the plain names a spool is made of. */
-function jsonString(s: string): string {
-  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
-}
 
 /** A journal file name that sorts by time: `2026-11-26T10-00-00.123Z-fix-4242.jsonl`. */
 export function journalName(command: 'fix' | 'undo', now: Date, pid: number): string {

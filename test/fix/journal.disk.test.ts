@@ -81,8 +81,16 @@ describe('journal writer', () => {
     const st = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
     let k = 0;
     const writer = (max: number) => JournalWriter.create(st.journals().fd, `n${k++}.jsonl`, 'n', header, max);
-    const service = awkward.filter((x) => x.before.uid === header.service?.uid || x.after.uid === header.service?.uid);
-    expect(service.length).toBeGreaterThan(4);
+    // Names JSON.stringify leaves as they are (a byte a character, counted without encoding the line), alone and
+    // beside a name it escapes.
+    const plain: JournalRecord[] = [
+      { ...rec(20), path: '/var/spool/ecelerity/0/m0' },
+      { ...rec(21), path: `/var/spool/ecelerity/0/${'x'.repeat(4000)}` },
+      { ...rec(22), path: '/var/spool/ecelerity/0/m0', tree: '/var/spool/écelerity' },
+      { ...rec(23), path: '/var/spool/ecelerity/0/m0"', tree: '/var/spool/ecelerity' },
+    ];
+    const service = [...awkward, ...plain].filter((x) => x.before.uid === header.service?.uid || x.after.uid === header.service?.uid);
+    expect(service.length).toBeGreaterThan(8);
     for (const x of service) {
       const bytes = Buffer.byteLength(recordLine(x), 'utf8');
       // Exactly its bytes fit; a byte less does not.
@@ -108,7 +116,7 @@ describe('journal writer', () => {
     w.append(admitted);
     w.append([]);
     w.close();
-    // Root's entries, more than 64 KiB of them, with a line of 25 kB that begins 50 kB into the batch.
+    // Root's entries, more than 64 KiB of them, with a line of 25 kB among them.
     const roots = Array.from({ length: 2000 }, (_, i) => ({ ...rec(1000 + i), after: { uid: 0, gid: 0, mode: 0o600 } }));
     let at = 0;
     let k = 0;
@@ -124,6 +132,25 @@ describe('journal writer', () => {
     const want = roots.map(recordLine).join('');
     expect(read('c.jsonl')).toBe(JSON.stringify(header) + '\n' + want);
     expect(want.length).toBeGreaterThan(1 << 17);
+  });
+
+  it("stops with MP305 before writing a batch that would take the journal past twice the limit", () => {
+    const st = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+    const roots = Array.from({ length: 8 }, (_, i) => ({ ...rec(300 + i), before: { uid: 0, gid: 0, mode: 0o644 }, after: { uid: 0, gid: 0, mode: 0o600 } }));
+    const bytes = Buffer.byteLength(roots.map(recordLine).join(''), 'utf8');
+    // Root's lines are never refused for the budget; twice the limit (here 0.8 of the eight lines) is what the
+    // whole journal may hold.
+    const w = JournalWriter.create(st.journals().fd, 'd.jsonl', '/var/lib/momentum-perms/journal/d.jsonl', header, Math.ceil(bytes / 2.5));
+    const first = roots.slice(0, 2);
+    expect(first.every((x) => w.admit(x))).toBe(true);
+    w.append(first);
+    const rest = roots.slice(2);
+    expect(rest.every((x) => w.admit(x))).toBe(true);
+    expect(thrown(() => w.append(rest)).code).toBe('MP305');
+    w.close();
+    st.close();
+    const text = fs.readFileSync(r.h('/var/lib/momentum-perms/journal/d.jsonl'), 'utf8');
+    expect(text).toBe(JSON.stringify(header) + '\n' + first.map(recordLine).join(''));
   });
 
   it('names journals so that they sort by time', () => {
