@@ -78,3 +78,22 @@ export function buildBenchRoot(root, { entries, uid, gid, drift = 0, flat = fals
   }
   return made;
 }
+
+/**
+ * The files of a tree buildBenchRoot(root, { entries }) made (hashed, not flat) that make "1% drifted": the .M
+ * file of every message in one round of 256 in 50 (one message in each hashed directory per round), so that
+ * every directory holds some, as in a spool that drifted here and there. 1.0% of the files at 100,000 entries
+ * (1,024) and at a million (9,984). Host paths.
+ */
+export function onePercentFiles(root, entries) {
+  const files = Math.max(0, entries - 1 - HASHED);
+  const messages = Math.ceil(files / 2);
+  const out = [];
+  // Message m has files 2m (.M) and 2m + 1 (.H): the .M one exists whenever m does.
+  for (let m = 0; m < messages; m++) {
+    if (Math.floor(m / HASHED) % 50 !== 7) continue;
+    const dir = (m % HASHED).toString(16).toUpperCase().padStart(2, '0');
+    out.push(path.join(root, SPOOL, dir, `${m.toString(16).padStart(8, '0')}-00000001.M`));
+  }
+  return out;
+}
