@@ -623,9 +623,17 @@ struct change_job {
   double *spec;
   double *out;
   int32_t *errs;
-  /* The journal to make durable before the first change (-1: none), and its fdatasync's errno. */
+  /* The journal to make durable before the first change (-1: none), and its sync's errno. */
   int sync_fd;
   int sync_err;
+  /* A journal just created (the batch is its first): fsync() it whole, then its directory, a duplicate of the
+     caller's descriptor owned by the job (-1: none); then, once the changes are made, remove the old journals
+     named in `prune` (regular files only, errors ignored). */
+  int dir_fd;
+  char **prune;
+  uint32_t prune_count;
+  /* The call that failed: "fdatasync" or "fsync". */
+  const char *sync_call;
 };
 
 static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
@@ -657,15 +665,28 @@ static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
  */
 static void change_run(void *ctx, uint32_t lo, uint32_t hi) {
   struct change_job *j = ctx;
-  if (j->sync_fd >= 0 && fdatasync(j->sync_fd) != 0) {
-    j->sync_err = errno;
+  int err = 0;
+  if (j->sync_fd >= 0) {
+    /* A new journal: its inode and its name in the directory too, as its creation used to make them before
+       it returned (on the walk's thread). */
+    j->sync_call = j->dir_fd >= 0 ? "fsync" : "fdatasync";
+    if ((j->dir_fd >= 0 ? fsync(j->sync_fd) : fdatasync(j->sync_fd)) != 0) err = errno;
+    if (err == 0 && j->dir_fd >= 0 && fsync(j->dir_fd) != 0) err = errno;
+  }
+  if (err != 0) {
+    j->sync_err = err;
     for (uint32_t i = lo; i < hi; i++) {
-      j->errs[i] = j->sync_err;
+      j->errs[i] = err;
       close(j->fds[i]);
     }
     return;
   }
   change_range(ctx, lo, hi);
+  /* The old journals, once the batch is made: off the walk's thread, and never before the new one is durable. */
+  for (uint32_t i = 0; i < j->prune_count; i++) {
+    struct stat st;
+    if (sys_fstatat(j->dir_fd, j->prune[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) unlinkat(j->dir_fd, j->prune[i], 0);
+  }
 }
 
 /* Every item of a change batch: whole ids, mode and step in range, a descriptor that is not negative. */
@@ -691,10 +712,14 @@ static int spec_ok(const int32_t *fds, const double *spec, uint32_t count) {
 }
 
 /*
- * changeStart(fds: Int32Array, spec: Float64Array, count[, journalFd]) and changeWait(out: Float64Array, errs: Int32Array)
+ * changeStart(fds: Int32Array, spec: Float64Array, count[, journalFd[, dirFd, prune: string[]]]) and
+ * changeWait(out: Float64Array, errs: Int32Array)
  *
  * With journalFd, the batch first makes that journal durable (fdatasync, see change_run); if that fails nothing
- * is changed and changeWait throws its errno (syscall "fdatasync").
+ * is changed and changeWait throws its errno (syscall "fdatasync"). With dirFd too (a journal just created in
+ * that directory, this its first batch): fsync of the journal, then of the directory (syscall "fsync" when either
+ * fails); once the changes are made, the names in prune (old journals) are removed from it where they are
+ * regular files, errors ignored. The directory is duplicated: the caller may close its own descriptor.
  *
  * For each pinned descriptor fds[i], with spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod, 4 | narrow << 3:
  * first a chmod to `narrow`, see DO_NARROW): fchownat() with AT_EMPTY_PATH, then chmod of the same inode, then
@@ -734,7 +759,11 @@ struct instance {
 };
 
 static void async_free(struct async_change *a) {
-  free(a->job.fds), free(a->job.spec), free(a->job.out), free(a->job.errs), free(a);
+  struct change_job *j = &a->job;
+  if (j->dir_fd >= 0) close(j->dir_fd);
+  for (uint32_t i = 0; j->prune != NULL && i < j->prune_count; i++) free(j->prune[i]);
+  free(j->prune);
+  free(j->fds), free(j->spec), free(j->out), free(j->errs), free(a);
 }
 
 /* The environment is going away (a worker terminated, the process exiting): its batch is waited for, never freed under the helper. */
@@ -770,16 +799,31 @@ static struct instance *instance_of(napi_env env) {
 }
 
 static napi_value ChangeStart(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t count;
-  if (argc < 3 || napi_get_value_uint32(env, argv[2], &count) != napi_ok) return throw_type(env, "changeStart(fds, spec, count[, journalFd])");
+  if (argc < 3 || napi_get_value_uint32(env, argv[2], &count) != napi_ok) return throw_type(env, "changeStart(fds, spec, count[, journalFd[, dirFd, prune]])");
   /* The journal to sync first: a descriptor, or -1 / left out for none. */
   int32_t sync_fd = -1;
   napi_valuetype vt = napi_undefined;
   if (argc >= 4) napi_typeof(env, argv[3], &vt);
   if (vt != napi_undefined && (!get_int(env, argv[3], &sync_fd) || sync_fd < -1)) return throw_type(env, "changeStart: journalFd out of range");
+  /* A new journal's directory (-1 / left out: none), only with the journal itself; the old journals to remove. */
+  int32_t dir_fd = -1;
+  vt = napi_undefined;
+  if (argc >= 5) napi_typeof(env, argv[4], &vt);
+  if (vt != napi_undefined && (!get_int(env, argv[4], &dir_fd) || dir_fd < -1)) return throw_type(env, "changeStart: dirFd out of range");
+  if (dir_fd >= 0 && sync_fd < 0) return throw_type(env, "changeStart: dirFd without journalFd");
+  uint32_t prune_count = 0;
+  bool is_array = false;
+  vt = napi_undefined;
+  if (argc >= 6) napi_typeof(env, argv[5], &vt);
+  if (vt != napi_undefined) {
+    if (napi_is_array(env, argv[5], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[5], &prune_count) != napi_ok || prune_count > 4096)
+      return throw_type(env, "changeStart: prune must be an array of names");
+    if (prune_count > 0 && dir_fd < 0) return throw_type(env, "changeStart: prune without dirFd");
+  }
   struct instance *in = instance_of(env);
   if (in == NULL) return throw_errno(env, ENOMEM, "changeStart");
   if (in->inflight != NULL) return throw_type(env, "changeStart: a batch is still running (changeWait first)");
@@ -794,6 +838,32 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
   struct async_change *a = calloc(1, sizeof *a);
   if (a == NULL) return throw_errno(env, ENOMEM, "changeStart");
   struct change_job *j = &a->job;
+  j->dir_fd = -1;
+  if (prune_count > 0 && (j->prune = calloc(prune_count, sizeof(char *))) == NULL) {
+    async_free(a);
+    return throw_errno(env, ENOMEM, "changeStart");
+  }
+  for (uint32_t i = 0; i < prune_count; i++) {
+    napi_value v;
+    char tmp[256];
+    /* Names of the directory's own entries (no slash, no NUL, not "." or ".."): nothing else is removed. */
+    if (napi_get_element(env, argv[5], i, &v) != napi_ok || !get_name(env, v, tmp, sizeof tmp)) {
+      async_free(a);
+      return throw_type(env, "changeStart: a bad name to prune");
+    }
+    if ((j->prune[i] = strdup(tmp)) == NULL) {
+      async_free(a);
+      return throw_errno(env, ENOMEM, "changeStart");
+    }
+    j->prune_count = i + 1;
+  }
+  /* The job's own descriptor for the directory: whatever the caller closes meanwhile, the fsync and the removals
+     reach the directory it named, never what its number names later. */
+  if (dir_fd >= 0 && (j->dir_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+    int err = errno;
+    async_free(a);
+    return throw_errno(env, err, "changeStart");
+  }
   j->fds = malloc((size_t)count * sizeof(int32_t));
   j->spec = malloc((size_t)count * 4 * sizeof(double));
   j->out = calloc((size_t)count * NUMS, sizeof(double));
@@ -833,10 +903,11 @@ static napi_value ChangeWait(napi_env env, napi_callback_info info) {
     memcpy(errs, j->errs, (size_t)count * sizeof(int32_t));
   }
   int sync_err = j->sync_err;
+  const char *sync_call = j->sync_call;
   in->inflight = NULL;
   async_free(a);
   /* The journal could not be made durable: nothing of the batch was changed. */
-  if (sync_err != 0) return throw_errno(env, sync_err, "fdatasync");
+  if (sync_err != 0) return throw_errno(env, sync_err, sync_call);
   if (out == NULL || errs == NULL) return throw_type(env, "changeWait(out, errs): arrays too short (the batch is over, its results lost)");
   napi_create_uint32(env, count, &ret);
   return ret;
@@ -997,6 +1068,8 @@ static napi_value Init(napi_env env, napi_value exports) {
      built before that (which would ignore the descriptor) never leaves a batch's lines unsynced. */
   napi_get_boolean(env, true, &v);
   napi_set_named_property(env, exports, "SYNCS_JOURNAL", v);
+  /* And a new journal's directory with it (dirFd, prune): a helper built before ignores both, so callers check. */
+  napi_set_named_property(env, exports, "SYNCS_NEW_JOURNAL", v);
   return exports;
 }
 

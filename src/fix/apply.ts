@@ -584,7 +584,13 @@ export class Applier {
       // is closed cannot have been appended to; refused all the same.
       const jfd = n.SYNCS_JOURNAL === true ? journal.descriptor : -1;
       if (n.SYNCS_JOURNAL === true && jfd < 0) throw journal.syncFailed('EBADF');
-      n.changeStart(fds, spec, count, jfd);
+      // A journal just created (journalOpener): the batch makes it and its name durable first, and removes the old.
+      const c = journal.creation;
+      if (c === null) n.changeStart(fds, spec, count, jfd);
+      else {
+        n.changeStart(fds, spec, count, jfd, c.dirFd, c.prune);
+        journal.creationTaken();
+      }
     } catch (e) {
       // Refused before any change (a malformed argument): nothing was closed either.
       for (const p of kept) fs.closeSync(p.fd);
@@ -611,7 +617,7 @@ export class Applier {
       // The journal's lines could not be made durable: none of the batch was changed, and the run stops as when
       // a journal cannot be written (MP305).
       const x = e as { code?: unknown; syscall?: unknown } | null;
-      if (x?.syscall === 'fdatasync' && typeof x.code === 'string' && this.inflightJournal !== null) throw this.inflightJournal.syncFailed(x.code);
+      if ((x?.syscall === 'fdatasync' || x?.syscall === 'fsync') && typeof x.code === 'string' && this.inflightJournal !== null) throw this.inflightJournal.syncFailed(x.code);
       throw e;
     }
     this.reportAll(count, (i) => {

@@ -38,9 +38,11 @@ export class JournalWriter {
 
   /**
    * Create `name` inside the open directory `dirFd`, root-only (0600), never through a link: O_CREAT|O_EXCL
-   * fails on any existing name, a planted symlink included. Writes the header and makes the new name durable.
+   * fails on any existing name, a planted symlink included. Writes the header and makes the new name durable,
+   * or, with `deferred`, leaves that to the first change batch (see `creation`), which also removes the old
+   * journals `deferred` names once it is made.
    */
-  static create(dirFd: number, name: string, display: string, header: JournalHeader, maxBytes = JOURNAL_MAX_BYTES): JournalWriter {
+  static create(dirFd: number, name: string, display: string, header: JournalHeader, maxBytes = JOURNAL_MAX_BYTES, deferred: readonly string[] | null = null): JournalWriter {
     let fd: number;
     try {
       fd = fs.openSync(fdPath(dirFd, name), CREATE_FLAGS, 0o600);
@@ -58,6 +60,7 @@ export class JournalWriter {
         fs.fchmodSync(fd, 0o600);
         const head = JSON.stringify(header) + '\n';
         w.writeBuffer(Buffer.from(head, 'utf8'));
+        if (deferred !== null) return;
         fs.fsyncSync(fd);
         fs.fsyncSync(dirFd);
       });
@@ -65,7 +68,24 @@ export class JournalWriter {
       w.close();
       throw e;
     }
+    if (deferred !== null) w.pendingCreation = { dirFd, prune: deferred };
     return w;
+  }
+
+  private pendingCreation: Creation | null = null;
+
+  /**
+   * A journal created with `deferred`, not yet made durable: the first change batch (natively, on the helper
+   * thread: changeStart's dirFd and prune) fsyncs it and its directory before any change of the batch, then
+   * removes the old journals; it calls creationTaken() once that batch is started. A run that changes nothing
+   * under it gets both at close().
+   */
+  get creation(): Creation | null {
+    return this.pendingCreation;
+  }
+
+  creationTaken(): void {
+    this.pendingCreation = null;
   }
 
   /**
@@ -148,6 +168,18 @@ export class JournalWriter {
   }
 
   close(): void {
+    const c = this.pendingCreation;
+    this.pendingCreation = null;
+    if (c !== null && this.fd >= 0) {
+      // Nothing was changed under it (no batch took its creation): durable all the same, at no one's expense.
+      try {
+        fs.fsyncSync(this.fd);
+        fs.fsyncSync(c.dirFd);
+      } catch {
+        // a journal of no change: its loss loses nothing
+      }
+      removeJournals(c.dirFd, c.prune);
+    }
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
     this.admitted = [];
@@ -186,6 +218,40 @@ function lineOf(r: JournalRecord, plainPath: boolean, plainTree: boolean): strin
 
 /** Printable ASCII but `"` and `\`: what JSON.stringify leaves as it is (a name so is written without its call). */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** What a journal created with `deferred` still needs: its directory synced, the old journals removed. */
+export interface Creation {
+  readonly dirFd: number;
+  readonly prune: readonly string[];
+}
+
+/**
+ * The journals the tool named in the open directory `dirFd` (`2026-…-fix-PID.jsonl`) beyond the newest `keep`,
+ * oldest first: journals are never trimmed otherwise, and the service account decides how large each is. Names
+ * that are not the tool's are left alone.
+ */
+export function journalsToPrune(dirFd: number, keep: number): string[] {
+  try {
+    const names = fs.readdirSync(fdPath(dirFd)).filter((n) => JOURNAL_NAME.test(n)).sort();
+    return names.slice(0, Math.max(0, names.length - keep));
+  } catch {
+    return [];
+  }
+}
+
+/** Remove the named journals from the open directory `dirFd` (root's alone), regular files only. */
+export function removeJournals(dirFd: number, names: readonly string[]): void {
+  for (const n of names) {
+    try {
+      const st = fs.lstatSync(fdPath(dirFd, n));
+      if (st.isFile()) fs.unlinkSync(fdPath(dirFd, n));
+    } catch {
+      // gone already, or not ours to remove: the next run tries again
+    }
+  }
+}
+
+const JOURNAL_NAME = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-(fix|undo)-\d+\.jsonl$/;
 
 /** A journal file name that sorts by time: `2026-11-26T10-00-00.123Z-fix-4242.jsonl`. */
 export function journalName(command: 'fix' | 'undo', now: Date, pid: number): string {

@@ -2,18 +2,17 @@
  * The fixer as a sink of the pipeline (src/pipeline.ts): plan each verdict (pure), and hand the planned
  * changes to the applier, which journals and makes them. Refusals and failures are outcomes, not exceptions.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MpError, releaseAll } from '../errors.js';
-import { fdPath } from '../io/fd.js';
 import { hostPath, makeRoot, type Root } from '../io/fs.js';
+import { nativeFs } from '../io/native.js';
 import type { AuditResult, InstallOptions } from '../audit/types.js';
 import type { BoundRules } from '../rules/types.js';
 import type { Check, Finding, Verdict } from '../types.js';
 import { Applier, reserveFdsSoon } from './apply.js';
 import { emptySummary } from './batch.js';
 import { inTree } from './safety.js';
-import { JOURNALS_KEPT, JournalWriter, journalName } from './journal.js';
+import { JOURNALS_KEPT, JournalWriter, journalName, journalsToPrune, removeJournals } from './journal.js';
 import { acquireLock, type Lock } from '../io/lock.js';
 import { normaliseOnly, planVerdict, withoutUngrantedSetid, type PlanOptions } from './plan.js';
 import { closeDir, openDirUnder, openState, type StateDir } from '../io/state.js';
@@ -113,38 +112,20 @@ export function journalOpener(root: Root, state: StateDir, explicit: string | un
         closeDir(dir);
       }
     } else {
+      // The newest JOURNALS_KEPT kept, this one with them (through the verified directory, root's alone).
       const d = state.journals();
-      pruneJournals(d.fd, JOURNALS_KEPT - 1);
+      const old = journalsToPrune(d.fd, JOURNALS_KEPT - 1);
       const name = journalName(header.command, new Date(), process.pid);
-      w = JournalWriter.create(d.fd, name, path.posix.join(d.path, name), header, maxBytes);
+      // Natively the first change batch makes the new journal and its name durable, and removes the old ones,
+      // on the helper thread (a few milliseconds of the disk's, longer on a slow one, the walk no longer waits for).
+      const n = nativeFs();
+      const defer = n !== null && n.SYNCS_JOURNAL === true && n.SYNCS_NEW_JOURNAL === true;
+      if (!defer) removeJournals(d.fd, old);
+      w = JournalWriter.create(d.fd, name, path.posix.join(d.path, name), header, maxBytes, defer ? old : null);
     }
     return w;
   };
 }
-
-/**
- * Keep the newest `keep` journals the tool named in STATE/journal (through the verified directory, root's
- * alone), removing older ones: journals are never trimmed otherwise, and the service account decides how
- * large each is. Names that are not the tool's (`2026-…-fix-PID.jsonl`) are left alone.
- */
-function pruneJournals(dirFd: number, keep: number): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(fdPath(dirFd)).filter((n) => JOURNAL_NAME.test(n)).sort();
-  } catch {
-    return;
-  }
-  for (const n of names.slice(0, Math.max(0, names.length - keep))) {
-    try {
-      const st = fs.lstatSync(fdPath(dirFd, n));
-      if (st.isFile()) fs.unlinkSync(fdPath(dirFd, n));
-    } catch {
-      // gone already, or not ours to remove: the next run tries again
-    }
-  }
-}
-
-const JOURNAL_NAME = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-(fix|undo)-\d+\.jsonl$/;
 
 /** Whether `--only` selects a finding (by its rule, or its path under a named path). */
 function findingSelected(f: Finding, only: readonly string[]): boolean {

@@ -33,10 +33,12 @@ export interface NativeFs {
    * while the caller goes on (before returning, on the caller's thread, when there is none). From here the
    * descriptors are the batch's: the caller neither uses nor closes them. One batch at a time.
    */
-  changeStart(fds: Int32Array, spec: Float64Array, count: number, journalFd?: number): void;
+  changeStart(fds: Int32Array, spec: Float64Array, count: number, journalFd?: number, dirFd?: number, prune?: readonly string[]): void;
   /**
    * Wait for the batch changeStart began: read-backs into out[i*6..], errno numbers (0: none) into errs[i]; the
-   * count. With a journalFd whose fdatasync failed, nothing was changed: throws its errno (syscall "fdatasync").
+   * count. With a journalFd whose fdatasync failed, nothing was changed: throws its errno (syscall "fdatasync");
+   * with a dirFd (a journal just created there: fsync of both first, then the prune's names removed once the
+   * batch is made), syscall "fsync".
    */
   changeWait(out: Float64Array, errs: Int32Array): number;
   /**
@@ -63,6 +65,8 @@ export interface NativeFs {
   readonly MAX_BATCH: number;
   /** changeStart's journalFd is made durable before the changes (true since it exists; undefined before). */
   readonly SYNCS_JOURNAL?: boolean;
+  /** changeStart takes dirFd and prune (true since it does; a helper built before ignores them). */
+  readonly SYNCS_NEW_JOURNAL?: boolean;
 }
 
 let loaded: NativeFs | null | undefined;

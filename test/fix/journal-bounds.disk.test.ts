@@ -69,4 +69,51 @@ describe.runIf(asRoot)('journal bounds', () => {
     expect(journals).toContain('2026-01-01T00-29-00.000Z-fix-1029.jsonl');
     expect(journals.filter((n) => !n.startsWith('2026-01-01'))).toHaveLength(1);
   });
+
+  const old = (dir: string, n: number): void => {
+    for (let i = 0; i < n; i++) {
+      const t = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString().replace(/:/g, '-');
+      fs.writeFileSync(`${dir}/${t}-fix-${1000 + i}.jsonl`, '{}\n', { mode: 0o600 });
+    }
+  };
+
+  it('removes only regular files among old journal names: a directory or a link named like one stays, and what it points to', () => {
+    r = install({ fileMode: 0o666 });
+    const dir = r.h(`${STATE}/journal`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(r.h(STATE), 0o700);
+    old(dir, 30);
+    // The two oldest names of all: first in line to go.
+    fs.mkdirSync(`${dir}/2025-01-01T00-00-00.000Z-fix-1.jsonl`);
+    fs.writeFileSync(r.h('/victim'), 'keep\n');
+    fs.symlinkSync(r.h('/victim'), `${dir}/2025-01-01T00-01-00.000Z-fix-2.jsonl`);
+    fix({ root: r.dir });
+    const left = fs.readdirSync(dir).sort();
+    expect(left).toContain('2025-01-01T00-00-00.000Z-fix-1.jsonl');
+    expect(left).toContain('2025-01-01T00-01-00.000Z-fix-2.jsonl');
+    expect(fs.readFileSync(r.h('/victim'), 'utf8')).toBe('keep\n');
+    // Of the 13 oldest names past the newest 19, the eleven files went: 19 old journals and the new one are left.
+    const files = left.filter((n) => n.endsWith('.jsonl') && fs.lstatSync(`${dir}/${n}`).isFile());
+    expect(files).toHaveLength(JOURNALS_KEPT);
+    expect(files).not.toContain('2026-01-01T00-10-00.000Z-fix-1010.jsonl');
+    expect(files).toContain('2026-01-01T00-11-00.000Z-fix-1011.jsonl');
+  });
+
+  it('keeps the newest journals when a run creates its journal and changes nothing under it', () => {
+    // Every drifted entry is the service account's, and its share of the journal is ten bytes: each is refused,
+    // no change batch is ever made, and the journal, created for the first of them, is closed with the run.
+    r = install({ fileMode: 0o666 });
+    const dir = r.h(`${STATE}/journal`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(r.h(STATE), 0o700);
+    old(dir, 30);
+    const res = fix({ root: r.dir, journalMaxBytes: 10 });
+    expect(res.summary.fixed).toBe(0);
+    expect(res.summary.refused).toBeGreaterThan(0);
+    expect(res.journal).not.toBeNull();
+    const journals = fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl'));
+    expect(journals).toHaveLength(JOURNALS_KEPT);
+    const header = JSON.parse(fs.readFileSync(r.h(res.journal as string), 'utf8').split('\n')[0] as string) as { command: string };
+    expect(header.command).toBe('fix');
+  });
 });

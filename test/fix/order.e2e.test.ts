@@ -15,6 +15,24 @@ afterEach(() => {
   for (const r of roots.splice(0)) r.cleanup();
 });
 
+/**
+ * The line where `call(fd)` returned 0, or -1. With -f strace splits a call another thread's call interrupts:
+ * `123 fsync(23 <unfinished ...>`, then `123 <... fsync resumed>) = 0`, on the same thread.
+ */
+function completed(lines: string[], call: string, fd: string): number {
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as string;
+    if (new RegExp(`\\b${call}\\(${fd}\\) += 0`).test(l)) return i;
+    const m = new RegExp(`^(\\d+) +${call}\\(${fd} <unfinished`).exec(l);
+    if (m === null) continue;
+    for (let k = i + 1; k < lines.length; k++) {
+      const r = lines[k] as string;
+      if (r.startsWith(`${m[1]} `) && r.includes(`<... ${call} resumed>`)) return / = 0$/.test(r) ? k : -1;
+    }
+  }
+  return -1;
+}
+
 describe.runIf(asRoot)('the calls that change an entry', () => {
   // Without strace the test fails: `npm test` installs it (test/tools/install.sh).
   it('has strace to watch them', () => expect(strace).toBe(true));
@@ -40,13 +58,23 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
         const st = fs.statSync(r.h(SPOOL));
         expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([500, 500, 0o750]);
         const lines = fs.readFileSync(log, 'utf8').split('\n');
-        // The journal is durable before anything changes: its fdatasync (by the helper thread on the native
-        // path, by the fix itself on the pure-JS one) returns before the first change. With -f strace splits a
-        // call another thread's call interrupts: `fdatasync(23 <unfinished ...>`, then `<... fdatasync resumed>) = 0`.
-        const synced = lines.findIndex((l) => /\bfdatasync\(\d+\) += 0|<\.\.\. fdatasync resumed>\) += 0/.test(l));
+        // The journal is durable, its name in its directory too, before anything changes: the fsync of each (by the
+        // helper thread with the first batch on the native path, by the fix as it creates the journal on the pure-JS
+        // one) returns before the first change.
         const changedAt = lines.findIndex((l) => /\b(fchownat|chown|fchmodat|chmod|syscall_0x1c4)\(/.test(l) && !/= -1 E/.test(l) && !/\/(etc|usr|proc\/self\/(?!fd))/.test(l));
-        expect(synced).toBeGreaterThanOrEqual(0);
-        expect(synced).toBeLessThan(changedAt);
+        const created = lines.map((l) => /openat\(AT_FDCWD, "\/proc\/self\/fd\/(\d+)\/[^"]*-fix-\d+\.jsonl", [^)]*O_CREAT[^)]*\) += (\d+)/.exec(l)).find((m) => m !== null);
+        expect(created, 'the journal created').toBeTruthy();
+        const [, dirFd, journalFd] = created as RegExpExecArray;
+        expect(completed(lines, 'fsync', journalFd as string)).toBeGreaterThanOrEqual(0);
+        expect(completed(lines, 'fsync', journalFd as string)).toBeLessThan(changedAt);
+        // The directory, or the duplicate of it the change batch owns (natively: fcntl F_DUPFD_CLOEXEC).
+        const dups = lines.flatMap((l) => {
+          const m = new RegExp(`\\bfcntl\\(${dirFd}, F_DUPFD_CLOEXEC, 0\\) += (\\d+)`).exec(l);
+          return m === null ? [] : [m[1] as string];
+        });
+        const dirSynced = [dirFd as string, ...dups].map((fd) => completed(lines, 'fsync', fd)).filter((i) => i >= 0);
+        expect(dirSynced.length).toBeGreaterThan(0);
+        expect(Math.min(...dirSynced)).toBeLessThan(changedAt);
         // The owner and mode changes, in order, as (descriptor, what, value).
         const calls = lines.flatMap((l) => {
           if (/= -1 E/.test(l)) return [];
@@ -95,14 +123,15 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     });
   }
 
-  // The journal cannot be made durable for the second batch (EIO on its fdatasync): the run stops (MP305, exit
+  // The journal cannot be made durable for the second batch (EIO on its fdatasync, the first: the first batch of a
+  // new journal makes it durable with fsync, its directory too): the run stops (MP305, exit
   // 3), and says what the first batch changed and which journal undoes it, in text and as a whole JSON document.
   for (const json of [false, true]) {
     it.runIf(strace)(`a run stopped by its journal still reports what it changed and the journal that undoes it (${json ? 'JSON' : 'text'})`, () => {
       // 150 drifted files; a descriptor limit of 400 makes batches of 68 ((400 - 128) / 4).
       const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
       roots.push(r);
-      const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=2'];
+      const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'];
       const args = ['prlimit', '--nofile=400:400', process.execPath, BIN, 'fix', '--root', r.dir, ...(json ? ['--json'] : [])];
       const p = spawnSync('strace', [...inject, ...args], { encoding: 'utf8' });
       expect(p.status, p.stderr).toBe(3);
@@ -121,6 +150,22 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     });
   }
 
+  // A new journal that cannot be made durable (EIO on its fsync: natively the first batch's, before any of its
+  // changes; on the pure-JS path its creation's): the run stops (MP305, exit 3) having changed nothing.
+  for (const native of ['1', '0']) {
+    it.runIf(strace)(`a journal that cannot be made durable when new stops the run before any change (${native === '1' ? 'native' : 'pure-JS'} path)`, () => {
+      const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
+      roots.push(r);
+      const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fsync', '-e', 'inject=fsync:error=EIO:when=1'];
+      const p = spawnSync('strace', [...inject, process.execPath, BIN, 'fix', '--root', r.dir], { env: { ...process.env, MOMENTUM_PERMS_NATIVE: native }, encoding: 'utf8' });
+      expect(p.status, p.stderr).toBe(3);
+      expect(p.stderr).toMatch(/MP305.*cannot write journal .*EIO/);
+      const modes = fs.readdirSync(r.h(`${SPOOL}/0`)).map((n) => fs.statSync(r.h(`${SPOOL}/0/${n}`)).mode & 0o777);
+      expect(modes.length).toBe(150);
+      expect(modes.filter((m) => m !== 0o644)).toEqual([]);
+    });
+  }
+
   it.runIf(strace)('the error that stopped a run stays the one reported when writing the report fails too (a closed pipe)', () => {
     const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
     roots.push(r);
@@ -132,7 +177,7 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
       const io = { ...memoryIo(), out: () => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); } };
       const code = await main(['node', 'momentum-perms', 'fix', '--root', ${JSON.stringify(r.dir)}], io);
       process.stdout.write(JSON.stringify({ code, err: io.stderr() }));`;
-    const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=2'];
+    const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'];
     const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(p.status, p.stderr).toBe(0);
     const got = JSON.parse(p.stdout) as { code: number; err: string };
@@ -147,7 +192,7 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     try {
       const list = `${dir}/files`;
       fs.writeFileSync(list, fs.readdirSync(r.h(`${SPOOL}/0`)).map((n) => `${SPOOL}/0/${n}\n`).join(''));
-      const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=2'];
+      const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'];
       const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, BIN, 'hook', 'post-upgrade', '--root', r.dir, '--files-from', list, '--strict', '--no-syslog'], { encoding: 'utf8' });
       expect(p.status, p.stderr).toBe(3);
       const out = p.stdout + p.stderr;

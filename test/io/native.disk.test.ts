@@ -454,6 +454,58 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     }
   });
 
+  it("makes a new journal and its directory durable first, then removes the old journals named, regular files only", () => {
+    expect(n().SYNCS_NEW_JOURNAL).toBe(true);
+    const fd = tree();
+    fs.mkdirSync(`${tmp}/j`);
+    for (const f of ['old1', 'old2', 'kept']) fs.writeFileSync(`${tmp}/j/${f}`, '{}\n');
+    fs.mkdirSync(`${tmp}/j/olddir`);
+    fs.symlinkSync(`${tmp}/j/kept`, `${tmp}/j/oldlink`);
+    const dir = fs.openSync(`${tmp}/j`, DIR);
+    const fdsNow = () => fs.readdirSync('/proc/self/fd').length;
+    try {
+      const journal = fs.openSync(`${tmp}/j/new`, 'w');
+      const before = fdsNow();
+      const p = n().openat(fd, 'file', ENTRY_FLAGS);
+      n().changeStart(Int32Array.of(p), Float64Array.of(600, 601, 0o600, 3), 1, journal, dir, ['old1', 'olddir', 'oldlink', 'gone', 'old2']);
+      // The caller's descriptor is its own again at once: the batch holds a duplicate.
+      fs.closeSync(dir);
+      const out = new Float64Array(6);
+      const errs = new Int32Array(1);
+      expect(n().changeWait(out, errs)).toBe(1);
+      expect([errs[0], out[1]]).toEqual([0, 600]);
+      expect(fs.readdirSync(`${tmp}/j`).sort()).toEqual(['kept', 'new', 'olddir', 'oldlink']);
+      // Nothing left open by the batch: its pinned descriptor and its duplicate of the directory are closed.
+      expect(fdsNow()).toBe(before - 1);
+      fs.closeSync(journal);
+      // Refused before anything is done: a directory without a journal, names without a directory, a name that
+      // is not a name.
+      const q = n().openat(fd, 'file', ENTRY_FLAGS);
+      const spec = Float64Array.of(700, 701, 0o640, 3);
+      const j2 = fs.openSync(`${tmp}/j/new`, 'a');
+      const d2 = fs.openSync(`${tmp}/j`, DIR);
+      expect(() => n().changeStart(Int32Array.of(q), spec, 1, undefined, d2, [])).toThrow(/dirFd without journalFd/);
+      expect(() => n().changeStart(Int32Array.of(q), spec, 1, j2, undefined, ['kept'])).toThrow(/prune without dirFd/);
+      for (const bad of ['../x', 'a/b', '..', '.', '', 'a\0b']) expect(() => n().changeStart(Int32Array.of(q), spec, 1, j2, d2, [bad]), bad).toThrow(/bad name/);
+      expect(() => n().changeStart(Int32Array.of(q), spec, 1, j2, d2, 'kept' as unknown as string[])).toThrow(/array of names/);
+      expect(fs.readdirSync(`${tmp}/j`).sort()).toEqual(['kept', 'new', 'olddir', 'oldlink']);
+      expect(fs.lstatSync(`${tmp}/d/file`).uid).toBe(600);
+      // A directory that cannot be made durable (an O_PATH descriptor: fsync fails EBADF) changes nothing, and
+      // removes nothing.
+      const pathDir = n().openat(fd, 'sub', ENTRY_FLAGS);
+      fs.writeFileSync(`${tmp}/d/sub/old3`, '');
+      n().changeStart(Int32Array.of(q), spec, 1, j2, pathDir, ['old3']);
+      expect(() => n().changeWait(new Float64Array(6), new Int32Array(1))).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'fsync' }));
+      expect(fs.lstatSync(`${tmp}/d/file`).uid).toBe(600);
+      expect(fs.existsSync(`${tmp}/d/sub/old3`)).toBe(true);
+      n().close(pathDir);
+      fs.closeSync(j2);
+      fs.closeSync(d2);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
   it('names errno numbers as Node does', () => {
     expect([errnoName(2), errnoName(20), errnoName(40), errnoName(11), errnoName(95), errnoName(9999)]).toEqual(['ENOENT', 'ENOTDIR', 'ELOOP', 'EAGAIN', 'ENOTSUP', 'E9999']);
   });
