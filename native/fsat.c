@@ -683,7 +683,7 @@ static void change_run(void *ctx, uint32_t lo, uint32_t hi) {
   }
   change_range(ctx, lo, hi);
   /* The old journals, once the batch is made: off the walk's thread, and never before the new one is durable. */
-  for (uint32_t i = 0; i < j->prune_count; i++) {
+  for (uint32_t i = 0; j->dir_fd >= 0 && i < j->prune_count; i++) {
     struct stat st;
     if (sys_fstatat(j->dir_fd, j->prune[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) unlinkat(j->dir_fd, j->prune[i], 0);
   }
@@ -719,7 +719,9 @@ static int spec_ok(const int32_t *fds, const double *spec, uint32_t count) {
  * is changed and changeWait throws its errno (syscall "fdatasync"). With dirFd too (a journal just created in
  * that directory, this its first batch): fsync of the journal, then of the directory (syscall "fsync" when either
  * fails); once the changes are made, the names in prune (old journals) are removed from it where they are
- * regular files, errors ignored. The directory is duplicated: the caller may close its own descriptor.
+ * regular files, errors ignored (at most 4,096 names). The directory is duplicated: the caller may close its own
+ * descriptor. When it cannot be (EMFILE), changeStart syncs both and removes the names itself before it returns
+ * (a failed sync throws, syscall "fsync", and nothing is started).
  *
  * For each pinned descriptor fds[i], with spec[i*4..] = uid, gid, mode, what (1: chown, 2: chmod, 4 | narrow << 3:
  * first a chmod to `narrow`, see DO_NARROW): fchownat() with AT_EMPTY_PATH, then chmod of the same inode, then
@@ -845,7 +847,7 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
   }
   for (uint32_t i = 0; i < prune_count; i++) {
     napi_value v;
-    char tmp[256];
+    char tmp[4096];
     /* Names of the directory's own entries (no slash, no NUL, not "." or ".."): nothing else is removed. */
     if (napi_get_element(env, argv[5], i, &v) != napi_ok || !get_name(env, v, tmp, sizeof tmp)) {
       async_free(a);
@@ -858,11 +860,20 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
     j->prune_count = i + 1;
   }
   /* The job's own descriptor for the directory: whatever the caller closes meanwhile, the fsync and the removals
-     reach the directory it named, never what its number names later. */
+     reach the directory it named, never what its number names later. Without one (no descriptor left: EMFILE),
+     all of it is done here first, as before the job took it: the journal and the directory synced (a failure
+     changes nothing: thrown as "fsync"), then the old journals removed. */
   if (dir_fd >= 0 && (j->dir_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
-    int err = errno;
-    async_free(a);
-    return throw_errno(env, err, "changeStart");
+    j->dir_fd = -1;
+    int err = fsync(sync_fd) != 0 || fsync(dir_fd) != 0 ? errno : 0;
+    if (err != 0) {
+      async_free(a);
+      return throw_errno(env, err, "fsync");
+    }
+    for (uint32_t i = 0; i < j->prune_count; i++) {
+      struct stat st;
+      if (sys_fstatat(dir_fd, j->prune[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) unlinkat(dir_fd, j->prune[i], 0);
+    }
   }
   j->fds = malloc((size_t)count * sizeof(int32_t));
   j->spec = malloc((size_t)count * 4 * sizeof(double));

@@ -592,8 +592,11 @@ export class Applier {
         journal.creationTaken();
       }
     } catch (e) {
-      // Refused before any change (a malformed argument): nothing was closed either.
+      // Refused before any change (a malformed argument, or a new journal it had to sync itself and could not):
+      // nothing was closed either.
       for (const p of kept) fs.closeSync(p.fd);
+      const x = e as { code?: unknown; syscall?: unknown } | null;
+      if (x?.syscall === 'fsync' && typeof x.code === 'string') throw journal.syncFailed(x.code);
       throw e;
     }
     this.inflight = kept;

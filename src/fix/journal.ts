@@ -138,10 +138,19 @@ export class JournalWriter {
       });
     }
     this.written += bytes;
+    const c = opts.sync === false ? null : this.pendingCreation;
     this.guard(() => {
       this.writeBuffer(buf);
-      if (opts.sync !== false) fs.fdatasyncSync(this.fd);
+      if (opts.sync === false) return;
+      if (c === null) return fs.fdatasyncSync(this.fd);
+      // A new journal synced here rather than by a change batch: its name in the directory too.
+      fs.fsyncSync(this.fd);
+      fs.fsyncSync(c.dirFd);
     });
+    if (c !== null) {
+      this.pendingCreation = null;
+      removeJournals(c.dirFd, c.prune);
+    }
   }
 
   /** Run a write to the journal; an I/O error becomes MP305 (never a stack trace). */

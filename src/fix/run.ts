@@ -118,14 +118,19 @@ export function journalOpener(root: Root, state: StateDir, explicit: string | un
       const name = journalName(header.command, new Date(), process.pid);
       // Natively the first change batch makes the new journal and its name durable, and removes the old ones,
       // on the helper thread (a few milliseconds of the disk's, longer on a slow one, the walk no longer waits for).
+      // Past a few (a state directory an older version never pruned), the rest are removed here.
       const n = nativeFs();
       const defer = n !== null && n.SYNCS_JOURNAL === true && n.SYNCS_NEW_JOURNAL === true;
-      if (!defer) removeJournals(d.fd, old);
-      w = JournalWriter.create(d.fd, name, path.posix.join(d.path, name), header, maxBytes, defer ? old : null);
+      const later = defer ? old.slice(-PRUNED_LATER) : [];
+      removeJournals(d.fd, old.slice(0, old.length - later.length));
+      w = JournalWriter.create(d.fd, name, path.posix.join(d.path, name), header, maxBytes, defer ? later : null);
     }
     return w;
   };
 }
+
+/** The most old journals a change batch removes (changeStart takes up to 4,096). */
+const PRUNED_LATER = 64;
 
 /** Whether `--only` selects a finding (by its rule, or its path under a named path). */
 function findingSelected(f: Finding, only: readonly string[]): boolean {

@@ -62,19 +62,29 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
         // helper thread with the first batch on the native path, by the fix as it creates the journal on the pure-JS
         // one) returns before the first change.
         const changedAt = lines.findIndex((l) => /\b(fchownat|chown|fchmodat|chmod|syscall_0x1c4)\(/.test(l) && !/= -1 E/.test(l) && !/\/(etc|usr|proc\/self\/(?!fd))/.test(l));
-        const created = lines.map((l) => /openat\(AT_FDCWD, "\/proc\/self\/fd\/(\d+)\/[^"]*-fix-\d+\.jsonl", [^)]*O_CREAT[^)]*\) += (\d+)/.exec(l)).find((m) => m !== null);
-        expect(created, 'the journal created').toBeTruthy();
-        const [, dirFd, journalFd] = created as RegExpExecArray;
-        expect(completed(lines, 'fsync', journalFd as string)).toBeGreaterThanOrEqual(0);
-        expect(completed(lines, 'fsync', journalFd as string)).toBeLessThan(changedAt);
+        // The journal's creation: `openat(AT_FDCWD, "/proc/self/fd/D/…-fix-PID.jsonl", …O_CREAT…) = J`, or split by
+        // strace like the syncs below (`… <unfinished ...>`, then `<... openat resumed>) = J`).
+        const createdAt = lines.findIndex((l) => /openat\(AT_FDCWD, "\/proc\/self\/fd\/\d+\/[^"]*-fix-\d+\.jsonl", [^)]*O_CREAT/.test(l));
+        expect(createdAt, 'the journal created').toBeGreaterThanOrEqual(0);
+        const opened = lines[createdAt] as string;
+        const dirFd = (/"\/proc\/self\/fd\/(\d+)\//.exec(opened) as RegExpExecArray)[1] as string;
+        const pid = opened.split(' ')[0] as string;
+        const result = / += (\d+)$/.exec(opened) ?? lines.slice(createdAt + 1).map((l) => (l.startsWith(`${pid} `) ? /<\.\.\. openat resumed>.* += (\d+)$/.exec(l) : null)).find((m) => m !== null);
+        expect(result, 'the journal opened').toBeTruthy();
+        const journalFd = (result as RegExpExecArray)[1] as string;
+        // Only what comes after the journal's creation counts (a descriptor number is reused).
+        const after = lines.slice(createdAt);
+        const changed = changedAt - createdAt;
+        expect(completed(after, 'fsync', journalFd as string)).toBeGreaterThanOrEqual(0);
+        expect(completed(after, 'fsync', journalFd as string)).toBeLessThan(changed);
         // The directory, or the duplicate of it the change batch owns (natively: fcntl F_DUPFD_CLOEXEC).
-        const dups = lines.flatMap((l) => {
+        const dups = after.flatMap((l) => {
           const m = new RegExp(`\\bfcntl\\(${dirFd}, F_DUPFD_CLOEXEC, 0\\) += (\\d+)`).exec(l);
           return m === null ? [] : [m[1] as string];
         });
-        const dirSynced = [dirFd as string, ...dups].map((fd) => completed(lines, 'fsync', fd)).filter((i) => i >= 0);
+        const dirSynced = [dirFd as string, ...dups].map((fd) => completed(after, 'fsync', fd)).filter((i) => i >= 0);
         expect(dirSynced.length).toBeGreaterThan(0);
-        expect(Math.min(...dirSynced)).toBeLessThan(changedAt);
+        expect(Math.min(...dirSynced)).toBeLessThan(changed);
         // The owner and mode changes, in order, as (descriptor, what, value).
         const calls = lines.flatMap((l) => {
           if (/= -1 E/.test(l)) return [];
@@ -133,7 +143,7 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
       roots.push(r);
       const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'];
       const args = ['prlimit', '--nofile=400:400', process.execPath, BIN, 'fix', '--root', r.dir, ...(json ? ['--json'] : [])];
-      const p = spawnSync('strace', [...inject, ...args], { encoding: 'utf8' });
+      const p = spawnSync('strace', [...inject, ...args], { env: { ...process.env, MOMENTUM_PERMS_NATIVE: '1' }, encoding: 'utf8' });
       expect(p.status, p.stderr).toBe(3);
       expect(p.stderr).toMatch(/MP305.*cannot write journal .*EIO/);
       const changed = fs.readdirSync(r.h(`${SPOOL}/0`)).filter((n) => (fs.statSync(r.h(`${SPOOL}/0/${n}`)).mode & 0o777) === 0o640).length;
@@ -166,6 +176,31 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     });
   }
 
+  // Whatever the descriptor limit, a fix fixes everything, or reports what it could not (an entry it cannot pin
+  // fails with EMFILE) or the error that stopped it: never an internal error (the duplicate of the journal's
+  // directory a change batch takes needs a descriptor too).
+  it('never ends in an internal error for want of a descriptor', () => {
+    const r = install({ dirs: 1, files: 40, fileMode: 0o644 });
+    roots.push(r);
+    const files = fs.readdirSync(r.h(`${SPOOL}/0`)).map((n) => r.h(`${SPOOL}/0/${n}`));
+    const seen = new Set<number | null>();
+    for (let limit = 30; limit <= 70; limit++) {
+      for (const f of files) fs.chmodSync(f, 0o644);
+      const p = spawnSync('prlimit', [`--nofile=${limit}:${limit}`, process.execPath, BIN, 'fix', '--root', r.dir, '--quiet'], { env: { ...process.env, MOMENTUM_PERMS_NATIVE: '1' }, encoding: 'utf8' });
+      seen.add(p.status);
+      expect(p.stderr, `limit ${limit}`).not.toMatch(/internal error/);
+      const fixed = files.filter((f) => (fs.statSync(f).mode & 0o777) === 0o640).length;
+      if (p.status === 0) expect(fixed, `limit ${limit}`).toBe(files.length);
+      else {
+        expect([2, 3], `limit ${limit}`).toContain(p.status);
+        expect(p.stderr + p.stdout, `limit ${limit}`).toMatch(/MP\d{3}|\d+ failed/);
+      }
+    }
+    // The range spans both: too few descriptors to begin, and enough to fix everything.
+    expect(seen.has(0)).toBe(true);
+    expect([...seen].some((s) => s !== 0)).toBe(true);
+  });
+
   it.runIf(strace)('the error that stopped a run stays the one reported when writing the report fails too (a closed pipe)', () => {
     const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
     roots.push(r);
@@ -178,7 +213,7 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
       const code = await main(['node', 'momentum-perms', 'fix', '--root', ${JSON.stringify(r.dir)}], io);
       process.stdout.write(JSON.stringify({ code, err: io.stderr() }));`;
     const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'];
-    const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, '--input-type=module', '-e', script], { env: { ...process.env, MOMENTUM_PERMS_NATIVE: '1' }, encoding: 'utf8' });
     expect(p.status, p.stderr).toBe(0);
     const got = JSON.parse(p.stdout) as { code: number; err: string };
     expect(got.code).toBe(3);
@@ -193,7 +228,7 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
       const list = `${dir}/files`;
       fs.writeFileSync(list, fs.readdirSync(r.h(`${SPOOL}/0`)).map((n) => `${SPOOL}/0/${n}\n`).join(''));
       const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'];
-      const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, BIN, 'hook', 'post-upgrade', '--root', r.dir, '--files-from', list, '--strict', '--no-syslog'], { encoding: 'utf8' });
+      const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, BIN, 'hook', 'post-upgrade', '--root', r.dir, '--files-from', list, '--strict', '--no-syslog'], { env: { ...process.env, MOMENTUM_PERMS_NATIVE: '1' }, encoding: 'utf8' });
       expect(p.status, p.stderr).toBe(3);
       const out = p.stdout + p.stderr;
       const stoppedAt = out.indexOf('post-upgrade: stopped by the error below, having fixed 68, refused 0, failed 0; journal /var/lib/momentum-perms/journal/');
