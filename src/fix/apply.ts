@@ -596,7 +596,11 @@ export class Applier {
       // nothing was closed either.
       for (const p of kept) fs.closeSync(p.fd);
       const x = e as { code?: unknown; syscall?: unknown } | null;
-      if (x?.syscall === 'fsync' && typeof x.code === 'string') throw journal.syncFailed(x.code);
+      if (x?.syscall === 'fsync' && typeof x.code === 'string') {
+        // Not tried again at close: a sync that failed once is not trusted, and the old journals stay.
+        journal.creationTaken();
+        throw journal.syncFailed(x.code);
+      }
       throw e;
     }
     this.inflight = kept;

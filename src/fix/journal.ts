@@ -139,6 +139,8 @@ export class JournalWriter {
     }
     this.written += bytes;
     const c = opts.sync === false ? null : this.pendingCreation;
+    // Taken whatever happens: a sync that failed once is not trusted again (close() leaves the old journals).
+    if (c !== null) this.pendingCreation = null;
     this.guard(() => {
       this.writeBuffer(buf);
       if (opts.sync === false) return;
@@ -147,10 +149,7 @@ export class JournalWriter {
       fs.fsyncSync(this.fd);
       fs.fsyncSync(c.dirFd);
     });
-    if (c !== null) {
-      this.pendingCreation = null;
-      removeJournals(c.dirFd, c.prune);
-    }
+    if (c !== null) removeJournals(c.dirFd, c.prune);
   }
 
   /** Run a write to the journal; an I/O error becomes MP305 (never a stack trace). */
@@ -180,14 +179,15 @@ export class JournalWriter {
     const c = this.pendingCreation;
     this.pendingCreation = null;
     if (c !== null && this.fd >= 0) {
-      // Nothing was changed under it (no batch took its creation): durable all the same, at no one's expense.
+      // Nothing was changed under it (no batch took its creation): durable all the same, at no one's expense, and
+      // the old journals removed only once it is.
       try {
         fs.fsyncSync(this.fd);
         fs.fsyncSync(c.dirFd);
+        removeJournals(c.dirFd, c.prune);
       } catch {
-        // a journal of no change: its loss loses nothing
+        // a journal of no change: its loss loses nothing, and the old ones stay
       }
-      removeJournals(c.dirFd, c.prune);
     }
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;

@@ -115,6 +115,23 @@ describe.runIf(asRoot)('journal bounds', () => {
     expect(left).not.toContain(long);
   });
 
+  it('removes an old journal whose name is 255 bytes, with the others the first change batch removes', () => {
+    r = install({ fileMode: 0o666 });
+    const dir = r.h(`${STATE}/journal`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(r.h(STATE), 0o700);
+    old(dir, 30);
+    // The second oldest of 31: among the twelve to remove, all of them few enough to go with the batch.
+    const long = `2026-01-01T00-00-30.000Z-fix-${'9'.repeat(255 - '2026-01-01T00-00-30.000Z-fix-.jsonl'.length)}.jsonl`;
+    expect(Buffer.byteLength(long)).toBe(255);
+    fs.writeFileSync(`${dir}/${long}`, '{}\n', { mode: 0o600 });
+    const res = fix({ root: r.dir });
+    expect(res.summary.fixed).toBeGreaterThan(0);
+    const left = fs.readdirSync(dir);
+    expect(left).toHaveLength(JOURNALS_KEPT);
+    expect(left).not.toContain(long);
+  });
+
   it('keeps the newest journals when a run creates its journal and changes nothing under it', () => {
     // Every drifted entry is the service account's, and its share of the journal is ten bytes: each is refused,
     // no change batch is ever made, and the journal, created for the first of them, is closed with the run.

@@ -506,6 +506,46 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     }
   });
 
+  it('with no descriptor left for its own duplicate of the directory, syncs and removes before it returns', () => {
+    // In a child with a small descriptor table, filled: changeStart cannot duplicate the directory (EMFILE), so it
+    // makes the new journal and its directory durable and removes the old journals itself, then starts the batch.
+    // With a directory that cannot be synced (an O_PATH descriptor: EBADF), it throws that, having changed and
+    // removed nothing, and the pinned descriptor is still the caller's.
+    fs.mkdirSync(`${tmp}/j`);
+    fs.mkdirSync(`${tmp}/k`);
+    for (const f of ['j/old1', 'j/kept', 'k/old2', 'k/file']) fs.writeFileSync(`${tmp}/${f}`, '{}\n');
+    fs.chownSync(`${tmp}/k/file`, 500, 501);
+    const addon = path.resolve('dist/native/fsat.node');
+    const script = `
+      const fs = require('node:fs');
+      const n = require(${JSON.stringify(addon)});
+      const tmp = ${JSON.stringify(tmp)};
+      const DIR = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY;
+      const journal = fs.openSync(tmp + '/j/new', 'w');
+      const dir = fs.openSync(tmp + '/j', DIR);
+      const k = fs.openSync(tmp + '/k', DIR);
+      const pathDir = fs.openSync(tmp + '/k', ${0o10000000} | fs.constants.O_DIRECTORY);
+      const p = n.openat(k, 'file', ${ENTRY_FLAGS});
+      const fill = [];
+      for (;;) { try { fill.push(fs.openSync('/dev/null', 'r')); } catch { break; } }
+      const spec = Float64Array.of(600, 601, 0o600, 3);
+      const out = {};
+      try { n.changeStart(Int32Array.of(p), spec, 1, journal, pathDir, ['old2']); } catch (e) { out.threw = [e.code, e.syscall]; }
+      out.old2 = fs.existsSync(tmp + '/k/old2');
+      out.pinned = fs.fstatSync(p).uid;
+      n.changeStart(Int32Array.of(p), spec, 1, journal, dir, ['old1']);
+      out.old1 = fs.existsSync(tmp + '/j/old1');
+      out.kept = fs.existsSync(tmp + '/j/kept');
+      fs.closeSync(fill.pop());
+      const errs = new Int32Array(1);
+      out.count = n.changeWait(new Float64Array(6), errs);
+      out.err = errs[0];
+      process.stdout.write(JSON.stringify(out));`;
+    const got = JSON.parse(execFileSync('prlimit', ['--nofile=128:128', process.execPath, '-e', script], { encoding: 'utf8' })) as Record<string, unknown>;
+    expect(got).toEqual({ threw: ['EBADF', 'fsync'], old2: true, pinned: 500, old1: false, kept: true, count: 1, err: 0 });
+    expect(fs.lstatSync(`${tmp}/k/file`).uid).toBe(600);
+  });
+
   it('names errno numbers as Node does', () => {
     expect([errnoName(2), errnoName(20), errnoName(40), errnoName(11), errnoName(95), errnoName(9999)]).toEqual(['ENOENT', 'ENOTDIR', 'ELOOP', 'EAGAIN', 'ENOTSUP', 'E9999']);
   });
