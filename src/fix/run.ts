@@ -98,8 +98,11 @@ export function rulesHostPaths(bound: BoundRules, root: Root): { host: string; d
   }));
 }
 
-/** Open the journal to write on first use: `--journal FILE` (a Momentum path), or a new file in STATE-DIR/journal/. */
-export function journalOpener(root: Root, state: StateDir, explicit: string | undefined, header: JournalHeader, maxBytes?: number): () => JournalWriter {
+/**
+ * Open the journal to write on first use: `--journal FILE` (a Momentum path), or a new file in STATE-DIR/journal/.
+ * `spare`: a journal never removed with the old ones (the one an undo restores from: it may be run again).
+ */
+export function journalOpener(root: Root, state: StateDir, explicit: string | undefined, header: JournalHeader, maxBytes?: number, spare?: string): () => JournalWriter {
   let w: JournalWriter | undefined;
   return () => {
     if (w !== undefined) return w;
@@ -114,7 +117,8 @@ export function journalOpener(root: Root, state: StateDir, explicit: string | un
     } else {
       // The newest JOURNALS_KEPT kept, this one with them (through the verified directory, root's alone).
       const d = state.journals();
-      const old = journalsToPrune(d.fd, JOURNALS_KEPT - 1);
+      const spared = spare !== undefined && path.posix.dirname(spare) === d.path ? path.posix.basename(spare) : null;
+      const old = journalsToPrune(d.fd, JOURNALS_KEPT - 1).filter((n) => n !== spared);
       const name = journalName(header.command, new Date(), process.pid);
       // Natively the first change batch makes the new journal and its name durable, and removes the old ones,
       // on the helper thread (a few milliseconds of the disk's, longer on a slow one, the walk no longer waits for).

@@ -67,7 +67,7 @@ export function undo(journalPath: string, opts: UndoOptions = {}): UndoResult {
     }
     const service = scan.header.service;
     const header: JournalHeader = { journal: 'momentum-perms', version: 1, command: 'undo', root: root.dir, time: new Date().toISOString(), pid: process.pid, undoes: m, service };
-    const open = journalOpener(root, state, opts.journal, header);
+    const open = journalOpener(root, state, opts.journal, header, undefined, m);
     applier = new Applier({
       rootDir: root.dir,
       dryRun: false,

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fix } from '../../src/pipeline.js';
+import { undo } from '../../src/fix/undo.js';
 import { JOURNALS_KEPT } from '../../src/fix/journal.js';
 import { ECGROUP, ECUSER, file, mkdir, perms, type TempRoot } from './helpers.js';
 import { install, STATE } from './install.js';
@@ -130,6 +131,27 @@ describe.runIf(asRoot)('journal bounds', () => {
     const left = fs.readdirSync(dir);
     expect(left).toHaveLength(JOURNALS_KEPT);
     expect(left).not.toContain(long);
+  });
+
+  it('never removes the journal an undo restores from, however old it is', () => {
+    r = install({ fileMode: 0o666 });
+    const res = fix({ root: r.dir });
+    expect(res.summary.fixed).toBeGreaterThan(0);
+    const journal = res.journal as string;
+    const dir = r.h(`${STATE}/journal`);
+    // Thirty journals newer than it: it is the oldest of all.
+    for (let i = 0; i < 30; i++) {
+      const t = new Date(Date.UTC(2099, 0, 1, 0, i)).toISOString().replace(/:/g, '-');
+      fs.writeFileSync(`${dir}/${t}-fix-${1000 + i}.jsonl`, '{}\n', { mode: 0o600 });
+    }
+    const u = undo(journal, { root: r.dir });
+    expect(u.summary.fixed).toBeGreaterThan(0);
+    const left = fs.readdirSync(dir);
+    expect(left).toContain(journal.split('/').pop());
+    // Nineteen others kept beside the undo's own, and the one it restored from.
+    expect(left).toHaveLength(JOURNALS_KEPT + 1);
+    expect(left).not.toContain('2099-01-01T00-10-00.000Z-fix-1010.jsonl');
+    expect(left).toContain('2099-01-01T00-11-00.000Z-fix-1011.jsonl');
   });
 
   it('keeps the newest journals when a run creates its journal and changes nothing under it', () => {
