@@ -50,15 +50,26 @@ describe.runIf(asRoot)('journal bounds', () => {
     expect(recorded.has('/opt/msys/3rdParty/lib')).toBe(true);
   });
 
-  it('keeps the newest journals and removes older ones the tool named, never other files', () => {
+  /** `n` old journals the tool named, a minute apart from the start of `year`, in the journal directory `dir`. */
+  const old = (dir: string, n: number, year = 2026): void => {
+    for (let i = 0; i < n; i++) {
+      const t = new Date(Date.UTC(year, 0, 1, 0, i)).toISOString().replace(/:/g, '-');
+      fs.writeFileSync(`${dir}/${t}-fix-${1000 + i}.jsonl`, '{}\n', { mode: 0o600 });
+    }
+  };
+
+  /** An install with every spool file drifted, and `n` old journals in its state directory; the journal directory. */
+  const withJournals = (n: number): string => {
     r = install({ fileMode: 0o666 });
     const dir = r.h(`${STATE}/journal`);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.chmodSync(r.h(STATE), 0o700);
-    for (let i = 0; i < 30; i++) {
-      const t = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString().replace(/:/g, '-');
-      fs.writeFileSync(`${dir}/${t}-fix-${1000 + i}.jsonl`, '{}\n', { mode: 0o600 });
-    }
+    old(dir, n);
+    return dir;
+  };
+
+  it('keeps the newest journals and removes older ones the tool named, never other files', () => {
+    const dir = withJournals(30);
     fs.writeFileSync(`${dir}/notes.txt`, 'kept\n', { mode: 0o600 });
     fix({ root: r.dir });
     const left = fs.readdirSync(dir).sort();
@@ -71,19 +82,8 @@ describe.runIf(asRoot)('journal bounds', () => {
     expect(journals.filter((n) => !n.startsWith('2026-01-01'))).toHaveLength(1);
   });
 
-  const old = (dir: string, n: number): void => {
-    for (let i = 0; i < n; i++) {
-      const t = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString().replace(/:/g, '-');
-      fs.writeFileSync(`${dir}/${t}-fix-${1000 + i}.jsonl`, '{}\n', { mode: 0o600 });
-    }
-  };
-
   it('removes only regular files among old journal names: a directory or a link named like one stays, and what it points to', () => {
-    r = install({ fileMode: 0o666 });
-    const dir = r.h(`${STATE}/journal`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(r.h(STATE), 0o700);
-    old(dir, 30);
+    const dir = withJournals(30);
     // The two oldest names of all: first in line to go.
     fs.mkdirSync(`${dir}/2025-01-01T00-00-00.000Z-fix-1.jsonl`);
     fs.writeFileSync(r.h('/victim'), 'keep\n');
@@ -100,38 +100,25 @@ describe.runIf(asRoot)('journal bounds', () => {
     expect(files).toContain('2026-01-01T00-11-00.000Z-fix-1011.jsonl');
   });
 
-  it('keeps the newest journals when an older version left thousands, one with a name of 255 bytes among them', () => {
-    r = install({ fileMode: 0o666 });
-    const dir = r.h(`${STATE}/journal`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(r.h(STATE), 0o700);
-    old(dir, 4200);
-    const long = `2025-01-01T00-00-00.000Z-fix-${'9'.repeat(255 - '2025-01-01T00-00-00.000Z-fix-.jsonl'.length)}.jsonl`;
-    expect(long.length).toBe(255);
-    fs.writeFileSync(`${dir}/${long}`, '{}\n', { mode: 0o600 });
-    const res = fix({ root: r.dir });
-    expect(res.summary.fixed).toBeGreaterThan(0);
-    const left = fs.readdirSync(dir);
-    expect(left).toHaveLength(JOURNALS_KEPT);
-    expect(left).not.toContain(long);
-  });
-
-  it('removes an old journal whose name is 255 bytes, with the others the first change batch removes', () => {
-    r = install({ fileMode: 0o666 });
-    const dir = r.h(`${STATE}/journal`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(r.h(STATE), 0o700);
-    old(dir, 30);
-    // The second oldest of 31: among the twelve to remove, all of them few enough to go with the batch.
-    const long = `2026-01-01T00-00-30.000Z-fix-${'9'.repeat(255 - '2026-01-01T00-00-30.000Z-fix-.jsonl'.length)}.jsonl`;
-    expect(Buffer.byteLength(long)).toBe(255);
-    fs.writeFileSync(`${dir}/${long}`, '{}\n', { mode: 0o600 });
-    const res = fix({ root: r.dir });
-    expect(res.summary.fixed).toBeGreaterThan(0);
-    const left = fs.readdirSync(dir);
-    expect(left).toHaveLength(JOURNALS_KEPT);
-    expect(left).not.toContain(long);
-  });
+  // An old journal whose name is 255 bytes: among thousands an older version left (removed at once, before the new
+  // journal is made), and among the few the first change batch removes (the second oldest of 31).
+  const longNames = [
+    { old: 4200, stamp: '2025-01-01T00-00-00.000Z', where: 'among thousands an older version left' },
+    { old: 30, stamp: '2026-01-01T00-00-30.000Z', where: 'among those the first change batch removes' },
+  ];
+  for (const { old: n, stamp, where } of longNames) {
+    it(`keeps the newest journals and removes an old one whose name is 255 bytes, ${where}`, () => {
+      const dir = withJournals(n);
+      const long = `${stamp}-fix-${'9'.repeat(255 - `${stamp}-fix-.jsonl`.length)}.jsonl`;
+      expect(Buffer.byteLength(long)).toBe(255);
+      fs.writeFileSync(`${dir}/${long}`, '{}\n', { mode: 0o600 });
+      const res = fix({ root: r.dir });
+      expect(res.summary.fixed).toBeGreaterThan(0);
+      const left = fs.readdirSync(dir);
+      expect(left).toHaveLength(JOURNALS_KEPT);
+      expect(left).not.toContain(long);
+    });
+  }
 
   it('never removes the journal an undo restores from, however old it is', () => {
     r = install({ fileMode: 0o666 });
@@ -140,10 +127,7 @@ describe.runIf(asRoot)('journal bounds', () => {
     const journal = res.journal as string;
     const dir = r.h(`${STATE}/journal`);
     // Thirty journals newer than it: it is the oldest of all.
-    for (let i = 0; i < 30; i++) {
-      const t = new Date(Date.UTC(2099, 0, 1, 0, i)).toISOString().replace(/:/g, '-');
-      fs.writeFileSync(`${dir}/${t}-fix-${1000 + i}.jsonl`, '{}\n', { mode: 0o600 });
-    }
+    old(dir, 30, 2099);
     const u = undo(journal, { root: r.dir });
     expect(u.summary.fixed).toBeGreaterThan(0);
     const left = fs.readdirSync(dir);
@@ -157,11 +141,7 @@ describe.runIf(asRoot)('journal bounds', () => {
   it('keeps the newest journals when a run creates its journal and changes nothing under it', () => {
     // Every drifted entry is the service account's, and its share of the journal is ten bytes: each is refused,
     // no change batch is ever made, and the journal, created for the first of them, is closed with the run.
-    r = install({ fileMode: 0o666 });
-    const dir = r.h(`${STATE}/journal`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(r.h(STATE), 0o700);
-    old(dir, 30);
+    const dir = withJournals(30);
     const res = fix({ root: r.dir, journalMaxBytes: 10 });
     expect(res.summary.fixed).toBe(0);
     expect(res.summary.refused).toBeGreaterThan(0);
