@@ -64,6 +64,8 @@ export function openDirChain(root: Root, dir: string, create: boolean, code: Err
       if (create) {
         try {
           fs.mkdirSync(child, i === parts.length - 1 ? 0o700 : 0o755);
+          // Its name made durable in its parent: a journal written below it must not vanish with it at a crash.
+          fs.fsyncSync(fd);
         } catch (e) {
           if (errnoOf(e) !== 'EEXIST') fail(code, `cannot create ${at}: ${errnoOf(e) ?? e}`, errnoOf(e));
         }

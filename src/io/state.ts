@@ -26,6 +26,8 @@ export function openChildDir(parent: OpenDir, name: string): OpenDir {
   const at = fdPath(parent.fd, name);
   try {
     fs.mkdirSync(at, 0o700);
+    // Its name made durable in its parent: the journals written in it must not vanish with it at a crash.
+    fs.fsyncSync(parent.fd);
   } catch (e) {
     if (errnoOf(e) !== 'EEXIST') throw new MpError('MP303', `cannot create ${display}: ${errnoOf(e) ?? e}`);
   }

@@ -176,6 +176,33 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     });
   }
 
+  it.runIf(strace)('makes each directory it creates for its state durable in its parent before writing below it', () => {
+    const r = install({ dirs: 1, files: 3, fileMode: 0o644 });
+    roots.push(r);
+    fs.rmSync(r.h('/var/lib/momentum-perms'), { recursive: true, force: true });
+    const { dir, cleanup } = tempDir('strace');
+    try {
+      const log = `${dir}/calls`;
+      const p = spawnSync('strace', ['-f', '-qq', '-e', 'trace=mkdir,fsync,openat', '-o', log, process.execPath, BIN, 'fix', '--root', r.dir, '--quiet'], { encoding: 'utf8' });
+      expect(p.status, p.stderr).toBe(0);
+      const lines = fs.readFileSync(log, 'utf8').split('\n');
+      const made = lines.flatMap((l, i) => {
+        const m = /mkdir\("\/proc\/self\/fd\/(\d+)\/([^"]+)", 0\d+\) += 0$/.exec(l);
+        return m === null ? [] : [{ i, fd: m[1] as string, name: m[2] as string }];
+      });
+      expect(made.map((m) => m.name)).toEqual(['momentum-perms', 'journal']);
+      const journalAt = lines.findIndex((l) => /openat\(AT_FDCWD, "[^"]*\.jsonl", [^)]*O_CREAT/.test(l));
+      expect(journalAt).toBeGreaterThan(0);
+      for (const m of made) {
+        const synced = completed(lines.slice(m.i), 'fsync', m.fd);
+        expect(synced, m.name).toBeGreaterThan(0);
+        expect(m.i + synced, m.name).toBeLessThan(journalAt);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   // Whatever the descriptor limit, a fix fixes everything, or reports what it could not (an entry it cannot pin
   // fails with EMFILE) or the error that stopped it: never an internal error (the duplicate of the journal's
   // directory a change batch takes needs a descriptor too).
