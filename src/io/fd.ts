@@ -85,6 +85,19 @@ export function closeQuietly(fd: number | undefined): void {
   }
 }
 
+/**
+ * Make a directory entry just created in the open directory `dirFd` durable, best effort: some filesystems refuse
+ * fsync on a directory (EINVAL), and a disk that fails it fails the journal's own fsync after it (MP305), before
+ * any change.
+ */
+export function syncCreated(dirFd: number): void {
+  try {
+    fs.fsyncSync(dirFd);
+  } catch {
+    // best effort (see above)
+  }
+}
+
 const S_IFMT = 0o170000;
 
 /** The entry type of an (l)stat mode, or undefined for a type Linux does not have (never seen in practice). */

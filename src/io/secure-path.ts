@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { MpError, type ErrorCode } from '../errors.js';
 import type { Root } from './fs.js';
 import { errnoOf } from './fd.js';
-import { badName, closeQuietly, fdPath } from './fd.js';
+import { badName, closeQuietly, fdPath, syncCreated } from './fd.js';
 import { openSafe } from './safe-open.js';
 import { notPassable, notRootOnly, TRUST_HINT, writableText } from './trust.js';
 import { permsWithAcl } from './acl.js';
@@ -65,7 +65,7 @@ export function openDirChain(root: Root, dir: string, create: boolean, code: Err
         try {
           fs.mkdirSync(child, i === parts.length - 1 ? 0o700 : 0o755);
           // Its name made durable in its parent: a journal written below it must not vanish with it at a crash.
-          fs.fsyncSync(fd);
+          syncCreated(fd);
         } catch (e) {
           if (errnoOf(e) !== 'EEXIST') fail(code, `cannot create ${at}: ${errnoOf(e) ?? e}`, errnoOf(e));
         }

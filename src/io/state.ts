@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { MpError } from '../errors.js';
 import type { Root } from './fs.js';
 import { errnoOf } from './fd.js';
-import { badName, fdPath } from './fd.js';
+import { badName, fdPath, syncCreated } from './fd.js';
 import { openSafe } from './safe-open.js';
 import { notRootOnly, writableText } from './trust.js';
 import { permsWithAcl } from './acl.js';
@@ -27,7 +27,7 @@ export function openChildDir(parent: OpenDir, name: string): OpenDir {
   try {
     fs.mkdirSync(at, 0o700);
     // Its name made durable in its parent: the journals written in it must not vanish with it at a crash.
-    fs.fsyncSync(parent.fd);
+    syncCreated(parent.fd);
   } catch (e) {
     if (errnoOf(e) !== 'EEXIST') throw new MpError('MP303', `cannot create ${display}: ${errnoOf(e) ?? e}`);
   }

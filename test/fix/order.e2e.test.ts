@@ -166,6 +166,9 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     it.runIf(strace)(`a journal that cannot be made durable when new stops the run before any change (${native === '1' ? 'native' : 'pure-JS'} path)`, () => {
       const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
       roots.push(r);
+      // The state directory made beforehand: the first fsync of the run is then the journal's.
+      fs.mkdirSync(r.h('/var/lib/momentum-perms/journal'), { recursive: true, mode: 0o700 });
+      fs.chmodSync(r.h('/var/lib/momentum-perms'), 0o700);
       const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fsync', '-e', 'inject=fsync:error=EIO:when=1'];
       const p = spawnSync('strace', [...inject, process.execPath, BIN, 'fix', '--root', r.dir], { env: { ...process.env, MOMENTUM_PERMS_NATIVE: native }, encoding: 'utf8' });
       expect(p.status, p.stderr).toBe(3);
@@ -201,6 +204,21 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it.runIf(strace)('goes on when the filesystem refuses to sync a directory it created (EINVAL), as some do', () => {
+    const r = install({ dirs: 1, files: 3, fileMode: 0o644 });
+    roots.push(r);
+    fs.rmSync(r.h('/var/lib/momentum-perms'), { recursive: true, force: true });
+    // The first two fsyncs of the thread that makes the directories (strace counts each thread's calls: on the
+    // pure-JS path the journal's are on that thread too, after them): /var/lib's after the state directory is
+    // made, the state directory's after journal/.
+    const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fsync', '-e', 'inject=fsync:error=EINVAL:when=1..2'];
+    const env = { ...process.env, MOMENTUM_PERMS_NATIVE: '0' };
+    const p = spawnSync('strace', [...inject, process.execPath, BIN, 'fix', '--root', r.dir, '--quiet'], { env, encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(0);
+    const modes = fs.readdirSync(r.h(`${SPOOL}/0`)).map((n) => fs.statSync(r.h(`${SPOOL}/0/${n}`)).mode & 0o777);
+    expect(modes).toEqual([0o640, 0o640, 0o640]);
   });
 
   // Whatever the descriptor limit, a fix fixes everything, or reports what it could not (an entry it cannot pin
