@@ -246,6 +246,23 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     expect([...seen].some((s) => s !== 0)).toBe(true);
   });
 
+  // An undo stopped the same way, of a journal whose last line a killed run cut short: both are said.
+  it.runIf(strace)('an undo stopped by its journal says so, and that the journal it restores from was cut short', () => {
+    const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
+    roots.push(r);
+    const env = { ...process.env, MOMENTUM_PERMS_NATIVE: '1' };
+    const f = spawnSync(process.execPath, [BIN, 'fix', '--root', r.dir, '--json'], { env, encoding: 'utf8' });
+    expect(f.status, f.stderr).toBe(0);
+    const journal = (JSON.parse(f.stdout) as { journal: string }).journal;
+    fs.appendFileSync(r.h(journal), '{"path":"/var/spool/ecel');
+    const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'];
+    const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, BIN, 'undo', journal, '--root', r.dir], { env, encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(3);
+    expect(p.stderr).toMatch(/note: the last line of \S+ was cut short/);
+    expect(p.stderr).toMatch(/MP305.*cannot write journal .*EIO/);
+    expect(p.stdout).toMatch(/Stopped by the error below, having restored 68 entries\./);
+  });
+
   it.runIf(strace)('the error that stopped a run stays the one reported when writing the report fails too (a closed pipe)', () => {
     const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
     roots.push(r);
