@@ -60,6 +60,13 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
   const shown = io.progress !== undefined && o.quiet !== true ? progress(io.progress.write, io.progress.columns) : null;
   let partial: FixResult | undefined;
   let failing = true;
+  // What the snapshot comparison found: before the report in text, on stderr beside JSON (stdout stays JSON).
+  const sinceReport = (): void => {
+    if (since === undefined) return;
+    const lines = sinceLines(since).join('\n') + '\n';
+    if (o.json) io.err(lines);
+    else out.write(lines + '\n');
+  };
   try {
     const r = fix({
       onStopped: (p) => void (partial = p),
@@ -71,19 +78,22 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
       sink: reporter.sink,
     }, { since });
     shown?.end();
-    // What the snapshot comparison found: before the report in text, on stderr beside JSON (stdout stays JSON).
-    if (since !== undefined) {
-      const lines = sinceLines(since).join('\n') + '\n';
-      if (o.json) io.err(lines);
-      else out.write(lines + '\n');
-    }
+    sinceReport();
     reporter.end(r);
     failing = false;
     return exitStatus({ kind: 'fix', result: r });
   } catch (e) {
     shown?.end();
     // Stopped partway (a journal that cannot be written, a report to a closed pipe): what was changed, and the
-    // journal that undoes it, are printed before the error is, which stays the one thrown.
+    // journal that undoes it, are printed before the error is, which stays the one thrown; with --since, what the
+    // comparison found until then, as a whole run prints it.
+    if (partial !== undefined && changedSomething(partial)) {
+      try {
+        sinceReport();
+      } catch {
+        // a closed pipe: the error below says why the run stopped
+      }
+    }
     endStopped(reporter, partial, out);
     throw e;
   } finally {

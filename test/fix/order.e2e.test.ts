@@ -246,6 +246,22 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     expect([...seen].some((s) => s !== 0)).toBe(true);
   });
 
+  // With --since, a stopped run says what the snapshot comparison found until then, as a whole run does.
+  it.runIf(strace)('a fix --since stopped by its journal still says what it compared with the snapshot', () => {
+    const r = install({ dirs: 1, files: 150 });
+    roots.push(r);
+    const env = { ...process.env, MOMENTUM_PERMS_NATIVE: '1' };
+    const snap = spawnSync(process.execPath, [BIN, 'snapshot', '--root', r.dir, '--out', '/root/before.snap'], { env, encoding: 'utf8' });
+    expect(snap.status, snap.stderr).toBe(0);
+    for (const n of fs.readdirSync(r.h(`${SPOOL}/0`))) fs.chmodSync(r.h(`${SPOOL}/0/${n}`), 0o644);
+    const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'];
+    const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, BIN, 'fix', '--root', r.dir, '--since', '/root/before.snap'], { env, encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(3);
+    expect(p.stderr).toMatch(/MP305.*cannot write journal .*EIO/);
+    expect(p.stdout).toMatch(/Since the snapshot of /);
+    expect(p.stdout).toMatch(/Stopped by the error below, having fixed 68 entries\./);
+  });
+
   // An undo stopped the same way, of a journal whose last line a killed run cut short: both are said.
   it.runIf(strace)('an undo stopped by its journal says so, and that the journal it restores from was cut short', () => {
     const r = install({ dirs: 1, files: 150, fileMode: 0o644 });
