@@ -61,9 +61,9 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
   let partial: FixResult | undefined;
   let failing = true;
   // What the snapshot comparison found: before the report in text, on stderr beside JSON (stdout stays JSON).
-  const sinceReport = (): void => {
+  const sinceReport = (stopped = false): void => {
     if (since === undefined) return;
-    const lines = sinceLines(since).join('\n') + '\n';
+    const lines = sinceLines(since, stopped).join('\n') + '\n';
     if (o.json) io.err(lines);
     else out.write(lines + '\n');
   };
@@ -89,7 +89,7 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
     // comparison found until then, as a whole run prints it.
     if (partial !== undefined && changedSomething(partial)) {
       try {
-        sinceReport();
+        sinceReport(true);
       } catch {
         // a closed pipe: the error below says why the run stopped
       }

@@ -27,7 +27,8 @@ export function runUndo(journal: string, o: CommonOptions & { quiet?: boolean },
     failing = false;
     return exitStatus({ kind: 'fix', result: r });
   } catch (e) {
-    // Stopped partway: the journal's cut-short last line is still worth saying, before what the run did.
+    // Stopped: the journal's cut-short last line is still worth saying (it is about the journal read, true whatever
+    // the run did), before what the run did.
     if (partial?.truncated === true) io.err(truncatedJournalText(partial.undone));
     endStopped(reporter, partial, out);
     throw e;

@@ -27,15 +27,20 @@ export function sinceData(s: SinceFindings): Record<string, unknown> {
   };
 }
 
-/** The lines to print after the report (or on stderr, to keep a machine-readable stdout clean). */
-export function sinceLines(s: SinceFindings): string[] {
+/**
+ * The lines to print after the report (or on stderr, to keep a machine-readable stdout clean). `stopped`: the run
+ * an error stopped, whose walk compared only part of the trees: the counts say so, and what a run would give is
+ * left out.
+ */
+export function sinceLines(s: SinceFindings, stopped = false): string[] {
   // Paths and account names come from the disk and the configuration: each line escapes what it names.
   const lines: Shown[] = s.notices().map((n) => line`note: ${n}`);
   const c = s.counts();
   const f = c.findings;
   const unrecorded = f.unrecorded > 0 ? line`, ${f.unrecorded} where the snapshot did not record` : '';
+  const until = stopped ? ', in what the run examined before it stopped' : '';
   lines.push(
-    line`Since the snapshot of ${s.snapshot.created}: ${plural(f['changed-by-upgrade'], 'finding')} changed by the upgrade, ${f.preexisting} preexisting, ${f.new} new${unrecorded}.`,
+    line`Since the snapshot of ${s.snapshot.created}${until}: ${plural(f['changed-by-upgrade'], 'finding')} changed by the upgrade, ${f.preexisting} preexisting, ${f.new} new${unrecorded}.`,
   );
   const changed = s.changedCompliant();
   if (changed.total > 0) {
@@ -45,7 +50,7 @@ export function sinceLines(s: SinceFindings): string[] {
     }
     if (changed.total > SHOWN) lines.push(line`  … and ${changed.total - SHOWN} more`);
   }
-  if (c.restored > 0 || c.remapped > 0) {
+  if (!stopped && (c.restored > 0 || c.remapped > 0)) {
     lines.push(line`fix --since would give ${c.restored} entries their pre-upgrade values and ${c.remapped} a re-created account's new id.`);
   }
   return lines.map((l) => l.text);

@@ -246,21 +246,44 @@ describe.runIf(asRoot)('the calls that change an entry', () => {
     expect([...seen].some((s) => s !== 0)).toBe(true);
   });
 
-  // With --since, a stopped run says what the snapshot comparison found until then, as a whole run does.
-  it.runIf(strace)('a fix --since stopped by its journal still says what it compared with the snapshot', () => {
-    const r = install({ dirs: 1, files: 150 });
-    roots.push(r);
-    const env = { ...process.env, MOMENTUM_PERMS_NATIVE: '1' };
-    const snap = spawnSync(process.execPath, [BIN, 'snapshot', '--root', r.dir, '--out', '/root/before.snap'], { env, encoding: 'utf8' });
-    expect(snap.status, snap.stderr).toBe(0);
-    for (const n of fs.readdirSync(r.h(`${SPOOL}/0`))) fs.chmodSync(r.h(`${SPOOL}/0/${n}`), 0o644);
-    const inject = ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'];
-    const p = spawnSync('strace', [...inject, 'prlimit', '--nofile=400:400', process.execPath, BIN, 'fix', '--root', r.dir, '--since', '/root/before.snap'], { env, encoding: 'utf8' });
-    expect(p.status, p.stderr).toBe(3);
-    expect(p.stderr).toMatch(/MP305.*cannot write journal .*EIO/);
-    expect(p.stdout).toMatch(/Since the snapshot of /);
-    expect(p.stdout).toMatch(/Stopped by the error below, having fixed 68 entries\./);
-  });
+  // With --since, a stopped run says what the snapshot comparison found in what it examined, before its report as a
+  // whole run does, and not what a run would give; with --json on stderr, stdout one JSON document. Stopped before
+  // any change, it says nothing of it.
+  for (const mode of ['text', 'json', 'unchanged'] as const) {
+    it.runIf(strace)(`a fix --since stopped by its journal says what it compared with the snapshot until then (${mode})`, () => {
+      const r = install({ dirs: 1, files: 150 });
+      roots.push(r);
+      fs.mkdirSync(r.h('/var/lib/momentum-perms/journal'), { recursive: true, mode: 0o700 });
+      fs.chmodSync(r.h('/var/lib/momentum-perms'), 0o700);
+      const env = { ...process.env, MOMENTUM_PERMS_NATIVE: '1' };
+      const snap = spawnSync(process.execPath, [BIN, 'snapshot', '--root', r.dir, '--include-spool', '--out', '/root/before.snap'], { env, encoding: 'utf8' });
+      expect(snap.status, snap.stderr).toBe(0);
+      // The "upgrade" drifts every spool file the snapshot recorded as 0640.
+      for (const n of fs.readdirSync(r.h(`${SPOOL}/0`))) fs.chmodSync(r.h(`${SPOOL}/0/${n}`), 0o644);
+      // The second batch's sync fails (68 fixed), or the first journal's sync (nothing fixed).
+      const call = mode === 'unchanged' ? 'fsync' : 'fdatasync';
+      const inject = ['-f', '-qq', '-o', '/dev/null', '-e', `trace=${call}`, '-e', `inject=${call}:error=EIO:when=1`];
+      const args = ['prlimit', '--nofile=400:400', process.execPath, BIN, 'fix', '--root', r.dir, '--since', '/root/before.snap', ...(mode === 'json' ? ['--json'] : [])];
+      const p = spawnSync('strace', [...inject, ...args], { env, encoding: 'utf8' });
+      expect(p.status, p.stderr).toBe(3);
+      expect(p.stderr).toMatch(/MP305.*cannot write journal .*EIO/);
+      const since = /Since the snapshot of \S+, in what the run examined before it stopped: (\d+) findings? changed by the upgrade/;
+      if (mode === 'unchanged') {
+        expect(p.stdout + p.stderr).not.toMatch(/Since the snapshot/);
+        expect(p.stdout).toBe('');
+        return;
+      }
+      const where = mode === 'json' ? p.stderr : p.stdout;
+      expect(Number((since.exec(where) as RegExpExecArray)[1])).toBeGreaterThanOrEqual(68);
+      expect(p.stdout + p.stderr).not.toMatch(/fix --since would give/);
+      if (mode === 'json') {
+        const report = JSON.parse(p.stdout) as { stopped: boolean; summary: { fixed: number } };
+        expect(report).toMatchObject({ stopped: true, summary: { fixed: 68 } });
+      } else {
+        expect(p.stdout.indexOf('Since the snapshot')).toBeLessThan(p.stdout.indexOf('Stopped by the error below, having fixed 68 entries.'));
+      }
+    });
+  }
 
   // An undo stopped the same way, of a journal whose last line a killed run cut short: both are said.
   it.runIf(strace)('an undo stopped by its journal says so, and that the journal it restores from was cut short', () => {
