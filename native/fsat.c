@@ -657,6 +657,14 @@ static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
   }
 }
 
+/* Remove each of `names` from the directory `dir_fd` where it is a regular file (never followed); errors ignored. */
+static void remove_regular(int dir_fd, char *const *names, uint32_t count) {
+  for (uint32_t i = 0; i < count; i++) {
+    struct stat st;
+    if (sys_fstatat(dir_fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) unlinkat(dir_fd, names[i], 0);
+  }
+}
+
 /*
  * A change batch as the helper thread makes it: first fdatasync() of the journal the batch's lines were
  * written to, then the changes. The journal line of every change is on disk before the change is made, as
@@ -683,10 +691,7 @@ static void change_run(void *ctx, uint32_t lo, uint32_t hi) {
   }
   change_range(ctx, lo, hi);
   /* The old journals, once the batch is made: off the walk's thread, and never before the new one is durable. */
-  for (uint32_t i = 0; j->dir_fd >= 0 && i < j->prune_count; i++) {
-    struct stat st;
-    if (sys_fstatat(j->dir_fd, j->prune[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) unlinkat(j->dir_fd, j->prune[i], 0);
-  }
+  if (j->dir_fd >= 0) remove_regular(j->dir_fd, j->prune, j->prune_count);
 }
 
 /* Every item of a change batch: whole ids, mode and step in range, a descriptor that is not negative. */
@@ -870,10 +875,7 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
       async_free(a);
       return throw_errno(env, err, "fsync");
     }
-    for (uint32_t i = 0; i < j->prune_count; i++) {
-      struct stat st;
-      if (sys_fstatat(dir_fd, j->prune[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) unlinkat(dir_fd, j->prune[i], 0);
-    }
+    remove_regular(dir_fd, j->prune, j->prune_count);
   }
   j->fds = malloc((size_t)count * sizeof(int32_t));
   j->spec = malloc((size_t)count * 4 * sizeof(double));

@@ -21,8 +21,6 @@ import { progress } from '../report/progress.js';
 import type { FixResult } from '../fix/run.js';
 import { changedSomething } from '../fix/types.js';
 
-
-
 /** The reporter `--json` or the text default asks for, writing through `write`. */
 export function fixReporter(
   s: Settings,
@@ -87,14 +85,7 @@ export async function runFix(o: FixCliOptions, io: Io): Promise<number> {
     // Stopped partway (a journal that cannot be written, a report to a closed pipe): what was changed, and the
     // journal that undoes it, are printed before the error is, which stays the one thrown; with --since, what the
     // comparison found until then, as a whole run prints it.
-    if (partial !== undefined && changedSomething(partial)) {
-      try {
-        sinceReport(true);
-      } catch {
-        // a closed pipe: the error below says why the run stopped
-      }
-    }
-    endStopped(reporter, partial, out);
+    endStopped(reporter, partial, out, () => sinceReport(true));
     throw e;
   } finally {
     // A run that failed leaves no half-written progress line before its error.
@@ -115,11 +106,16 @@ export function flushUnless(out: { flush(): void }, failing: boolean): void {
 
 /**
  * The report of a run an error stopped, when it changed something (an error before any change leaves only
- * itself to say), written out at once; what the writing throws is dropped: the run's own error is the one to
- * report (the `finally` flush then has nothing left to write).
+ * itself to say), after `preface` (what comes before a report), written out at once; what the writing throws is
+ * dropped: the run's own error is the one to report (the `finally` flush then has nothing left to write).
  */
-export function endStopped(reporter: FixReporter, partial: FixResult | undefined, out: { flush(): void }): void {
+export function endStopped(reporter: FixReporter, partial: FixResult | undefined, out: { flush(): void }, preface?: () => void): void {
   if (partial === undefined || !changedSomething(partial)) return;
+  try {
+    preface?.();
+  } catch {
+    // a closed pipe: the error below says why the run stopped
+  }
   try {
     reporter.end({ ...partial, stopped: true });
     out.flush();
