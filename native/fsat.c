@@ -233,8 +233,10 @@ static int is_utf8(const unsigned char *s, size_t n) {
  *   for the chunk the helper is in (or, for a helper that wakes just as the last chunk is taken, its pass
  *   that finds nothing left), and a helper busy with a change batch joins the batch as soon as that is made.
  *   One caller at a time (another thread of the process calling meanwhile does its whole batch itself).
- * - A change batch (changeStart), which it makes whole while the caller goes on; one at a time (another
- *   comes meanwhile: its caller makes it). A shared batch posted meanwhile is joined first.
+ * - A change batch (changeStart), which it makes while the caller goes on; one at a time (another comes
+ *   meanwhile: its caller makes it). A shared batch posted meanwhile is joined first, and one posted while the
+ *   helper is making a change batch is joined between two of its items (help_posted): the walk's listings,
+ *   which wait for their shared batch, come before changes nobody waits for yet.
  */
 typedef void (*range_fn)(void *ctx, uint32_t lo, uint32_t hi);
 static pthread_mutex_t split_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -253,9 +255,10 @@ static struct {
   uint32_t count;
   /* The first item no thread has taken yet (atomic: both threads take chunks from it). */
   uint32_t next;
-  /* Under split_mu: bumped by each post, so that the helper joins each batch once. */
+  /* Written under split_mu (atomic stores: help_posted() reads both without it, as a hint): bumped by each post,
+     so that the helper joins each batch once. */
   unsigned gen;
-  /* Under split_mu: the batch is open to the helper (cleared by its caller once it finds nothing left). */
+  /* Written under split_mu, as gen: the batch is open to the helper (cleared by its caller once it finds nothing left). */
   int posted;
   /* Under split_mu: the helper is taking chunks of the batch; its caller returns only once this is 0. */
   int helping;
@@ -272,6 +275,9 @@ static struct {
 } change_slot;
 /* 1 from a change batch's post until the helper has made it (atomic). */
 static int change_busy = 0;
+/* The helper thread's own: the last shared batch (share.gen) it joined, and whether this thread is it. */
+static unsigned helper_joined = 0;
+static __thread int on_helper = 0;
 
 /* Take chunks of the shared batch until none is left. */
 static void take_chunks(range_fn fn, void *ctx, uint32_t count) {
@@ -282,26 +288,44 @@ static void take_chunks(range_fn fn, void *ctx, uint32_t count) {
   }
 }
 
+/* With split_mu held, on the helper thread: join the shared batch if one is posted that it has not joined yet
+   (1), the mutex released while it takes chunks; else 0. */
+static int join_posted(void) {
+  if (!share.posted || share.gen == helper_joined) return 0;
+  helper_joined = share.gen;
+  share.helping = 1;
+  range_fn fn = share.fn;
+  void *ctx = share.ctx;
+  uint32_t count = share.count;
+  pthread_mutex_unlock(&split_mu);
+  take_chunks(fn, ctx, count);
+  pthread_mutex_lock(&split_mu);
+  share.helping = 0;
+  pthread_cond_broadcast(&split_done);
+  return 1;
+}
+
+/*
+ * Between two items of a change batch: on the helper thread, join a shared batch posted meanwhile. The unlocked
+ * read is only a hint (a batch posted just after it is joined between the next two items); the mutex decides.
+ * Its caller waits for that batch, and nobody for the change batch yet (its changeWait comes later). The
+ * interleaving is one the caller could already make: it runs its shared batches while the helper changes.
+ */
+static void help_posted(void) {
+  if (!on_helper || !__atomic_load_n(&share.posted, __ATOMIC_RELAXED) || __atomic_load_n(&share.gen, __ATOMIC_RELAXED) == helper_joined) return;
+  pthread_mutex_lock(&split_mu);
+  join_posted();
+  pthread_mutex_unlock(&split_mu);
+}
+
 static void *split_main(void *arg) {
   (void)arg;
   /* Named, for `top -H` and /proc/PID/task/TID/comm (the tests find it so). */
   prctl(PR_SET_NAME, "fsat-helper", 0, 0, 0);
-  unsigned joined = 0;
+  on_helper = 1;
   pthread_mutex_lock(&split_mu);
   for (;;) {
-    if (share.posted && share.gen != joined) {
-      joined = share.gen;
-      share.helping = 1;
-      range_fn fn = share.fn;
-      void *ctx = share.ctx;
-      uint32_t count = share.count;
-      pthread_mutex_unlock(&split_mu);
-      take_chunks(fn, ctx, count);
-      pthread_mutex_lock(&split_mu);
-      share.helping = 0;
-      pthread_cond_broadcast(&split_done);
-      continue;
-    }
+    if (join_posted()) continue;
     if (change_slot.pending) {
       range_fn fn = change_slot.fn;
       void *ctx = change_slot.ctx;
@@ -387,15 +411,15 @@ static void run_split(range_fn fn, void *ctx, uint32_t count) {
   share.ctx = ctx;
   share.count = count;
   __atomic_store_n(&share.next, 0, __ATOMIC_RELAXED);
-  share.gen++;
-  share.posted = 1;
+  __atomic_store_n(&share.gen, share.gen + 1, __ATOMIC_RELAXED);
+  __atomic_store_n(&share.posted, 1, __ATOMIC_RELAXED);
   pthread_cond_signal(&split_work);
   pthread_mutex_unlock(&split_mu);
   take_chunks(fn, ctx, count);
   /* Nothing is left to take: closed to the helper, and the chunk it may be in waited for. Its results are
      then visible here (written before it took split_mu to clear `helping`). */
   pthread_mutex_lock(&split_mu);
-  share.posted = 0;
+  __atomic_store_n(&share.posted, 0, __ATOMIC_RELAXED);
   while (share.helping) pthread_cond_wait(&split_done, &split_mu);
   pthread_mutex_unlock(&split_mu);
   __atomic_store_n(&share_owner, 0, __ATOMIC_RELEASE);
@@ -639,6 +663,7 @@ struct change_job {
 static void change_range(void *ctx, uint32_t lo, uint32_t hi) {
   struct change_job *j = ctx;
   for (uint32_t i = lo; i < hi; i++) {
+    help_posted();
     int fd = j->fds[i];
     const double *sp = j->spec + (size_t)i * 4;
     int what = (int)sp[3];

@@ -3,7 +3,7 @@
  * call gives what the kernel says through Node's own calls, follows nothing, and refuses a name that would
  * name something else. The walk gives the same entries on both paths.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -238,7 +238,7 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     }
   });
 
-  it('changes a batch on the helper thread while the caller pins another (which the helper may join once its batch is made), one batch at a time', () => {
+  it('changes a batch on the helper thread while the caller pins another (which the helper may join between two of its changes), one batch at a time', () => {
     fs.mkdirSync(`${tmp}/many`);
     // A pinning that may outlast the change batch: the helper then takes chunks of it. Below 1,024 descriptors
     // in all (a common limit).
@@ -262,7 +262,7 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
       const spec = new Float64Array(first.flatMap((_, i) => [1000 + i, 2000, 0o640, 3]));
       n().changeStart(fds, spec, first.length);
       expect(() => n().changeStart(Int32Array.of(0), Float64Array.of(0, 0, 0o644, 2), 1)).toThrow(/still running/);
-      // Meanwhile: a batch shared with the busy helper, which joins when its change batch is made; each result
+      // Meanwhile: a batch shared with the busy helper, which may join it between two changes; each result
       // at its own index, whichever thread made it.
       const rest = names.slice(400);
       const more = pin(rest);
@@ -284,6 +284,53 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
       n().close(dir);
     }
   });
+
+  // The helper thread exists only with two CPUs or more and MOMENTUM_PERMS_THREADS unset.
+  it.runIf(os.availableParallelism() >= 2 && process.env.MOMENTUM_PERMS_THREADS === undefined && spawnSync('strace', ['-V']).status === 0)(
+    'joins a shared batch posted while it makes a change batch, between two of its changes: the walk waits for the one, nobody yet for the other',
+    () => {
+      // Joined only once the change batch was made, a fix's listings went without their second thread for as long
+      // as each of its change batches took, a few milliseconds each. strace (-f) shows which thread made each call.
+      fs.mkdirSync(`${tmp}/busy`);
+      const changed = Array.from({ length: 2000 }, (_, i) => `c${i}`);
+      const pinned = Array.from({ length: 500 }, (_, i) => `p${i}`);
+      for (const name of [...changed, ...pinned]) fs.writeFileSync(`${tmp}/busy/${name}`, '');
+      const addon = path.resolve('dist/native/fsat.node');
+      const script = `
+        const fs = require('node:fs');
+        const n = require(${JSON.stringify(addon)});
+        const dir = n.openat(fs.openSync(${JSON.stringify(tmp)}, ${DIR}), 'busy', ${DIR});
+        const pin = (names) => {
+          const fds = new Int32Array(names.length), errs = new Int32Array(names.length);
+          n.pinBatch(dir, names, ${ENTRY_FLAGS}, fds, new Float64Array(names.length * 6), errs);
+          if (errs.some((e) => e !== 0)) throw new Error('pin failed');
+          return fds;
+        };
+        const names = ${JSON.stringify(changed)};
+        const fds = pin(names);
+        n.changeStart(fds, new Float64Array(names.length * 4).map((_, k) => [1000 + (k >> 2), 2000, 0, 1][k % 4]), names.length);
+        // Posted once the helper is making the change batch (a batch posted before it begins is joined first anyway).
+        while (fs.statSync(${JSON.stringify(`${tmp}/busy/c0`)}).uid !== 1000);
+        for (const fd of pin(${JSON.stringify(pinned)})) n.close(fd);
+        const errs = new Int32Array(names.length);
+        n.changeWait(new Float64Array(names.length * 6), errs);
+        if (errs.some((e) => e !== 0)) throw new Error('change failed');`;
+      const log = path.join(tmp, 'strace.log');
+      const p = spawnSync('prlimit', ['--nofile=4096:4096', 'strace', '-f', '-qq', '-e', 'trace=openat,fchownat', '-o', log, process.execPath, '-e', script], { encoding: 'utf8' });
+      expect(p.stderr).toBe('');
+      expect(p.status).toBe(0);
+      // Each line: `TID call(...`, or a call another thread's interrupted (`<... call resumed>`), counted at its start.
+      const calls = fs.readFileSync(log, 'utf8').split('\n').map((l) => /^(\d+)\s+(openat\(\d+, "p|fchownat\(\d+, "")/.exec(l)).filter((m) => m !== null);
+      const chowns = calls.filter((m) => String(m[2]).startsWith('fchownat'));
+      const helper = chowns[0]?.[1];
+      expect(chowns.length).toBe(changed.length);
+      expect(chowns.every((m) => m[1] === helper)).toBe(true);
+      const last = calls.lastIndexOf(chowns[chowns.length - 1] as RegExpExecArray);
+      const helped = calls.slice(0, last).filter((m) => m[1] === helper && String(m[2]).startsWith('openat')).length;
+      expect(helped).toBeGreaterThan(0);
+      for (const [i, name] of changed.entries()) expect(fs.lstatSync(`${tmp}/busy/${name}`).uid).toBe(1000 + i);
+    },
+  );
 
   it('grows the descriptor table once to the size asked, descriptors still given lowest first', () => {
     const fdSize = (): number => Number(/^FDSize:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
