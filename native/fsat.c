@@ -231,7 +231,7 @@ static int is_utf8(const unsigned char *s, size_t n) {
  * - A shared batch (run_split): the caller posts it and takes chunks of SHARE_CHUNK items from a counter the
  *   helper takes chunks from too, when it is free. The caller returns once every item is done: it waits only
  *   for the chunk the helper is in (or, for a helper that wakes just as the last chunk is taken, its pass
- *   that finds nothing left), and a helper busy with a change batch joins the batch as soon as that is made.
+ *   that finds nothing left), and a helper busy with a change batch joins the batch between two of its items.
  *   One caller at a time (another thread of the process calling meanwhile does its whole batch itself).
  * - A change batch (changeStart), which it makes while the caller goes on; one at a time (another comes
  *   meanwhile: its caller makes it). A shared batch posted meanwhile is joined first, and one posted while the
@@ -307,7 +307,8 @@ static int join_posted(void) {
 
 /*
  * Between two items of a change batch: on the helper thread, join a shared batch posted meanwhile. The unlocked
- * read is only a hint (a batch posted just after it is joined between the next two items); the mutex decides.
+ * read is only a hint (a batch posted just after it is joined between the next two items, or after the last one by
+ * split_main); the mutex decides.
  * Its caller waits for that batch, and nobody for the change batch yet (its changeWait comes later). The
  * interleaving is one the caller could already make: it runs its shared batches while the helper changes.
  */

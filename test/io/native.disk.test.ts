@@ -310,13 +310,13 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
         const fds = pin(names);
         n.changeStart(fds, new Float64Array(names.length * 4).map((_, k) => [1000 + (k >> 2), 2000, 0, 1][k % 4]), names.length);
         // Posted once the helper is making the change batch (a batch posted before it begins is joined first anyway).
-        while (fs.statSync(${JSON.stringify(`${tmp}/busy/c0`)}).uid !== 1000);
+        for (const end = Date.now() + 20000; fs.statSync(${JSON.stringify(`${tmp}/busy/c0`)}).uid !== 1000; ) if (Date.now() > end) throw new Error('the change batch never began');
         for (const fd of pin(${JSON.stringify(pinned)})) n.close(fd);
         const errs = new Int32Array(names.length);
         n.changeWait(new Float64Array(names.length * 6), errs);
         if (errs.some((e) => e !== 0)) throw new Error('change failed');`;
       const log = path.join(tmp, 'strace.log');
-      const p = spawnSync('prlimit', ['--nofile=4096:4096', 'strace', '-f', '-qq', '-e', 'trace=openat,fchownat', '-o', log, process.execPath, '-e', script], { encoding: 'utf8' });
+      const p = spawnSync('prlimit', ['--nofile=4096:4096', 'strace', '-f', '-qq', '-e', 'trace=openat,fchownat', '-o', log, process.execPath, '-e', script], { encoding: 'utf8', timeout: 50_000 });
       expect(p.stderr).toBe('');
       expect(p.status).toBe(0);
       // Each line: `TID call(...`, or a call another thread's interrupted (`<... call resumed>`), counted at its start.
