@@ -16,7 +16,7 @@ import { grants, judge, unreachableOutcome, type Seen, type Where } from './judg
 import { narrowing, type Perms, REFUSAL_TEXT, sameValues, writableByNonRoot } from './safety.js';
 import { knownWritableByNonRoot } from '../io/trust.js';
 import type { ChangeRequest, FixSink, FixSummary, JournalRecord } from './types.js';
-import { errnoName, type FdStat, fstatOf, nativeFs, type NativeFs } from '../io/native.js';
+import { errnoName, type FdStat, fstatOf, nativeFs, type NativeFs, statOf } from '../io/native.js';
 import { errnoOf, fdPath } from '../io/fd.js';
 import { aclMatters, aclWriteOf } from '../io/acl.js';
 
@@ -112,8 +112,15 @@ export class Applier {
   private lastParent = '';
   private readonly hardlinksProtected: boolean;
   private readonly native: NativeFs | null = nativeFs();
-  /** Native: requests waiting to be pinned together, all in the directory `queueParent`. */
+  /** Native: requests waiting to be pinned together, all in the directory `queueParent`, and their names in it. */
   private queue: ChangeRequest[] = [];
+  private queueNames: string[] = [];
+  /** Native: pinBatch()'s arrays, kept from one group to the next (grown when a group outgrows them). */
+  private pinFds = new Int32Array(0);
+  private pinNums = new Float64Array(0);
+  private pinErrs = new Int32Array(0);
+  /** Whether drain() is judging a group pinned into those arrays. */
+  private pinning = false;
   private queueParent = '';
   /** The depth of `queueParent` in the open chain, or -1 when it could not be reached. */
   private queueDepth = -1;
@@ -160,7 +167,8 @@ export class Applier {
   /** Verify and pin one request; applies the batch when it is full or when the request is a directory. */
   submit(req: ChangeRequest): void {
     if (this.native === null) return this.accept(req, this.verify(req));
-    const parent = parentDir(req.path);
+    const slash = req.path.lastIndexOf('/');
+    const parent = slash <= 0 ? '/' : req.path.slice(0, slash);
     // A batch that fills slowly (a few drifted entries in a spool of millions) is applied when it is some
     // milliseconds old rather than full: what it holds then dies young, where V8 collects it cheaply. Looked
     // at when a directory's group begins, not for every entry.
@@ -175,6 +183,7 @@ export class Applier {
       this.queueDepth = this.enterParent(parent);
     }
     this.queue.push(req);
+    this.queueNames.push(req.path.slice(slash + 1));
   }
 
   /** A verified request: planned (dry run) or added to the batch, which is applied when full. */
@@ -210,29 +219,46 @@ export class Applier {
   private drain(): void {
     if (this.queue.length === 0) return;
     const reqs = this.queue;
+    const queued = this.queueNames;
     this.queue = [];
+    this.queueNames = [];
     const n = this.native as NativeFs;
     const parent = this.queueParent;
     const depth = this.queueDepth;
-    const names: string[] = [];
-    const pin: ChangeRequest[] = [];
-    for (const req of reqs) {
-      const name = req.path.slice(req.path.lastIndexOf('/') + 1);
-      // An unreachable directory, or a name the walk cannot have produced: verify() reports each as it would.
-      if (depth < 0 || badName(name)) {
-        this.accept(req, this.verify(req));
-        continue;
+    let names = queued;
+    let pin = reqs;
+    // An unreachable directory, or a name the walk cannot have produced: verify() reports each as it would.
+    if (depth < 0 || queued.some(badName)) {
+      names = [];
+      pin = [];
+      for (let i = 0; i < reqs.length; i++) {
+        const req = reqs[i] as ChangeRequest;
+        const name = queued[i] as string;
+        if (depth < 0 || badName(name)) this.accept(req, this.verify(req));
+        else {
+          names.push(name);
+          pin.push(req);
+        }
       }
-      names.push(name);
-      pin.push(req);
     }
     if (pin.length === 0) return;
     const count = pin.length;
     this.reserveFds(count);
-    const fds = new Int32Array(count).fill(-1);
-    const nums = new Float64Array(count * 6);
-    const errs = new Int32Array(count);
+    // Judging an entry never drains again with a group waiting (the queue is empty until the next submit()): the
+    // arrays are read below before another group is pinned. Were one pinned meanwhile, it would get arrays of its own.
+    const nested = this.pinning;
+    if (!nested && this.pinErrs.length < count) {
+      const size = Math.max(count, 2 * this.pinErrs.length);
+      this.pinFds = new Int32Array(size);
+      this.pinNums = new Float64Array(size * 6);
+      this.pinErrs = new Int32Array(size);
+    }
+    const fds = nested ? new Int32Array(count) : this.pinFds;
+    const nums = nested ? new Float64Array(count * 6) : this.pinNums;
+    const errs = nested ? new Int32Array(count) : this.pinErrs;
+    fds.fill(-1, 0, count);
     n.pinBatch(this.chain.fd(depth), names, ENTRY_FLAGS, fds, nums, errs);
+    this.pinning = true;
     // The values pinBatch read hold only until a batch is waited for: judging an entry can make the batch
     // in flight, or the current one, wait to be made (a second name of one of their inodes), and an entry
     // after it in this group may be another of their inodes (two renamed into this directory, a bind
@@ -252,7 +278,7 @@ export class Applier {
         const fd = fds[i] as number;
         let st: FdStat;
         if (this.settled === settled) {
-          st = { mode: nums[k] as number, uid: nums[k + 1] as number, gid: nums[k + 2] as number, dev: nums[k + 3] as number, ino: nums[k + 4] as number, nlink: nums[k + 5] as number };
+          st = statOf(nums, k);
         } else {
           try {
             st = fstatOf(fd);
@@ -264,6 +290,7 @@ export class Applier {
         this.accept(req, this.judged(req, fd, st, parent, depth));
       }
     } finally {
+      this.pinning = nested;
       // Only after an exception: what was pinned and not judged yet.
       for (let k = i + 1; k < count; k++) if ((fds[k] as number) >= 0) n.close(fds[k] as number);
     }
@@ -372,6 +399,7 @@ export class Applier {
     } finally {
       // Whatever reporting it did threw (a sink writing to a closed pipe): the descriptors are closed all the same.
       this.queue = [];
+      this.queueNames = [];
       for (const p of this.batch) if (p.fd >= 0) fs.closeSync(p.fd);
       this.batch.length = 0;
       if (!this.closed) this.chain.close();
@@ -631,7 +659,7 @@ export class Applier {
       const p = kept[i] as Pinned;
       const err = errs[i] as number;
       const k = i * 6;
-      const got: Perms = { uid: out[k + 1] as number, gid: out[k + 2] as number, mode: (out[k] as number) & 0o7777 };
+      const got: Perms = { uid: (out[k + 1] as number) >>> 0, gid: (out[k + 2] as number) >>> 0, mode: (out[k] as number) & 0o7777 };
       // A failure's read-back too (zeros: none; a real mode always has its type bits).
       if (err !== 0) this.changeFailed(p, errnoName(err), out[k] === 0 ? null : got);
       else this.changed(p, got);
@@ -752,11 +780,5 @@ const ERRNO_NAME = /^E[A-Z0-9]+$/;
 /** The owner, group and permission bits of what fstat says. */
 function permsOf(st: FdStat): Perms {
   return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
-}
-
-/** The directory holding a Momentum path. */
-function parentDir(p: string): string {
-  const slash = p.lastIndexOf('/');
-  return slash <= 0 ? '/' : p.slice(0, slash);
 }
 

@@ -101,7 +101,12 @@ export class JournalWriter {
     // A string per line, joined and written once per batch by append(): made and dropped within one flush, they
     // die young. One call into Buffer for each line instead cost more than the rest of its encoding.
     const plainPath = PLAIN.test(r.path);
-    const plainTree = PLAIN.test(r.tree);
+    // One tree for thousands of entries in a row: tested when it changes.
+    if (r.tree !== this.lastTree) {
+      this.lastTree = r.tree;
+      this.lastTreePlain = PLAIN.test(r.tree);
+    }
+    const plainTree = this.lastTreePlain;
     const line = lineOf(r, plainPath, plainTree);
     // Both names left as they are: the line is ASCII (so are the type and the numbers), a byte a character.
     const bytes = plainPath && plainTree ? line.length : Buffer.byteLength(line, 'utf8');
@@ -114,6 +119,10 @@ export class JournalWriter {
     return true;
   }
 
+  /** The tree of the last record admitted, and whether it is PLAIN. */
+  private lastTree = '';
+  private lastTreePlain = true;
+
   /** Records admit() accepted since the last append(), and their lines. */
   private admitted: JournalRecord[] = [];
   private lines: string[] = [];
@@ -125,12 +134,15 @@ export class JournalWriter {
   append(records: readonly JournalRecord[], opts: { sync?: boolean } = {}): void {
     const made = this.admitted;
     const lines = this.lines;
-    this.admitted = [];
-    this.lines = [];
-    if (records.length === 0) return;
     // The lines admit() made when the records are the ones it admitted, in order; else made here.
     const same = records.length === made.length && records.every((r, i) => r === made[i]);
-    const buf = Buffer.from(same ? lines.join('') : records.map(recordLine).join(''), 'utf8');
+    const text = records.length === 0 ? '' : same ? lines.join('') : records.map(recordLine).join('');
+    // Emptied, not replaced: a new array literal begins as one of small integers, and the compiled admit() stops at
+    // the first record it is given (a deoptimization in every run, and a compilation more).
+    made.length = 0;
+    lines.length = 0;
+    if (records.length === 0) return;
+    const buf = Buffer.from(text, 'utf8');
     const bytes = buf.length;
     if (this.written + bytes > 2 * this.maxBytes) {
       throw new MpError('MP305', `journal ${this.path} would exceed ${2 * this.maxBytes} bytes: the fix stops here`, {
@@ -191,8 +203,8 @@ export class JournalWriter {
     }
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
-    this.admitted = [];
-    this.lines = [];
+    this.admitted.length = 0;
+    this.lines.length = 0;
   }
 
   private maxBytes = JOURNAL_MAX_BYTES;

@@ -155,5 +155,22 @@ export function fstatOf(fd: number): FdStat {
     return { mode: s.mode, uid: s.uid, gid: s.gid, dev: s.dev, ino: s.ino, nlink: s.nlink };
   }
   n.fstat(fd, NUMS);
-  return { mode: NUMS[0] as number, uid: NUMS[1] as number, gid: NUMS[2] as number, dev: NUMS[3] as number, ino: NUMS[4] as number, nlink: NUMS[5] as number };
+  return statOf(NUMS, 0);
+}
+
+/**
+ * The FdStat at nums[k..k+5], as the native helpers write them (mode, uid, gid, dev, ino, nlink). The 32-bit values
+ * through `>>> 0`, exact for each of them: read from a Float64Array, they would reach V8 as boxed doubles, and a
+ * boxed double stored into `{ uid, gid, mode }` turns that shape's fields to doubles for every object that has it
+ * (the rules' targets, the walk's checks), and every function compiled for them is compiled again.
+ */
+export function statOf(nums: Float64Array, k: number): FdStat {
+  return {
+    mode: (nums[k] as number) >>> 0,
+    uid: (nums[k + 1] as number) >>> 0,
+    gid: (nums[k + 2] as number) >>> 0,
+    dev: nums[k + 3] as number,
+    ino: nums[k + 4] as number,
+    nlink: (nums[k + 5] as number) >>> 0,
+  };
 }

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errnoName, nativeFs, useNative, type NativeFs } from '../../src/io/native.js';
+import { errnoName, nativeFs, statOf, useNative, type NativeFs } from '../../src/io/native.js';
 import { makeRoot, realFs } from '../../src/io/fs.js';
 import { walk } from '../../src/walk/index.js';
 import { ENTRY_FLAGS } from '../../src/fix/access.js';
@@ -644,5 +644,13 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     expect(native).toContain(`error /d/caf\\xe9 EILSEQ`);
     // Directory order is the kernel's on both; compare as sets within each directory, and the whole.
     expect([...native].sort()).toEqual([...js].sort());
+  });
+});
+
+describe('statOf', () => {
+  it('reads the numbers the helpers write exactly, the 32-bit ones past 2^31 too, device and inode past 2^32', () => {
+    const nums = Float64Array.of(0, 0, 0, 0, 0, 0, 0o100644, 4294967294, 2147483653, 2 ** 40 + 3, 2 ** 52 + 1, 65000);
+    expect(statOf(nums, 6)).toEqual({ mode: 0o100644, uid: 4294967294, gid: 2147483653, dev: 2 ** 40 + 3, ino: 2 ** 52 + 1, nlink: 65000 });
+    expect(statOf(nums, 0)).toEqual({ mode: 0, uid: 0, gid: 0, dev: 0, ino: 0, nlink: 0 });
   });
 });
