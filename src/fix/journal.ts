@@ -134,14 +134,20 @@ export class JournalWriter {
   append(records: readonly JournalRecord[], opts: { sync?: boolean } = {}): void {
     const made = this.admitted;
     const lines = this.lines;
-    // The lines admit() made when the records are the ones it admitted, in order; else made here.
-    const same = records.length === made.length && records.every((r, i) => r === made[i]);
-    const text = records.length === 0 ? '' : same ? lines.join('') : records.map(recordLine).join('');
-    // Emptied, not replaced: a new array literal begins as one of small integers, and the compiled admit() stops at
-    // the first record it is given (a deoptimization in every run, and a compilation more).
-    made.length = 0;
-    lines.length = 0;
-    if (records.length === 0) return;
+    // Counted first: `records` may be the very array emptied below.
+    const count = records.length;
+    let text = '';
+    try {
+      // The lines admit() made when the records are the ones it admitted, in order; else made here.
+      const same = count === made.length && records.every((r, i) => r === made[i]);
+      if (count > 0) text = same ? lines.join('') : records.map(recordLine).join('');
+    } finally {
+      // Emptied, not replaced: a new array literal begins as one of small integers, and the compiled admit() stops
+      // at the first record it is given (a deoptimization in every run, and a compilation more).
+      made.length = 0;
+      lines.length = 0;
+    }
+    if (count === 0) return;
     const buf = Buffer.from(text, 'utf8');
     const bytes = buf.length;
     if (this.written + bytes > 2 * this.maxBytes) {

@@ -105,6 +105,24 @@ describe('journal writer', () => {
     st.close();
   });
 
+  it("counts each line by its bytes when consecutive lines name different trees, plain and not, in one journal", () => {
+    // Whether a tree needs escaping is remembered from one line to the next while the tree stays the same: a line
+    // whose tree changed from a plain one to one with a two-byte character must still count that byte.
+    const st = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
+    const trees = ['/var/spool/ecelerity', '/var/spool/écelerity', '/var/spool/écelerity', '/var/spool/ecelerity', '/var/spool/é"'];
+    const seq = trees.map((tree, i) => ({ ...rec(40 + i), path: `${tree}/m${i}`, tree }));
+    const total = seq.reduce((n, x) => n + Buffer.byteLength(recordLine(x), 'utf8'), 0);
+    const exact = JournalWriter.create(st.journals().fd, 'e.jsonl', 'e', header, total);
+    expect(seq.map((x) => exact.admit(x))).toEqual(seq.map(() => true));
+    exact.append(seq);
+    exact.close();
+    const tight = JournalWriter.create(st.journals().fd, 't.jsonl', 't', header, total - 1);
+    expect(seq.map((x) => tight.admit(x))).toEqual([true, true, true, true, false]);
+    tight.close();
+    st.close();
+    expect(fs.readFileSync(r.h('/var/lib/momentum-perms/journal/e.jsonl'), 'utf8')).toBe(JSON.stringify(header) + '\n' + seq.map(recordLine).join(''));
+  });
+
   it('writes the admitted lines, in order, and only those', () => {
     const st = openState(makeRoot(r.dir), '/var/lib/momentum-perms');
     const w = JournalWriter.create(st.journals().fd, 'b.jsonl', '/var/lib/momentum-perms/journal/b.jsonl', header, 20_000);
