@@ -231,12 +231,14 @@ static int is_utf8(const unsigned char *s, size_t n) {
  * - A shared batch (run_split): the caller posts it and takes chunks of SHARE_CHUNK items from a counter the
  *   helper takes chunks from too, when it is free. The caller returns once every item is done: it waits only
  *   for the chunk the helper is in (or, for a helper that wakes just as the last chunk is taken, its pass
- *   that finds nothing left), and a helper busy with a change batch joins the batch between two of its items.
+ *   that finds nothing left), and a helper busy with a change batch joins the batch between two of its items (but
+ *   see help_between).
  *   One caller at a time (another thread of the process calling meanwhile does its whole batch itself).
  * - A change batch (changeStart), which it makes while the caller goes on; one at a time (another comes
  *   meanwhile: its caller makes it). A shared batch posted meanwhile is joined first, and one posted while the
  *   helper is making a change batch is joined between two of its items (help_posted): the walk's listings,
- *   which wait for their shared batch, come before changes nobody waits for yet.
+ *   which wait for their shared batch, come before changes nobody waits for yet; unless the caller's last
+ *   changeWait found its batch still being made (help_between), the changes being then what it waits for.
  */
 typedef void (*range_fn)(void *ctx, uint32_t lo, uint32_t hi);
 static pthread_mutex_t split_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -275,6 +277,14 @@ static struct {
 } change_slot;
 /* 1 from a change batch's post until the helper has made it (atomic). */
 static int change_busy = 0;
+/*
+ * Whether the helper joins shared batches between a change batch's items (help_posted; atomic): not when the last
+ * changeWait found its batch still being made. The changes are then what the caller waits for (a fix with every
+ * entry drifted, whose walk fills a batch faster than the helper changes one), and helping its listings would only
+ * make each wait longer; where the caller finds its batches made (a few changes in a large walk), the walk is what
+ * it waits for. A hint for the next batches, process-wide.
+ */
+static int help_between = 1;
 /* The helper thread's own: the last shared batch (share.gen) it joined, and whether this thread is it. */
 static unsigned helper_joined = 0;
 static __thread int on_helper = 0;
@@ -313,7 +323,9 @@ static int join_posted(void) {
  * interleaving is one the caller could already make: it runs its shared batches while the helper changes.
  */
 static void help_posted(void) {
-  if (!on_helper || !__atomic_load_n(&share.posted, __ATOMIC_RELAXED) || __atomic_load_n(&share.gen, __ATOMIC_RELAXED) == helper_joined) return;
+  if (!on_helper || !__atomic_load_n(&help_between, __ATOMIC_RELAXED) || !__atomic_load_n(&share.posted, __ATOMIC_RELAXED) ||
+      __atomic_load_n(&share.gen, __ATOMIC_RELAXED) == helper_joined)
+    return;
   pthread_mutex_lock(&split_mu);
   join_posted();
   pthread_mutex_unlock(&split_mu);
@@ -934,6 +946,10 @@ static napi_value ChangeWait(napi_env env, napi_callback_info info) {
   uint32_t count = a->count;
   double *out = argc < 2 ? NULL : get_f64(env, argv[0], (size_t)count * NUMS);
   int32_t *errs = argc < 2 ? NULL : get_i32(env, argv[1], count);
+  pthread_mutex_lock(&split_mu);
+  int made = a->done;
+  pthread_mutex_unlock(&split_mu);
+  __atomic_store_n(&help_between, made, __ATOMIC_RELAXED);
   /* Waited for whatever the arguments: the batch is over when this returns, results given or not. */
   async_wait(a);
   struct change_job *j = &a->job;

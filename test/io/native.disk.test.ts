@@ -286,51 +286,66 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
   });
 
   // The helper thread exists only with two CPUs or more and MOMENTUM_PERMS_THREADS unset.
-  it.runIf(os.availableParallelism() >= 2 && process.env.MOMENTUM_PERMS_THREADS === undefined && spawnSync('strace', ['-V']).status === 0)(
-    'joins a shared batch posted while it makes a change batch, between two of its changes: the walk waits for the one, nobody yet for the other',
-    () => {
-      // Joined only once the change batch was made, a fix's listings went without their second thread for as long
-      // as each of its change batches took, a few milliseconds each. strace (-f) shows which thread made each call.
-      fs.mkdirSync(`${tmp}/busy`);
-      const changed = Array.from({ length: 2000 }, (_, i) => `c${i}`);
-      const pinned = Array.from({ length: 500 }, (_, i) => `p${i}`);
-      for (const name of [...changed, ...pinned]) fs.writeFileSync(`${tmp}/busy/${name}`, '');
-      const addon = path.resolve('dist/native/fsat.node');
-      const script = `
-        const fs = require('node:fs');
-        const n = require(${JSON.stringify(addon)});
-        const dir = n.openat(fs.openSync(${JSON.stringify(tmp)}, ${DIR}), 'busy', ${DIR});
-        const pin = (names) => {
-          const fds = new Int32Array(names.length), errs = new Int32Array(names.length);
-          n.pinBatch(dir, names, ${ENTRY_FLAGS}, fds, new Float64Array(names.length * 6), errs);
-          if (errs.some((e) => e !== 0)) throw new Error('pin failed');
-          return fds;
-        };
-        const names = ${JSON.stringify(changed)};
-        const fds = pin(names);
-        n.changeStart(fds, new Float64Array(names.length * 4).map((_, k) => [1000 + (k >> 2), 2000, 0, 1][k % 4]), names.length);
-        // Posted once the helper is making the change batch (a batch posted before it begins is joined first anyway).
-        for (const end = Date.now() + 20000; fs.statSync(${JSON.stringify(`${tmp}/busy/c0`)}).uid !== 1000; ) if (Date.now() > end) throw new Error('the change batch never began');
-        for (const fd of pin(${JSON.stringify(pinned)})) n.close(fd);
-        const errs = new Int32Array(names.length);
-        n.changeWait(new Float64Array(names.length * 6), errs);
-        if (errs.some((e) => e !== 0)) throw new Error('change failed');`;
-      const log = path.join(tmp, 'strace.log');
-      const p = spawnSync('prlimit', ['--nofile=4096:4096', 'strace', '-f', '-qq', '-e', 'trace=openat,fchownat', '-o', log, process.execPath, '-e', script], { encoding: 'utf8', timeout: 50_000 });
-      expect(p.stderr).toBe('');
-      expect(p.status).toBe(0);
-      // Each line: `TID call(...`, or a call another thread's interrupted (`<... call resumed>`), counted at its start.
-      const calls = fs.readFileSync(log, 'utf8').split('\n').map((l) => /^(\d+)\s+(openat\(\d+, "p|fchownat\(\d+, "")/.exec(l)).filter((m) => m !== null);
-      const chowns = calls.filter((m) => String(m[2]).startsWith('fchownat'));
-      const helper = chowns[0]?.[1];
-      expect(chowns.length).toBe(changed.length);
-      expect(chowns.every((m) => m[1] === helper)).toBe(true);
-      const last = calls.lastIndexOf(chowns[chowns.length - 1] as RegExpExecArray);
-      const helped = calls.slice(0, last).filter((m) => m[1] === helper && String(m[2]).startsWith('openat')).length;
-      expect(helped).toBeGreaterThan(0);
-      for (const [i, name] of changed.entries()) expect(fs.lstatSync(`${tmp}/busy/${name}`).uid).toBe(1000 + i);
-    },
-  );
+  for (const waited of [false, true]) {
+    it.runIf(os.availableParallelism() >= 2 && process.env.MOMENTUM_PERMS_THREADS === undefined && spawnSync('strace', ['-V']).status === 0)(
+      waited
+        ? 'does not join it once the caller has had to wait for a change batch: the changes are then what it waits for'
+        : 'joins a shared batch posted while it makes a change batch, between two of its changes: the walk waits for the one, nobody yet for the other',
+      () => {
+        // Joined only once the change batch was made, a fix's listings went without their second thread for as long
+        // as each of its change batches took, a few milliseconds each. But where the caller waits for each batch (every
+        // entry drifted), helping its listings only makes the wait longer. strace (-f) shows which thread made each call.
+        fs.mkdirSync(`${tmp}/busy`);
+        const changed = Array.from({ length: 2000 }, (_, i) => `c${i}`);
+        const pinned = Array.from({ length: 500 }, (_, i) => `p${i}`);
+        const first = Array.from({ length: 1000 }, (_, i) => `w${i}`);
+        for (const name of [...changed, ...pinned, ...first]) fs.writeFileSync(`${tmp}/busy/${name}`, '');
+        const addon = path.resolve('dist/native/fsat.node');
+        const script = `
+          const fs = require('node:fs');
+          const n = require(${JSON.stringify(addon)});
+          const dir = n.openat(fs.openSync(${JSON.stringify(tmp)}, ${DIR}), 'busy', ${DIR});
+          const pin = (names) => {
+            const fds = new Int32Array(names.length), errs = new Int32Array(names.length);
+            n.pinBatch(dir, names, ${ENTRY_FLAGS}, fds, new Float64Array(names.length * 6), errs);
+            if (errs.some((e) => e !== 0)) throw new Error('pin failed');
+            return fds;
+          };
+          const change = (names, uid) => n.changeStart(pin(names), new Float64Array(names.length * 4).map((_, k) => [uid + (k >> 2), 2000, 0, 1][k % 4]), names.length);
+          const wait = (count) => {
+            const errs = new Int32Array(count);
+            n.changeWait(new Float64Array(count * 6), errs);
+            if (errs.some((e) => e !== 0)) throw new Error('change failed');
+          };
+          if (${waited}) {
+            // Waited for at once: the batch is still being made.
+            change(${JSON.stringify(first)}, 5000);
+            wait(${first.length});
+          }
+          change(${JSON.stringify(changed)}, 1000);
+          // Posted once the helper is making the change batch (a batch posted before it begins is joined first anyway).
+          for (const end = Date.now() + 20000; fs.statSync(${JSON.stringify(`${tmp}/busy/c0`)}).uid !== 1000; ) if (Date.now() > end) throw new Error('the change batch never began');
+          for (const fd of pin(${JSON.stringify(pinned)})) n.close(fd);
+          wait(${changed.length});`;
+        const log = path.join(tmp, 'strace.log');
+        const p = spawnSync('prlimit', ['--nofile=4096:4096', 'strace', '-f', '-qq', '-e', 'trace=openat,fchownat', '-o', log, process.execPath, '-e', script], { encoding: 'utf8', timeout: 50_000 });
+        expect(p.stderr).toBe('');
+        expect(p.status).toBe(0);
+        // Each line: `TID call(...`, or a call another thread's interrupted (`<... call resumed>`), counted at its start.
+        const calls = fs.readFileSync(log, 'utf8').split('\n').map((l) => /^(\d+)\s+(openat\(\d+, "p|fchownat\(\d+, "", [12]\d{3},)/.exec(l)).filter((m) => m !== null);
+        const chowns = calls.filter((m) => String(m[2]).startsWith('fchownat'));
+        const helper = chowns[0]?.[1];
+        expect(chowns.length).toBe(changed.length);
+        expect(chowns.every((m) => m[1] === helper)).toBe(true);
+        const last = calls.lastIndexOf(chowns[chowns.length - 1] as RegExpExecArray);
+        const helped = calls.slice(0, last).filter((m) => m[1] === helper && String(m[2]).startsWith('openat')).length;
+        if (waited) expect(helped).toBe(0);
+        else expect(helped).toBeGreaterThan(0);
+        for (const [i, name] of changed.entries()) expect(fs.lstatSync(`${tmp}/busy/${name}`).uid).toBe(1000 + i);
+        if (waited) for (const [i, name] of first.entries()) expect(fs.lstatSync(`${tmp}/busy/${name}`).uid).toBe(5000 + i);
+      },
+    );
+  }
 
   it('grows the descriptor table once to the size asked, descriptors still given lowest first', () => {
     const fdSize = (): number => Number(/^FDSize:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
