@@ -282,7 +282,9 @@ static int change_busy = 0;
  * changeWait found its batch still being made. The changes are then what the caller waits for (a fix with every
  * entry drifted, whose walk fills a batch faster than the helper changes one), and helping its listings would only
  * make each wait longer; where the caller finds its batches made (a few changes in a large walk), the walk is what
- * it waits for. A hint for the next batches, process-wide.
+ * it waits for. A hint, read before each item (from the next item on, for the batch being waited for too), and
+ * process-wide: the last changeWait of any thread decides, and a run in the same process after one whose last
+ * wait found its batch unmade begins with joining off until its own first changeWait.
  */
 static int help_between = 1;
 /* The helper thread's own: the last shared batch (share.gen) it joined, and whether this thread is it. */
