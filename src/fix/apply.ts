@@ -227,8 +227,9 @@ export class Applier {
     const depth = this.queueDepth;
     let names = queued;
     let pin = reqs;
-    // An unreachable directory, or a name the walk cannot have produced: verify() reports each as it would.
-    if (depth < 0 || queued.some(badName)) {
+    // An unreachable directory, or a name the walk cannot have produced: verify() reports each as it would. Each
+    // name was cut after the last slash of its path (submit()), so only "", "." and ".." are left to look for.
+    if (depth < 0 || queued.some(dotName)) {
       names = [];
       pin = [];
       for (let i = 0; i < reqs.length; i++) {
@@ -730,6 +731,11 @@ function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | nu
  * million entries: a batch applied within one keeps its entries out of the old generation.
  */
 export const BATCH_AGE_MS = 25;
+
+/** badName() of a name that holds no slash. */
+function dotName(name: string): boolean {
+  return name === '' || name === '.' || name === '..';
+}
 
 /** The batch size an Applier uses: at most what changeStart takes (a larger batch would be journaled, then refused). */
 function batchSizeOf(asked: number | undefined): number {

@@ -133,6 +133,23 @@ describe('apply: ordinary changes', () => {
     else expect(applied).toBe(1);
   });
 
+  it('never looks up a name the walk cannot produce ("", ".", ".."), in a group with names it can: refused, the rest changed', () => {
+    file(r.h(SPOOL + '/A/m1'), 0, 0, 0o644);
+    file(r.h(SPOOL + '/A/m2'), 0, 0, 0o644);
+    const good = ['/A/m1', '/A/m2'].map((p) => requestFor(r, SPOOL + p, SPOOL, EC));
+    // "." and ".." would name the directory and its parent (each request as the walk would have made it for them,
+    // so that only the name stops it), "" nothing.
+    const dir = requestFor(r, SPOOL + '/A', SPOOL, EC);
+    const up = requestFor(r, SPOOL, SPOOL, EC);
+    const bad = [{ ...dir, path: `${SPOOL}/A/.` }, { ...up, path: `${SPOOL}/A/..` }, { ...dir, path: `${SPOOL}/A/` }];
+    const before = [perms(r.h(SPOOL)), perms(r.h(SPOOL + '/A'))];
+    const out = apply([good[0] as ChangeRequest, ...bad, good[1] as ChangeRequest]);
+    expect(out.filter((o) => o.outcome === 'refused').map((o) => [o.path, o.reason])).toEqual(bad.map((b) => [b.path, 'changed-during-fix']));
+    expect(out.filter((o) => o.outcome === 'fixed').map((o) => o.path).sort()).toEqual([`${SPOOL}/A/m1`, `${SPOOL}/A/m2`]);
+    expect([perms(r.h(SPOOL)), perms(r.h(SPOOL + '/A'))]).toEqual(before);
+    expect(perms(r.h(SPOOL + '/A/m2'))).toEqual(EC);
+  });
+
   it('reports an entry already as wanted as unchanged, and a vanished one too', () => {
     file(r.h(SPOOL + '/A/ok'), ECUSER, ECGROUP, 0o640);
     file(r.h(SPOOL + '/A/gone'), 0, 0, 0o644);
