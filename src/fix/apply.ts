@@ -228,14 +228,17 @@ export class Applier {
     let names = queued;
     let pin = reqs;
     // An unreachable directory, or a name the walk cannot have produced: verify() reports each as it would. Each
-    // name was cut after the last slash of its path (submit()), so only "", "." and ".." are left to look for.
-    if (depth < 0 || queued.some(dotName)) {
+    // name was cut after the last slash of its path (submit()), so only "", "." and ".." are left to look for; and a
+    // name longer than any the kernel takes (NAME_MAX, 255 bytes), which only an edited journal gives undo: failed
+    // as the kernel would fail it, ENAMETOOLONG (pinBatch refuses a name past its buffer whole, and the run with it).
+    if (depth < 0 || queued.some(unusual)) {
       names = [];
       pin = [];
       for (let i = 0; i < reqs.length; i++) {
         const req = reqs[i] as ChangeRequest;
         const name = queued[i] as string;
         if (depth < 0 || badName(name)) this.accept(req, this.verify(req));
+        else if (name.length > NAME_MAX) this.unreachable(req, new ReachError('errno', 'ENAMETOOLONG', req.path));
         else {
           names.push(name);
           pin.push(req);
@@ -732,10 +735,13 @@ function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | nu
  */
 export const BATCH_AGE_MS = 25;
 
-/** badName() of a name that holds no slash. */
-function dotName(name: string): boolean {
-  return name === '' || name === '.' || name === '..';
+/** badName() of a name that holds no slash, or a name too long to be one (see drain()). */
+function unusual(name: string): boolean {
+  return name === '' || name === '.' || name === '..' || name.length > NAME_MAX;
 }
+
+/** The longest name the kernel takes, in bytes: a string of more UTF-16 units is longer in UTF-8 too. */
+const NAME_MAX = 255;
 
 /** The batch size an Applier uses: at most what changeStart takes (a larger batch would be journaled, then refused). */
 function batchSizeOf(asked: number | undefined): number {

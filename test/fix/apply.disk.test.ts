@@ -150,6 +150,17 @@ describe('apply: ordinary changes', () => {
     expect(perms(r.h(SPOOL + '/A/m2'))).toEqual(EC);
   });
 
+  it('fails a name longer than any the kernel takes (only an edited journal gives one) as the kernel would, the rest of its group changed', () => {
+    file(r.h(SPOOL + '/A/m1'), 0, 0, 0o644);
+    file(r.h(SPOOL + '/A/m2'), 0, 0, 0o644);
+    const good = ['/A/m1', '/A/m2'].map((p) => requestFor(r, SPOOL + p, SPOOL, EC));
+    // 300 bytes: the kernel's ENAMETOOLONG; 5,000: past what the native helpers take at all.
+    const long = [300, 5000].map((n) => ({ ...(good[0] as ChangeRequest), path: `${SPOOL}/A/${'x'.repeat(n)}` }));
+    const out = apply([good[0] as ChangeRequest, ...long, good[1] as ChangeRequest]);
+    expect(out.filter((o) => o.outcome === 'failed').map((o) => [o.path.length, o.errno])).toEqual(long.map((l) => [l.path.length, 'ENAMETOOLONG']));
+    expect(out.filter((o) => o.outcome === 'fixed').map((o) => o.path).sort()).toEqual([`${SPOOL}/A/m1`, `${SPOOL}/A/m2`]);
+  });
+
   it('reports an entry already as wanted as unchanged, and a vanished one too', () => {
     file(r.h(SPOOL + '/A/ok'), ECUSER, ECGROUP, 0o640);
     file(r.h(SPOOL + '/A/gone'), 0, 0, 0o644);
