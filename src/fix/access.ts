@@ -52,6 +52,15 @@ export function openEntry(dirFd: number, name: string): number {
   return openAt(dirFd, name, ENTRY_FLAGS);
 }
 
+/**
+ * A name no lookup can take: 4,095 bytes or more, past PATH_MAX with its NUL. The kernel fails it with ENAMETOOLONG,
+ * and so do these callers, on both paths (the native helpers refuse it outright, with a TypeError). Only an edited
+ * journal gives undo one. Counted only when it could be that long: three bytes at most for each UTF-16 unit.
+ */
+export function tooLong(name: string): boolean {
+  return name.length >= 1365 && Buffer.byteLength(name, 'utf8') >= 4095;
+}
+
 /** A name the walk cannot have produced ("", ".", "..", or with a slash) is never looked up. */
 export function badName(name: string): boolean {
   return name === '' || name === '.' || name === '..' || name.includes('/');
@@ -87,6 +96,7 @@ export class DirChain {
       const name = parts[i] as string;
       const at = '/' + parts.slice(0, i + 1).join('/');
       if (badName(name)) throw new ReachError('not-dir', 'EINVAL', at);
+      if (tooLong(name)) throw new ReachError('errno', 'ENAMETOOLONG', at);
       const parentFd = this.fds[i] as number;
       let fd: number;
       try {

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import type { EntryType, Outcome, RefusalReason, Target } from '../types.js';
-import { badName, DirChain, type DirNode, ENTRY_FLAGS, openEntry, ReachError, typeOfMode } from './access.js';
+import { badName, DirChain, type DirNode, ENTRY_FLAGS, openEntry, ReachError, tooLong, typeOfMode } from './access.js';
 import type { JournalWriter } from './journal.js';
 import { atOrBelow, defaultBatchSize, emptySummary, showTarget } from './batch.js';
 import { grants, judge, unreachableOutcome, type Seen, type Where } from './judge.js';
@@ -228,17 +228,15 @@ export class Applier {
     let names = queued;
     let pin = reqs;
     // An unreachable directory, or a name the walk cannot have produced: verify() reports each as it would. Each
-    // name was cut after the last slash of its path (submit()), so only "", "." and ".." are left to look for; and a
-    // name longer than any the kernel takes (NAME_MAX, 255 bytes), which only an edited journal gives undo: failed
-    // as the kernel would fail it, ENAMETOOLONG (pinBatch refuses a name past its buffer whole, and the run with it).
+    // name was cut after the last slash of its path (submit()), so only "", "." and ".." are left to look for, and a
+    // name no lookup takes (tooLong(): pinBatch would refuse the whole group, and the run with it).
     if (depth < 0 || queued.some(unusual)) {
       names = [];
       pin = [];
       for (let i = 0; i < reqs.length; i++) {
         const req = reqs[i] as ChangeRequest;
         const name = queued[i] as string;
-        if (depth < 0 || badName(name)) this.accept(req, this.verify(req));
-        else if (name.length > NAME_MAX) this.unreachable(req, new ReachError('errno', 'ENAMETOOLONG', req.path));
+        if (depth < 0 || unusual(name)) this.accept(req, this.verify(req));
         else {
           names.push(name);
           pin.push(req);
@@ -424,6 +422,8 @@ export class Applier {
     let fd: number;
     try {
       depth = this.chain.enter(parent);
+      // What the kernel says of it, on both paths (the native helpers refuse it with a TypeError instead).
+      if (tooLong(name)) throw new ReachError('errno', 'ENAMETOOLONG', req.path);
       fd = openEntry(this.chain.fd(depth), name);
     } catch (e) {
       if (e instanceof ReachError) return this.unreachable(req, e);
@@ -735,13 +735,10 @@ function steps(p: Pinned): { chown: boolean; chmod: boolean; narrow: number | nu
  */
 export const BATCH_AGE_MS = 25;
 
-/** badName() of a name that holds no slash, or a name too long to be one (see drain()). */
+/** badName() of a name that holds no slash, or a name no lookup takes (see drain()). */
 function unusual(name: string): boolean {
-  return name === '' || name === '.' || name === '..' || name.length > NAME_MAX;
+  return name === '' || name === '.' || name === '..' || tooLong(name);
 }
-
-/** The longest name the kernel takes, in bytes: a string of more UTF-16 units is longer in UTF-8 too. */
-const NAME_MAX = 255;
 
 /** The batch size an Applier uses: at most what changeStart takes (a larger batch would be journaled, then refused). */
 function batchSizeOf(asked: number | undefined): number {

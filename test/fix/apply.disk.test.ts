@@ -150,14 +150,27 @@ describe('apply: ordinary changes', () => {
     expect(perms(r.h(SPOOL + '/A/m2'))).toEqual(EC);
   });
 
-  it('fails a name longer than any the kernel takes (only an edited journal gives one) as the kernel would, the rest of its group changed', () => {
+  it('fails a name no lookup takes (4,095 bytes or more: only an edited journal gives one) as the kernel would, on both paths, the rest of its group changed', () => {
     file(r.h(SPOOL + '/A/m1'), 0, 0, 0o644);
     file(r.h(SPOOL + '/A/m2'), 0, 0, 0o644);
     const good = ['/A/m1', '/A/m2'].map((p) => requestFor(r, SPOOL + p, SPOOL, EC));
     // 300 bytes: the kernel's ENAMETOOLONG; 5,000: past what the native helpers take at all.
     const long = [300, 5000].map((n) => ({ ...(good[0] as ChangeRequest), path: `${SPOOL}/A/${'x'.repeat(n)}` }));
-    const out = apply([good[0] as ChangeRequest, ...long, good[1] as ChangeRequest]);
-    expect(out.filter((o) => o.outcome === 'failed').map((o) => [o.path.length, o.errno])).toEqual(long.map((l) => [l.path.length, 'ENAMETOOLONG']));
+    // A directory of 5,000 bytes on the way; and one made only after the request came (its directory could not be
+    // opened then: looked up again when the request is judged).
+    const deep = { ...(good[0] as ChangeRequest), path: `${SPOOL}/${'d'.repeat(5000)}/m1` };
+    const late = { ...(good[0] as ChangeRequest), path: `${SPOOL}/X/${'x'.repeat(5000)}` };
+    let calls = 0;
+    // Made after `late` was queued (its directory gone then), before its group is pinned.
+    const between = (): void => void (++calls === 5 && fs.mkdirSync(r.h(SPOOL + '/X')));
+    const out = apply([good[0] as ChangeRequest, ...long, deep, late, good[1] as ChangeRequest], { between });
+    const failed = out.filter((o) => o.outcome === 'failed' && o.path !== late.path);
+    expect(failed.map((o) => [o.path, o.errno]).sort()).toEqual([...long, deep].map((l) => [l.path, 'ENAMETOOLONG']).sort());
+    // Natively it waits with its group and is looked up once the directory is there; the pure-JS path judges it as it comes.
+    const lateOut = out.find((o) => o.path === late.path);
+    if (nativeFs() !== null) expect([lateOut?.outcome, lateOut?.errno]).toEqual(['failed', 'ENAMETOOLONG']);
+    else expect([lateOut?.outcome, lateOut?.message]).toEqual(['unchanged', `vanished before it could be fixed (${SPOOL}/X)`]);
+    expect(failed.find((o) => o.path === deep.path)?.message).toBe(`cannot open ${SPOOL}/${'d'.repeat(5000)}: ENAMETOOLONG`);
     expect(out.filter((o) => o.outcome === 'fixed').map((o) => o.path).sort()).toEqual([`${SPOOL}/A/m1`, `${SPOOL}/A/m2`]);
   });
 
