@@ -705,6 +705,11 @@ static void remove_regular(int dir_fd, char *const *names, uint32_t count) {
   }
 }
 
+/* A journal just created, made durable with its name: fsync() of it, then of its directory; 0 or the errno. */
+static int sync_new_journal(int fd, int dir_fd) {
+  return fsync(fd) != 0 || fsync(dir_fd) != 0 ? errno : 0;
+}
+
 /*
  * A change batch as the helper thread makes it: first fdatasync() of the journal the batch's lines were
  * written to, then the changes. The journal line of every change is on disk before the change is made, as
@@ -718,8 +723,8 @@ static void change_run(void *ctx, uint32_t lo, uint32_t hi) {
     /* A new journal: its inode and its name in the directory too, as its creation used to make them before
        it returned (on the walk's thread). */
     j->sync_call = j->dir_fd >= 0 ? "fsync" : "fdatasync";
-    if ((j->dir_fd >= 0 ? fsync(j->sync_fd) : fdatasync(j->sync_fd)) != 0) err = errno;
-    if (err == 0 && j->dir_fd >= 0 && fsync(j->dir_fd) != 0) err = errno;
+    if (j->dir_fd >= 0) err = sync_new_journal(j->sync_fd, j->dir_fd);
+    else if (fdatasync(j->sync_fd) != 0) err = errno;
   }
   if (err != 0) {
     j->sync_err = err;
@@ -910,7 +915,7 @@ static napi_value ChangeStart(napi_env env, napi_callback_info info) {
      changes nothing: thrown as "fsync"), then the old journals removed. */
   if (dir_fd >= 0 && (j->dir_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
     j->dir_fd = -1;
-    int err = fsync(sync_fd) != 0 || fsync(dir_fd) != 0 ? errno : 0;
+    int err = sync_new_journal(sync_fd, dir_fd);
     if (err != 0) {
       async_free(a);
       return throw_errno(env, err, "fsync");

@@ -54,9 +54,9 @@ export function openEntry(dirFd: number, name: string): number {
 
 /**
  * A name no lookup can take: 4,095 bytes or more, PATH_MAX with its NUL (and far past any file system's longest
- * name). The kernel fails it with ENAMETOOLONG,
- * and so do these callers, on both paths (the native helpers refuse it outright, with a TypeError). Only an edited
- * journal gives undo one. Counted only when it could be that long: three bytes at most for each UTF-16 unit.
+ * name). The kernel fails it with ENAMETOOLONG, and so do these callers, on both paths (the native helpers refuse
+ * it outright, with a TypeError). Only an edited journal gives undo one. Counted only when it could be that long:
+ * three bytes at most for each UTF-16 unit.
  */
 export function tooLong(name: string): boolean {
   return name.length >= 1365 && Buffer.byteLength(name, 'utf8') >= 4095;
