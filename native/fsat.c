@@ -333,6 +333,79 @@ static void help_posted(void) {
   pthread_mutex_unlock(&split_mu);
 }
 
+/*
+ * A pin group posted ahead (pinOpen, pinPost, pinTake): the names of one directory's entries, posted one by one as
+ * the walk finds them drifted, opened and fstat()ed by the helper thread while the walk goes on; pinTake waits for
+ * the rest (taking what the helper has not begun) and hands the results over. One group at a time in the process
+ * (another environment asking meanwhile is told no, and pins its group with pinBatch).
+ * The group looks its names up in a duplicate of the caller's directory descriptor, made at pinOpen: whatever the
+ * caller closes meanwhile, every name is looked up in the directory it opened the group in, never in what the
+ * descriptor's number names later.
+ * The arrays are grown only while no group is open (the helper reads them only while one is).
+ */
+static struct {
+  /* Set and cleared under split_mu: the helper may take items. */
+  int open;
+  /* Under split_mu: the helper is taking items; pinTake returns only once this is 0. */
+  int helping;
+  int dirfd;
+  int flags;
+  /* The arrays' size, and the most names the open group takes (pinOpen's room). */
+  uint32_t cap;
+  uint32_t room;
+  char **names;
+  int32_t *fds;
+  double *nums;
+  int32_t *errs;
+  /* Items posted (atomic: a release store once names[i] is written), and the first no thread has taken (atomic). */
+  uint32_t count;
+  uint32_t next;
+} pins = {0, 0, -1, 0, 0, 0, NULL, NULL, NULL, NULL, 0, 0};
+/* How many posted names, untaken, wake the helper thread (see pinPost). */
+#define PIN_WAKE 16
+/* 1 while an environment has a group open (atomic). */
+static int pins_busy = 0;
+
+static void pin_one(uint32_t i) {
+  struct stat st;
+  int fd = openat(pins.dirfd, pins.names[i], pins.flags);
+  if (fd >= 0 && sys_fstat(fd, &st) != 0) {
+    int err = errno;
+    close(fd);
+    fd = -1;
+    errno = err;
+  }
+  if (fd < 0) {
+    pins.errs[i] = errno;
+    pins.fds[i] = -1;
+    return;
+  }
+  pins.errs[i] = 0;
+  pins.fds[i] = fd;
+  put_stat(pins.nums + (size_t)i * NUMS, &st);
+}
+
+/* Take posted items, one at a time, until none is left untaken (both threads: each item is taken once). */
+static void pin_items(void) {
+  for (;;) {
+    uint32_t i = __atomic_load_n(&pins.next, __ATOMIC_RELAXED);
+    if (i >= __atomic_load_n(&pins.count, __ATOMIC_ACQUIRE)) return;
+    if (__atomic_compare_exchange_n(&pins.next, &i, i + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) pin_one(i);
+  }
+}
+
+/* With split_mu held, on the helper thread: take the open group's untaken items (1), the mutex released meanwhile; else 0. */
+static int join_pins(void) {
+  if (!pins.open || __atomic_load_n(&pins.next, __ATOMIC_RELAXED) >= __atomic_load_n(&pins.count, __ATOMIC_ACQUIRE)) return 0;
+  pins.helping = 1;
+  pthread_mutex_unlock(&split_mu);
+  pin_items();
+  pthread_mutex_lock(&split_mu);
+  pins.helping = 0;
+  pthread_cond_broadcast(&split_done);
+  return 1;
+}
+
 static void *split_main(void *arg) {
   (void)arg;
   /* Named, for `top -H` and /proc/PID/task/TID/comm (the tests find it so). */
@@ -341,6 +414,8 @@ static void *split_main(void *arg) {
   pthread_mutex_lock(&split_mu);
   for (;;) {
     if (join_posted()) continue;
+    /* A pin group before a change batch: the walk takes it at its next directory, the batch only at its next flush. */
+    if (join_pins()) continue;
     if (change_slot.pending) {
       range_fn fn = change_slot.fn;
       void *ctx = change_slot.ctx;
@@ -808,7 +883,37 @@ static void async_wait(struct async_change *a) {
  */
 struct instance {
   struct async_change *inflight;
+  /* This environment has the pin group open (pinOpen, until pinTake). */
+  int pin_open;
 };
+
+/* Close the open pin group: when this returns every posted item is done (those nobody took, here) and the helper
+   thread is out of it, its results visible here (written before it took split_mu to clear `helping`). */
+static void pin_finish(void) {
+  pthread_mutex_lock(&split_mu);
+  pins.open = 0;
+  pthread_mutex_unlock(&split_mu);
+  pin_items();
+  pthread_mutex_lock(&split_mu);
+  while (pins.helping) pthread_cond_wait(&split_done, &split_mu);
+  pthread_mutex_unlock(&split_mu);
+}
+
+/* After pin_finish: the names freed, the directory's duplicate closed, the group given back. With close_fds,
+   every descriptor it opened is closed too (nobody takes them). */
+static void pin_release(int close_fds) {
+  uint32_t n = pins.count;
+  for (uint32_t i = 0; i < n; i++) {
+    free(pins.names[i]);
+    pins.names[i] = NULL;
+    if (close_fds && pins.fds[i] >= 0) close(pins.fds[i]);
+  }
+  close(pins.dirfd);
+  pins.dirfd = -1;
+  __atomic_store_n(&pins.count, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&pins.next, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&pins_busy, 0, __ATOMIC_RELEASE);
+}
 
 static void async_free(struct async_change *a) {
   struct change_job *j = &a->job;
@@ -821,6 +926,11 @@ static void async_free(struct async_change *a) {
 /* The environment is going away (a worker terminated, the process exiting): its batch is waited for, never freed under the helper. */
 static void instance_free(napi_env env, void *data, void *hint) {
   struct instance *in = data;
+  /* A group never taken: its opens waited for, never left to the helper, and what they opened closed. */
+  if (in->pin_open) {
+    pin_finish();
+    pin_release(1);
+  }
   if (in->inflight != NULL) {
     async_wait(in->inflight);
     async_free(in->inflight);
@@ -976,6 +1086,117 @@ static napi_value ChangeWait(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * pinOpen(dirFd, flags, room) → boolean, pinPost(name), pinTake(fds, nums, errs) → count
+ *
+ * pinBatch's opens, posted ahead: pinOpen opens a group in the directory dirFd names now (a duplicate of it: the
+ * caller may close its own), pinPost adds a name (checked as pinBatch checks it: a TypeError, nothing added), and
+ * the helper thread opens and fstat()s each name as it comes, while the caller goes on. pinTake ends the group:
+ * it opens what the helper has not begun, waits for the rest and writes, for the i-th name posted, fds[i] (or -1),
+ * nums[i*6..] and errs[i], as pinBatch does; from then on the descriptors are the caller's. pinOpen answers false
+ * (nothing opened) when no group can be posted: no helper thread, another environment's group open, or no
+ * descriptor left for the duplicate; the caller then pins with pinBatch. At most `room` names a group; one group
+ * at a time for each environment (pinOpen with one open throws). pinTake with no group open returns 0; given
+ * arrays too short it closes everything the group opened and throws.
+ */
+static napi_value PinOpen(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t dirfd, flags, room;
+  int oflags;
+  if (argc < 3 || !get_int(env, argv[0], &dirfd) || !get_int(env, argv[1], &flags) || !open_flags(flags, &oflags) ||
+      !get_int(env, argv[2], &room) || room == 0 || room > (1 << 20))
+    return throw_type(env, "pinOpen(dirfd, flags, room)");
+  struct instance *in = instance_of(env);
+  if (in == NULL) return throw_errno(env, ENOMEM, "pinOpen");
+  if (in->pin_open) return throw_type(env, "pinOpen: a group is open (pinTake first)");
+  int idle = 0, ok = 0;
+  if (__atomic_compare_exchange_n(&pins_busy, &idle, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    ok = split_start() == 1;
+    /* Grown only here, no group open: the helper reads the arrays only while one is. */
+    if (ok && (uint32_t)room > pins.cap) {
+      char **names = realloc(pins.names, (size_t)room * sizeof(char *));
+      if (names != NULL) pins.names = names;
+      int32_t *fds = realloc(pins.fds, (size_t)room * sizeof(int32_t));
+      if (fds != NULL) pins.fds = fds;
+      double *nums = realloc(pins.nums, (size_t)room * NUMS * sizeof(double));
+      if (nums != NULL) pins.nums = nums;
+      int32_t *errs = realloc(pins.errs, (size_t)room * sizeof(int32_t));
+      if (errs != NULL) pins.errs = errs;
+      ok = names != NULL && fds != NULL && nums != NULL && errs != NULL;
+      if (ok) pins.cap = (uint32_t)room;
+    }
+    /* The group's own descriptor for the directory: a name posted later is looked up where the caller opened the
+       group, even if it closed its descriptor meanwhile and the number now names another directory. */
+    if (ok && (pins.dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0) ok = 0;
+    if (!ok) {
+      pins.dirfd = -1;
+      __atomic_store_n(&pins_busy, 0, __ATOMIC_RELEASE);
+    } else {
+      pins.flags = oflags;
+      pins.room = (uint32_t)room;
+      pthread_mutex_lock(&split_mu);
+      pins.open = 1;
+      pthread_mutex_unlock(&split_mu);
+      in->pin_open = 1;
+    }
+  }
+  napi_get_boolean(env, ok, &out);
+  return out;
+}
+
+static napi_value PinPost(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  struct instance *in = instance_of(env);
+  if (in == NULL || !in->pin_open) return throw_type(env, "pinPost: no group open (pinOpen first)");
+  char tmp[4096];
+  if (argc < 1 || !get_name(env, argv[0], tmp, sizeof tmp)) return throw_type(env, "pinPost: bad name");
+  /* Only this thread writes count while the group is open. */
+  uint32_t i = pins.count;
+  if (i >= pins.room) return throw_type(env, "pinPost: the group is full");
+  if ((pins.names[i] = strdup(tmp)) == NULL) return throw_errno(env, ENOMEM, "pinPost");
+  __atomic_store_n(&pins.count, i + 1, __ATOMIC_RELEASE);
+  /* The helper is woken once PIN_WAKE names wait, not for each: a few drifted entries in a large directory come
+     far apart, and a wake-up for each would cost the caller more than the open it hands over (it also takes
+     them when it wakes for a shared batch; what nobody has taken, pinTake opens). Under the mutex: a helper about
+     to wait has either seen the names or is waiting when it is signalled. */
+  if (i + 1 - __atomic_load_n(&pins.next, __ATOMIC_RELAXED) >= PIN_WAKE) {
+    pthread_mutex_lock(&split_mu);
+    pthread_cond_signal(&split_work);
+    pthread_mutex_unlock(&split_mu);
+  }
+  return NULL;
+}
+
+static napi_value PinTake(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], ret;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  struct instance *in = instance_of(env);
+  uint32_t n = 0;
+  if (in != NULL && in->pin_open) {
+    n = pins.count;
+    int32_t *fds = NULL, *errs = NULL;
+    double *nums = NULL;
+    int ok = n == 0 || (argc >= 3 && (fds = get_i32(env, argv[0], n)) != NULL && (nums = get_f64(env, argv[1], (size_t)n * NUMS)) != NULL &&
+                        (errs = get_i32(env, argv[2], n)) != NULL);
+    pin_finish();
+    if (ok && n > 0) {
+      memcpy(fds, pins.fds, (size_t)n * sizeof(int32_t));
+      memcpy(nums, pins.nums, (size_t)n * NUMS * sizeof(double));
+      memcpy(errs, pins.errs, (size_t)n * sizeof(int32_t));
+    }
+    pin_release(!ok);
+    in->pin_open = 0;
+    if (!ok) return throw_type(env, "pinTake(fds, nums, errs): arrays too short (the group is over, what it opened closed)");
+  }
+  napi_create_uint32(env, n, &ret);
+  return ret;
+}
+
+/*
  * Grow the descriptor table to hold n - 1: a duplicate of standard input, output or error made there, then
  * closed (Node keeps the three open, on /dev/null when it was started without them). Nothing new is opened:
  * for the grace period the growth waits for, no low descriptor names a file of its own. 0 or the errno.
@@ -1118,6 +1339,9 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"changeStart", NULL, ChangeStart, NULL, NULL, NULL, napi_enumerable, NULL},
       {"changeWait", NULL, ChangeWait, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pinBatch", NULL, PinBatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pinOpen", NULL, PinOpen, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pinPost", NULL, PinPost, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pinTake", NULL, PinTake, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"reserveFds", NULL, ReserveFds, NULL, NULL, NULL, napi_enumerable, NULL},
       {"aclWrite", NULL, AclWrite, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -44,6 +44,12 @@ export interface ApplyOptions {
    * Tests set it to prove both answers without changing the machine's setting.
    */
   hardlinksProtected?: boolean;
+  /**
+   * Native: post each directory's names to the helper thread as they come (pinOpen), rather than pin them when
+   * the group is drained (pinBatch). Default true; the helpers fall back on their own where the helper thread
+   * cannot take a group. Tests set it false to prove both ways judge alike.
+   */
+  pinAhead?: boolean;
 }
 
 /** fs.protected_hardlinks as the running kernel has it; false when it cannot be read. */
@@ -121,6 +127,13 @@ export class Applier {
   private pinErrs = new Int32Array(0);
   /** Whether drain() is judging a group pinned into those arrays. */
   private pinning = false;
+  /**
+   * Native: the waiting group is posted ahead (pinOpen): the helper thread pins each of its names as it comes,
+   * while the walk goes on, and drain() takes them (pinTake). `postedSettled`: how many batches had been waited
+   * for when it was opened (the values it reads hold from then on, see drain()).
+   */
+  private posted = false;
+  private postedSettled = 0;
   private queueParent = '';
   /** The depth of `queueParent` in the open chain, or -1 when it could not be reached. */
   private queueDepth = -1;
@@ -176,14 +189,27 @@ export class Applier {
     // Native: consecutive requests in one directory are pinned together (drain()). The group never
     // outgrows what the batch can still take, so no change is applied between its pinning and its judging.
     if (this.queue.length > 0 && (parent !== this.queueParent || this.queue.length + this.batch.length >= this.batchSize)) this.drain();
+    const n = this.native;
     if (this.queue.length === 0) {
       // The directory is opened now, when its first entry comes, as verify() would: the entries are then
       // looked up in the directory the walk went through, whatever is renamed into its place meanwhile.
       this.queueParent = parent;
       this.queueDepth = this.enterParent(parent);
+      // Posted ahead where the helper thread can take it: its opens are then off the walk's thread. The group
+      // looks its names up in the directory opened here (a duplicate of it), as pinBatch would at drain().
+      const room = Math.max(1, this.batchSize - this.batch.length);
+      this.posted = this.queueDepth >= 0 && this.o.pinAhead !== false && n.pinOpen !== undefined && n.pinOpen(this.chain.fd(this.queueDepth), ENTRY_FLAGS, room);
+      this.postedSettled = this.settled;
     }
+    const name = req.path.slice(slash + 1);
     this.queue.push(req);
-    this.queueNames.push(req.path.slice(slash + 1));
+    this.queueNames.push(name);
+    // Names drain() gives verify() are not posted (unusual(): see there). Pushed first: what is posted is never
+    // more than what is queued, whatever a post throws.
+    if (this.posted && !unusual(name)) {
+      this.reserveFds(this.queue.length);
+      (n.pinPost as (name: string) => void)(name);
+    }
   }
 
   /** A verified request: planned (dry run) or added to the batch, which is applied when full. */
@@ -225,6 +251,8 @@ export class Applier {
     const n = this.native as NativeFs;
     const parent = this.queueParent;
     const depth = this.queueDepth;
+    const posted = this.posted;
+    this.posted = false;
     let names = queued;
     let pin = reqs;
     // An unreachable directory, or a name the walk cannot have produced: verify() reports each as it would. Each
@@ -243,9 +271,13 @@ export class Applier {
         }
       }
     }
-    if (pin.length === 0) return;
+    if (pin.length === 0) {
+      // Opened, nothing posted: the group is ended all the same.
+      if (posted) this.takePosted(0, this.pinFds, this.pinNums, this.pinErrs);
+      return;
+    }
     const count = pin.length;
-    this.reserveFds(count);
+    if (!posted) this.reserveFds(count);
     // Judging an entry never drains again with a group waiting (the queue is empty until the next submit()): the
     // arrays are read below before another group is pinned. Were one pinned meanwhile, it would get arrays of its own.
     const nested = this.pinning;
@@ -258,14 +290,18 @@ export class Applier {
     const fds = nested ? new Int32Array(count) : this.pinFds;
     const nums = nested ? new Float64Array(count * 6) : this.pinNums;
     const errs = nested ? new Int32Array(count) : this.pinErrs;
-    fds.fill(-1, 0, count);
-    n.pinBatch(this.chain.fd(depth), names, ENTRY_FLAGS, fds, nums, errs);
+    if (posted) {
+      this.takePosted(count, fds, nums, errs);
+    } else {
+      fds.fill(-1, 0, count);
+      n.pinBatch(this.chain.fd(depth), names, ENTRY_FLAGS, fds, nums, errs);
+    }
     this.pinning = true;
     // The values pinBatch read hold only until a batch is waited for: judging an entry can make the batch
     // in flight, or the current one, wait to be made (a second name of one of their inodes), and an entry
     // after it in this group may be another of their inodes (two renamed into this directory, a bind
     // mount of a directory whose entries are in the batch); it is then read again.
-    const settled = this.settled;
+    const settled = posted ? this.postedSettled : this.settled;
     let i = 0;
     try {
       for (; i < count; i++) {
@@ -296,6 +332,18 @@ export class Applier {
       // Only after an exception: what was pinned and not judged yet.
       for (let k = i + 1; k < count; k++) if ((fds[k] as number) >= 0) n.close(fds[k] as number);
     }
+  }
+
+  /**
+   * Native: the group posted ahead, its `count` names pinned into the arrays. A count that differs (only after a
+   * post that threw, which stops the run) closes what was opened and is an error.
+   */
+  private takePosted(count: number, fds: Int32Array, nums: Float64Array, errs: Int32Array): void {
+    const n = this.native as NativeFs;
+    const got = (n.pinTake as NonNullable<NativeFs['pinTake']>)(fds, nums, errs);
+    if (got === count) return;
+    for (let k = 0; k < got; k++) if ((fds[k] as number) >= 0) n.close(fds[k] as number);
+    throw new Error(`${got} names pinned ahead where ${count} were posted`);
   }
 
   /**
@@ -400,6 +448,14 @@ export class Applier {
       this.settleInflight();
     } finally {
       // Whatever reporting it did threw (a sink writing to a closed pipe): the descriptors are closed all the same.
+      if (this.posted) {
+        // The group posted ahead: waited for (never left to the helper thread), and what it opened closed.
+        this.posted = false;
+        const k = Math.max(1, this.queue.length);
+        const fds = new Int32Array(k);
+        const got = (this.native as NativeFs).pinTake?.(fds, new Float64Array(k * 6), new Int32Array(k)) ?? 0;
+        for (let i = 0; i < got; i++) if ((fds[i] as number) >= 0) fs.closeSync(fds[i] as number);
+      }
       this.queue = [];
       this.queueNames = [];
       for (const p of this.batch) if (p.fd >= 0) fs.closeSync(p.fd);

@@ -47,6 +47,19 @@ export interface NativeFs {
    * NUL is refused (TypeError) before anything is opened.
    */
   pinBatch(dirFd: number, names: string[], flags: number, fds: Int32Array, nums: Float64Array, errs: Int32Array): void;
+  /**
+   * pinBatch's opens, posted ahead: pinOpen opens a group in the directory dirFd names now (a duplicate of it: the
+   * caller may close its own); pinPost adds a name (a TypeError for one pinBatch refuses, nothing added), which the
+   * helper thread opens and fstat()s while the caller goes on; pinTake ends the group, opening what the helper has
+   * not begun, and writes the i-th name's results as pinBatch does (the descriptors are the caller's from then on),
+   * returning how many names were posted (0 with no group open). pinOpen answers false, nothing opened, when no
+   * group can be posted (no helper thread, another environment's group open, no descriptor left): pinBatch then.
+   * At most `room` names a group, one group at a time. Given arrays too short, pinTake closes what the group opened
+   * and throws. Missing from helpers built before them.
+   */
+  pinOpen?(dirFd: number, flags: number, room: number): boolean;
+  pinPost?(name: string): void;
+  pinTake?(fds: Int32Array, nums: Float64Array, errs: Int32Array): number;
   close(fd: number): void;
   /**
    * Grow the descriptor table once to hold descriptors below n (each doubling the kernel makes on its own

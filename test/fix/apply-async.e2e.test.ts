@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Applier } from '../../src/fix/apply.js';
 import { JournalWriter } from '../../src/fix/journal.js';
@@ -55,23 +56,24 @@ function build(dirs: number, files: number, fillers: number): { r: TempRoot; req
   return { r, reqs };
 }
 
-function run(r: TempRoot, reqs: ChangeRequest[], batchSize: number, o: { beforeApply?: () => void; between?: () => void; clock?: () => number } = {}): Outcome[] {
+function run(r: TempRoot, reqs: ChangeRequest[], batchSize: number, o: { beforeApply?: () => void; between?: () => void; clock?: () => number; pinAhead?: boolean } = {}): Outcome[] {
   return applyRequests(r, reqs, { batchSize, ...o });
 }
 
 const key = (o: Outcome): string => `${o.path} ${o.outcome}${o.reason ? ' ' + o.reason : ''}`;
 
 describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges as the synchronous path does', () => {
-  it('same outcomes, order aside, for every batch size and boundary', () => {
+  it('same outcomes, order aside, for every batch size and boundary, whether each directory\'s names are posted ahead or pinned when drained', () => {
     for (const batchSize of [1, 2, 3, 5, 8, 16, 70]) {
       for (const fillers of [0, 1, 3, 66]) {
         const got: Record<string, string[]> = {};
-        for (const native of [true, false]) {
-          useNative(native);
+        for (const way of ['ahead', 'drained', 'pure-js'] as const) {
+          useNative(way !== 'pure-js');
           const { r, reqs } = build(4, 6, fillers);
-          got[String(native)] = run(r, reqs, batchSize).map(key).sort();
+          got[way] = run(r, reqs, batchSize, { pinAhead: way === 'ahead' }).map(key).sort();
         }
-        expect(got['true'], `batch ${batchSize} fillers ${fillers}`).toEqual(got['false']);
+        expect(got['ahead'], `batch ${batchSize} fillers ${fillers}`).toEqual(got['pure-js']);
+        expect(got['drained'], `batch ${batchSize} fillers ${fillers}`).toEqual(got['pure-js']);
       }
     }
   });
@@ -326,6 +328,28 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
     for (let i = 0; i < 100; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o600);
     expect(a.summary.fixed).toBe(100);
     expect(a.summary.failed).toBe(0);
+  });
+
+  it('a run stopped with a directory\'s names posted ahead: abandon() waits for their opens and closes every descriptor', () => {
+    const open = fds();
+    const { r, reqs, a, release } = closedPipe(Array.from({ length: 40 }, () => 0o644));
+    // Submitted, never drained: the group is still posted when the run stops.
+    for (const q of reqs) a.submit(q);
+    a.abandon();
+    release();
+    expect(fds()).toBe(open);
+    for (let i = 0; i < 40; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o644);
+    // The helper thread's group was given back (where there is one): the next can be opened.
+    const n = nativeFs();
+    if (n?.pinOpen !== undefined && n.pinTake !== undefined && os.availableParallelism() >= 2 && process.env.MOMENTUM_PERMS_THREADS === undefined) {
+      const dir = fs.openSync('/', 'r');
+      try {
+        expect(n.pinOpen(dir, 0, 1)).toBe(true);
+        expect(n.pinTake(new Int32Array(1), new Float64Array(6), new Int32Array(1))).toBe(0);
+      } finally {
+        fs.closeSync(dir);
+      }
+    }
   });
 
   it('on the pure-JS path too: a sink that throws while a batch is reported leaves no change of it unmade or uncounted, and no descriptor open', () => {

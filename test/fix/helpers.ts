@@ -124,6 +124,8 @@ export interface ApplyRun {
   /** Called between two requests. */
   between?: () => void;
   clock?: () => number;
+  /** Native: false pins each group when it is drained (pinBatch), not posted ahead (see ApplyOptions). */
+  pinAhead?: boolean;
 }
 
 /**
@@ -143,6 +145,7 @@ export function applyRequests(root: TempRoot, reqs: ChangeRequest[], o: ApplyRun
     ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
     ...(o.beforeApply ? { beforeApply: o.beforeApply } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.pinAhead !== undefined ? { pinAhead: o.pinAhead } : {}),
   });
   try {
     reqs.forEach((q, i) => {

@@ -285,6 +285,174 @@ describe.runIf(asRoot && nativeFs() !== null)('native helpers', () => {
     }
   });
 
+  // The helper thread exists only with two CPUs or more and MOMENTUM_PERMS_THREADS unset: pinOpen answers false without it.
+  const helper = os.availableParallelism() >= 2 && process.env.MOMENTUM_PERMS_THREADS === undefined;
+  describe.runIf(helper)('a group posted ahead (pinOpen, pinPost, pinTake)', () => {
+    const fdCount = (): number => fs.readdirSync('/proc/self/fd').length;
+    const take = (count: number): { fds: Int32Array; nums: Float64Array; errs: Int32Array; got: number } => {
+      const fds = new Int32Array(Math.max(1, count));
+      const nums = new Float64Array(Math.max(1, count) * 6);
+      const errs = new Int32Array(Math.max(1, count));
+      const got = (n().pinTake as NonNullable<NativeFs['pinTake']>)(fds, nums, errs);
+      return { fds, nums, errs, got };
+    };
+    afterEach(() => {
+      // A test that failed with its group open: ended, what it opened closed, for the next.
+      const left = take(64);
+      for (let i = 0; i < left.got; i++) if ((left.fds[i] as number) >= 0) n().close(left.fds[i] as number);
+    });
+
+    it('pins each name as pinBatch does, in the directory the group was opened in, whatever the caller\'s descriptor names later', () => {
+      const fd = tree();
+      fs.mkdirSync(`${tmp}/other`);
+      fs.writeFileSync(`${tmp}/other/late`, '');
+      fs.writeFileSync(`${tmp}/d/late`, '', { mode: 0o604 });
+      const names = ['file', 'link', 'gone', 'sub', Buffer.from('caf\xe9', 'latin1') as unknown as string];
+      const want = { fds: new Int32Array(names.length), nums: new Float64Array(names.length * 6), errs: new Int32Array(names.length) };
+      n().pinBatch(fd, names, ENTRY_FLAGS, want.fds, want.nums, want.errs);
+      for (const x of want.fds) if (x >= 0) n().close(x);
+      expect(n().pinOpen?.(fd, ENTRY_FLAGS, 10)).toBe(true);
+      for (const name of names) n().pinPost?.(name);
+      // The caller's descriptor closed, its number given to another directory holding a name of the same kind: a
+      // name posted now is still looked up where the group was opened (the group's own duplicate).
+      fs.closeSync(fd);
+      const again = fs.openSync(`${tmp}/other`, DIR);
+      try {
+        expect(again).toBe(fd);
+        n().pinPost?.('late');
+        const got = take(names.length + 1);
+        expect(got.got).toBe(names.length + 1);
+        expect(Array.from(got.errs)).toEqual([...Array.from(want.errs), 0]);
+        // The numbers of each name pinned (a name not pinned has none).
+        for (let i = 0; i < names.length; i++) if (want.errs[i] === 0) expect(Array.from(got.nums.subarray(i * 6, i * 6 + 6)), String(names[i])).toEqual(Array.from(want.nums.subarray(i * 6, i * 6 + 6)));
+        expect(got.nums[names.length * 6 + 4]).toBe(fs.lstatSync(`${tmp}/d/late`).ino);
+        expect((got.nums[6] as number) & 0o170000).toBe(0o120000);
+        expect(got.fds[2]).toBe(-1);
+        // The descriptors are the caller's now: each open, on the inode it names.
+        for (let i = 0; i < got.got; i++) {
+          if (i === 2) continue;
+          expect(fs.fstatSync(got.fds[i] as number).ino).toBe(got.nums[i * 6 + 4]);
+          n().close(got.fds[i] as number);
+        }
+      } finally {
+        fs.closeSync(again);
+      }
+    });
+
+    it('refuses a bad name (nothing added), a name past its room, a second group, a post with none open; gives 0 with none open', () => {
+      const fd = tree();
+      const open = fdCount();
+      try {
+        expect(() => n().pinPost?.('file')).toThrow(/no group open/);
+        expect(take(0).got).toBe(0);
+        for (const room of [0, -1, 1.5, 2 ** 21]) expect(() => n().pinOpen?.(fd, ENTRY_FLAGS, room), String(room)).toThrow(TypeError);
+        expect(() => n().pinOpen?.(fd, fs.constants.O_CREAT, 2)).toThrow(TypeError);
+        expect(n().pinOpen?.(fd, ENTRY_FLAGS, 2)).toBe(true);
+        expect(() => n().pinOpen?.(fd, ENTRY_FLAGS, 2)).toThrow(/a group is open/);
+        for (const bad of ['', '.', '..', 'sub/../file', 'a\0b', Buffer.from('x/y')]) expect(() => n().pinPost?.(bad as string), JSON.stringify(String(bad))).toThrow(TypeError);
+        n().pinPost?.('file');
+        n().pinPost?.('sub');
+        expect(() => n().pinPost?.('link')).toThrow(/full/);
+        const got = take(2);
+        expect(got.got).toBe(2);
+        expect(Array.from(got.errs)).toEqual([0, 0]);
+        for (const x of got.fds) n().close(x);
+        // Nothing is left open: neither the group's duplicate of the directory nor a pin.
+        expect(fdCount()).toBe(open);
+        expect(take(0).got).toBe(0);
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
+
+    it('given arrays too short, closes everything the group opened and throws; the next group opens', () => {
+      const fd = tree();
+      const open = fdCount();
+      try {
+        expect(n().pinOpen?.(fd, ENTRY_FLAGS, 4)).toBe(true);
+        for (const name of ['file', 'sub', 'hard']) n().pinPost?.(name);
+        expect(() => n().pinTake?.(new Int32Array(2), new Float64Array(18), new Int32Array(3))).toThrow(/too short/);
+        expect(fdCount()).toBe(open);
+        expect(n().pinOpen?.(fd, ENTRY_FLAGS, 1)).toBe(true);
+        expect(take(0).got).toBe(0);
+        expect(fdCount()).toBe(open);
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
+
+    it('one group in the process: another thread is told no while one is open; a thread gone with its group open closes what it opened and gives it back', async () => {
+      const fd = tree();
+      const addon = path.resolve('dist/native/fsat.node');
+      const worker = (leave: boolean): Promise<unknown> =>
+        new Promise((resolve, reject) => {
+          const code = `
+            const { parentPort } = require('node:worker_threads');
+            const fs = require('node:fs');
+            const n = require(${JSON.stringify(addon)});
+            const dir = fs.openSync(${JSON.stringify(`${tmp}/d`)}, ${DIR});
+            const opened = n.pinOpen(dir, ${ENTRY_FLAGS}, 100);
+            if (opened) for (let i = 0; i < 50; i++) n.pinPost(i % 2 ? 'file' : 'sub');
+            if (${leave} && opened) process.exit(0);
+            const got = opened ? n.pinTake(new Int32Array(50), new Float64Array(300), new Int32Array(50)) : 0;
+            parentPort.postMessage({ opened, got });`;
+          const w = new Worker(code, { eval: true });
+          let m: unknown = 'exited';
+          w.on('message', (x) => (m = x));
+          w.on('error', reject);
+          w.on('exit', () => resolve(m));
+        });
+      try {
+        const open = fdCount();
+        expect(n().pinOpen?.(fd, ENTRY_FLAGS, 1)).toBe(true);
+        expect(await worker(false)).toEqual({ opened: false, got: 0 });
+        expect(take(0).got).toBe(0);
+        // Its 50 pins and the directory's duplicate closed (the worker's own descriptor for it too, at its exit).
+        expect(await worker(true)).toBe('exited');
+        expect(fdCount()).toBe(open);
+        expect(n().pinOpen?.(fd, ENTRY_FLAGS, 1)).toBe(true);
+        expect(take(0).got).toBe(0);
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
+
+    it.runIf(spawnSync('strace', ['-V']).status === 0)('has the helper thread open the names while the caller goes on', () => {
+      // The point of posting ahead: the opens of a group off the walk's thread. strace (-f) shows which thread made
+      // each call; the caller makes none of them before pinTake (marked by a stat of a name that does not exist).
+      fs.mkdirSync(`${tmp}/ahead`);
+      const names = Array.from({ length: 64 }, (_, i) => `p${i}`);
+      for (const name of names) fs.writeFileSync(`${tmp}/ahead/${name}`, '');
+      const addon = path.resolve('dist/native/fsat.node');
+      const script = `
+        const fs = require('node:fs');
+        const n = require(${JSON.stringify(addon)});
+        const dir = fs.openSync(${JSON.stringify(`${tmp}/ahead`)}, ${DIR});
+        const before = fs.readdirSync('/proc/self/fd').length;
+        if (!n.pinOpen(dir, ${ENTRY_FLAGS}, ${names.length})) throw new Error('no group');
+        for (const name of ${JSON.stringify(names)}) n.pinPost(name);
+        // Each wake-up hands over at least 16 names: all 64 are opened by the helper, the caller meanwhile busy.
+        for (const end = Date.now() + 20000; fs.readdirSync('/proc/self/fd').length < before + 1 + ${names.length}; ) if (Date.now() > end) throw new Error('not opened');
+        try { fs.statSync(${JSON.stringify(`${tmp}/MARK-take`)}); } catch {}
+        const fds = new Int32Array(${names.length}), errs = new Int32Array(${names.length});
+        if (n.pinTake(fds, new Float64Array(${names.length * 6}), errs) !== ${names.length} || errs.some((e) => e !== 0)) throw new Error('pin failed');`;
+      const log = path.join(tmp, 'strace.log');
+      const p = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,statx,newfstatat,stat', '-o', log, process.execPath, '-e', script], { encoding: 'utf8', timeout: 50_000 });
+      expect(p.stderr).toBe('');
+      expect(p.status).toBe(0);
+      const lines = fs.readFileSync(log, 'utf8').split('\n');
+      const main = String(p.pid);
+      const mark = lines.findIndex((l) => l.includes('MARK-take'));
+      expect(mark).toBeGreaterThan(0);
+      const opens = lines.map((l, i) => ({ i, m: /^(\d+)\s+openat\(\d+, "p\d+"/.exec(l) })).filter((x) => x.m !== null);
+      expect(opens.length).toBe(names.length);
+      for (const o of opens) {
+        expect(o.m?.[1]).not.toBe(main);
+        expect(o.i).toBeLessThan(mark);
+      }
+    });
+  });
+
   // The helper thread exists only with two CPUs or more and MOMENTUM_PERMS_THREADS unset.
   for (const waited of [false, true]) {
     it.runIf(os.availableParallelism() >= 2 && process.env.MOMENTUM_PERMS_THREADS === undefined && spawnSync('strace', ['-V']).status === 0)(
