@@ -195,6 +195,8 @@ export class Applier {
       // looked up in the directory the walk went through, whatever is renamed into its place meanwhile.
       this.queueParent = parent;
       this.queueDepth = this.enterParent(parent);
+      // One left by a drain() that threw before taking it (the run stops then): ended first.
+      this.dropPosted();
       // Posted ahead where the helper thread can take it: its opens are then off the walk's thread. The group
       // looks its names up in the directory opened here (a duplicate of it), as pinBatch would at drain().
       const room = Math.max(1, this.batchSize - this.batch.length);
@@ -251,8 +253,8 @@ export class Applier {
     const n = this.native as NativeFs;
     const parent = this.queueParent;
     const depth = this.queueDepth;
+    // Still set until takePosted(): if judging an unusual name below throws first, abandon() ends the group.
     const posted = this.posted;
-    this.posted = false;
     let names = queued;
     let pin = reqs;
     // An unreachable directory, or a name the walk cannot have produced: verify() reports each as it would. Each
@@ -340,10 +342,25 @@ export class Applier {
    */
   private takePosted(count: number, fds: Int32Array, nums: Float64Array, errs: Int32Array): void {
     const n = this.native as NativeFs;
+    this.posted = false;
     const got = (n.pinTake as NonNullable<NativeFs['pinTake']>)(fds, nums, errs);
     if (got === count) return;
     for (let k = 0; k < got; k++) if ((fds[k] as number) >= 0) n.close(fds[k] as number);
     throw new Error(`${got} names pinned ahead where ${count} were posted`);
+  }
+
+  /**
+   * Native: the group posted ahead ended without being judged (a run stopping): waited for, never left to the
+   * helper thread, and what it opened closed. A group never outgrows the batch (see submit()): arrays of its
+   * size hold it.
+   */
+  private dropPosted(): void {
+    if (!this.posted) return;
+    this.posted = false;
+    const k = Math.max(1, this.batchSize);
+    const fds = new Int32Array(k);
+    const got = (this.native as NativeFs).pinTake?.(fds, new Float64Array(k * 6), new Int32Array(k)) ?? 0;
+    for (let i = 0; i < got; i++) if ((fds[i] as number) >= 0) fs.closeSync(fds[i] as number);
   }
 
   /**
@@ -448,14 +465,7 @@ export class Applier {
       this.settleInflight();
     } finally {
       // Whatever reporting it did threw (a sink writing to a closed pipe): the descriptors are closed all the same.
-      if (this.posted) {
-        // The group posted ahead: waited for (never left to the helper thread), and what it opened closed.
-        this.posted = false;
-        const k = Math.max(1, this.queue.length);
-        const fds = new Int32Array(k);
-        const got = (this.native as NativeFs).pinTake?.(fds, new Float64Array(k * 6), new Int32Array(k)) ?? 0;
-        for (let i = 0; i < got; i++) if ((fds[i] as number) >= 0) fs.closeSync(fds[i] as number);
-      }
+      this.dropPosted();
       this.queue = [];
       this.queueNames = [];
       for (const p of this.batch) if (p.fd >= 0) fs.closeSync(p.fd);

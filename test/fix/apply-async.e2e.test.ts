@@ -76,7 +76,19 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
         expect(got['drained'], `batch ${batchSize} fillers ${fillers}`).toEqual(got['pure-js']);
       }
     }
+    // Groups large enough for the helper thread to be woken for them (16 names waiting), not only opened by pinTake.
+    for (const batchSize of [16, 70, 1024]) {
+      const got: Record<string, string[]> = {};
+      for (const way of ['ahead', 'drained', 'pure-js'] as const) {
+        useNative(way !== 'pure-js');
+        const { r, reqs } = build(3, 40, 66);
+        got[way] = run(r, reqs, batchSize, { pinAhead: way === 'ahead' }).map(key).sort();
+      }
+      expect(got['ahead'], `batch ${batchSize}, 40 a directory`).toEqual(got['pure-js']);
+      expect(got['drained'], `batch ${batchSize}, 40 a directory`).toEqual(got['pure-js']);
+    }
   });
+
 
   it('undo of such a run restores everything on both paths', () => {
     for (const batchSize of [1, 3, 16]) {
@@ -283,7 +295,7 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
    * 100) whose every outcome fails, like a report written to a closed pipe; `release` closes its journal and
    * the state directory.
    */
-  function closedPipe(modes: number[]): { r: TempRoot; reqs: ChangeRequest[]; a: Applier; release: () => void } {
+  function closedPipe(modes: number[], o: { pinAhead?: boolean } = {}): { r: TempRoot; reqs: ChangeRequest[]; a: Applier; release: () => void } {
     const r = tempRoot();
     roots.push(r);
     mkdir(r.h(OPT), 0, 0, 0o755);
@@ -299,6 +311,7 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
       rootDir: r.dir,
       dryRun: false,
       batchSize: 100,
+      ...(o.pinAhead !== undefined ? { pinAhead: o.pinAhead } : {}),
       journal: () => (j ??= JournalWriter.create(state.journals().fd, 'j.jsonl', '/j.jsonl', header)),
       sink: { outcome: () => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); } },
     });
@@ -330,6 +343,26 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
     expect(a.summary.failed).toBe(0);
   });
 
+  // The helper thread exists only with two CPUs or more and MOMENTUM_PERMS_THREADS unset.
+  it.runIf(os.availableParallelism() >= 2 && process.env.MOMENTUM_PERMS_THREADS === undefined)('posts a directory\'s names ahead: the helper thread pins them before the group is drained, not with pinAhead false', () => {
+    for (const pinAhead of [true, false]) {
+      const { r, reqs, a, release } = closedPipe(Array.from({ length: 64 }, () => 0o644), { pinAhead });
+      // The first opens the directory's chain (and the group, posted ahead).
+      a.submit(reqs[0] as ChangeRequest);
+      const open = fds();
+      for (const q of reqs.slice(1)) a.submit(q);
+      // Not drained yet (the group waits for its next directory): posted ahead, its names are opened meanwhile,
+      // those the helper thread was woken for (16 waiting): 48 of 64 at least.
+      let seen = fds() - open;
+      for (const end = Date.now() + (pinAhead ? 10_000 : 300); seen < 48 && Date.now() < end; ) seen = fds() - open;
+      if (pinAhead) expect(seen).toBeGreaterThanOrEqual(48);
+      else expect(seen).toBe(0);
+      a.abandon();
+      release();
+      for (let i = 0; i < 64; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o644);
+    }
+  });
+
   it('a run stopped with a directory\'s names posted ahead: abandon() waits for their opens and closes every descriptor', () => {
     const open = fds();
     const { r, reqs, a, release } = closedPipe(Array.from({ length: 40 }, () => 0o644));
@@ -350,6 +383,27 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
         fs.closeSync(dir);
       }
     }
+  });
+
+  it('an undo stopped by its sink while judging a name no lookup takes, its group posted: nothing left open, and the next undo in the process runs', () => {
+    const r = tempRoot();
+    roots.push(r);
+    mkdir(r.h(OPT), 0, 0, 0o755);
+    mkdir(r.h(STATE), 0, 0, 0o700);
+    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
+    for (let i = 0; i < 20; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
+    applyRequests(r, Array.from({ length: 20 }, (_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, { uid: 0, gid: 0, mode: 0o600 })), { batchSize: 100 });
+    const j = r.h(`${STATE}/journal/j.jsonl`);
+    const last = JSON.parse(fs.readFileSync(j, 'utf8').trim().split('\n').pop() as string) as Record<string, unknown>;
+    // A journal edited by root: its newest record a name no lookup takes (judged first, by verify(), as its group is
+    // drained; the other 20 names of the group are posted ahead).
+    fs.appendFileSync(j, JSON.stringify({ ...last, path: `${OPT}/q/${'x'.repeat(4100)}` }) + '\n');
+    const open = fds();
+    expect(() => undo(`${STATE}/journal/j.jsonl`, { root: r.dir, journal: `${STATE}/u1.jsonl`, sink: { outcome: () => { throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }); } } })).toThrow('EPIPE');
+    expect(fds()).toBe(open);
+    const u = undo(`${STATE}/journal/j.jsonl`, { root: r.dir, journal: `${STATE}/u2.jsonl` });
+    expect(u.summary).toMatchObject({ fixed: 20, failed: 1 });
+    for (let i = 0; i < 20; i++) expect(perms(r.h(`${OPT}/q/f${i}`)).mode).toBe(0o644);
   });
 
   it('on the pure-JS path too: a sink that throws while a batch is reported leaves no change of it unmade or uncounted, and no descriptor open', () => {
