@@ -30,6 +30,17 @@ afterEach(() => {
   useNative(true);
 });
 
+/** A fresh root with OPT, the state directory, and OPT/q holding root's files f0, f1, … at `modes`. */
+function qRoot(modes: number[]): TempRoot {
+  const r = tempRoot();
+  roots.push(r);
+  mkdir(r.h(OPT), 0, 0, 0o755);
+  mkdir(r.h(STATE), 0, 0, 0o700);
+  mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
+  modes.forEach((m, i) => file(r.h(`${OPT}/q/f${i}`), 0, 0, m));
+  return r;
+}
+
 /** A fresh tree: dirs the fix makes root's (ecuser's now), each with files judged against them. */
 function build(dirs: number, files: number, fillers: number): { r: TempRoot; reqs: ChangeRequest[] } {
   const r = tempRoot();
@@ -107,13 +118,8 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: native judges
 
   /** A root with OPT, the state directory and OPT/q holding 3,000 root files: enough for a batch in flight. */
   function filledRoot(): { r: ReturnType<typeof tempRoot>; n: number } {
-    const r = tempRoot();
-    roots.push(r);
-    mkdir(r.h(OPT), 0, 0, 0o755);
-    mkdir(r.h(STATE), 0, 0, 0o700);
-    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
     const n = 3000;
-    for (let i = 0; i < n; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
+    const r = qRoot(Array.from({ length: n }, () => 0o644));
     return { r, n };
   }
 
@@ -296,12 +302,7 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
    * the state directory.
    */
   function closedPipe(modes: number[], o: { pinAhead?: boolean } = {}): { r: TempRoot; reqs: ChangeRequest[]; a: Applier; release: () => void } {
-    const r = tempRoot();
-    roots.push(r);
-    mkdir(r.h(OPT), 0, 0, 0o755);
-    mkdir(r.h(STATE), 0, 0, 0o700);
-    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
-    modes.forEach((m, i) => file(r.h(`${OPT}/q/f${i}`), 0, 0, m));
+    const r = qRoot(modes);
     const T = { uid: 0, gid: 0, mode: 0o600 };
     const reqs = modes.map((_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, T));
     const state = openState(makeRoot(r.dir), STATE);
@@ -386,12 +387,7 @@ describe.runIf(asRoot && nativeFs() !== null)('async change batch: a sink that t
   });
 
   it('an undo stopped by its sink while judging a name no lookup takes, its group posted: nothing left open, and the next undo in the process runs', () => {
-    const r = tempRoot();
-    roots.push(r);
-    mkdir(r.h(OPT), 0, 0, 0o755);
-    mkdir(r.h(STATE), 0, 0, 0o700);
-    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
-    for (let i = 0; i < 20; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
+    const r = qRoot(Array.from({ length: 20 }, () => 0o644));
     applyRequests(r, Array.from({ length: 20 }, (_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, { uid: 0, gid: 0, mode: 0o600 })), { batchSize: 100 });
     const j = r.h(`${STATE}/journal/j.jsonl`);
     const last = JSON.parse(fs.readFileSync(j, 'utf8').trim().split('\n').pop() as string) as Record<string, unknown>;
@@ -451,12 +447,7 @@ describe.runIf(asRoot && nativeFs() !== null)('a fix that fails while a batch is
 
 describe.runIf(asRoot && nativeFs() !== null)('async change batch: failures', () => {
   it('an errno in the batch in flight is reported as failed, once, and counted; the rest of the batch is made', () => {
-    const r = tempRoot();
-    roots.push(r);
-    mkdir(r.h(OPT), 0, 0, 0o755);
-    mkdir(r.h(STATE), 0, 0, 0o700);
-    mkdir(r.h(OPT + '/q'), 0, 0, 0o755);
-    for (let i = 0; i < 300; i++) file(r.h(`${OPT}/q/f${i}`), 0, 0, 0o644);
+    const r = qRoot(Array.from({ length: 300 }, () => 0o644));
     const T = { uid: 0, gid: 0, mode: 0o600 };
     const reqs = Array.from({ length: 300 }, (_, i) => requestFor(r, `${OPT}/q/f${i}`, OPT, T));
     execFileSync('chattr', ['+i', r.h(`${OPT}/q/f50`)]);
