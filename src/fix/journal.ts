@@ -253,17 +253,33 @@ export interface Creation {
 }
 
 /**
- * The journals the tool named in the open directory `dirFd` (`2026-…-fix-PID.jsonl`) beyond the newest `keep`,
- * oldest first: journals are never trimmed otherwise, and the service account decides how large each is. Names
- * that are not the tool's are left alone.
+ * The journals the tool named in the open directory `dirFd` (`2026-…-fix-PID.jsonl`), oldest first (their names
+ * sort in the order they were made: see journalTime()); none when it cannot be read. Those beyond the newest
+ * JOURNALS_KEPT are removed as a new one is made: journals are never trimmed otherwise, and the service account
+ * decides how large each is. Names that are not the tool's are left alone.
  */
-export function journalsToPrune(dirFd: number, keep: number): string[] {
+export function journalsIn(dirFd: number): string[] {
   try {
-    const names = fs.readdirSync(fdPath(dirFd)).filter((n) => JOURNAL_NAME.test(n)).sort();
-    return names.slice(0, Math.max(0, names.length - keep));
+    return fs.readdirSync(fdPath(dirFd)).filter((n) => JOURNAL_NAME.test(n)).sort();
   } catch {
     return [];
   }
+}
+
+/**
+ * The time a new journal is named by: now, or a millisecond after the newest journal's name where the clock is
+ * behind it (set back, or ahead when that one was made). Named by the clock alone, the journal of the last run
+ * would sort among the oldest, and be the first a later run removes: the one an administrator most likely wants
+ * to undo. The header keeps the clock's own time.
+ */
+export function journalTime(now: Date, newest: string | undefined): Date {
+  if (newest === undefined) return now;
+  // `2026-11-26T10-00-00.123Z…`: the colons of the ISO time were written as dashes.
+  const t = Date.parse(`${newest.slice(0, 13)}:${newest.slice(14, 16)}:${newest.slice(17, 24)}`);
+  if (!Number.isFinite(t) || t < now.getTime()) return now;
+  const next = new Date(t + 1);
+  // A name past the year 9999 is no longer one the tool knows (JOURNAL_NAME): the clock's then.
+  return next.getUTCFullYear() <= 9999 ? next : now;
 }
 
 /** Remove the named journals from the open directory `dirFd` (root's alone), regular files only. */

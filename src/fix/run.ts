@@ -12,7 +12,7 @@ import type { Check, Finding, Verdict } from '../types.js';
 import { Applier, reserveFdsSoon } from './apply.js';
 import { emptySummary } from './batch.js';
 import { inTree } from './safety.js';
-import { JOURNALS_KEPT, JournalWriter, journalName, journalsToPrune, removeJournals } from './journal.js';
+import { JOURNALS_KEPT, JournalWriter, journalName, journalsIn, journalTime, removeJournals } from './journal.js';
 import { acquireLock, type Lock } from '../io/lock.js';
 import { normaliseOnly, planVerdict, withoutUngrantedSetid, type PlanOptions } from './plan.js';
 import { closeDir, openDirUnder, openState, type StateDir } from '../io/state.js';
@@ -118,8 +118,9 @@ export function journalOpener(root: Root, state: StateDir, explicit: string | un
       // The newest JOURNALS_KEPT kept, this one with them (through the verified directory, root's alone).
       const d = state.journals();
       const spared = spare !== undefined && path.posix.dirname(spare) === d.path ? path.posix.basename(spare) : null;
-      const old = journalsToPrune(d.fd, JOURNALS_KEPT - 1).filter((n) => n !== spared);
-      const name = journalName(header.command, new Date(), process.pid);
+      const names = journalsIn(d.fd);
+      const old = names.slice(0, Math.max(0, names.length - (JOURNALS_KEPT - 1))).filter((n) => n !== spared);
+      const name = journalName(header.command, journalTime(new Date(), names[names.length - 1]), process.pid);
       // Natively the first change batch makes the new journal and its name durable, and removes the old ones,
       // on the helper thread (a few milliseconds of the disk's, longer on a slow one, the walk no longer waits for).
       // Past a few (a state directory an older version never pruned), the rest are removed here.

@@ -10,7 +10,7 @@ import { fix } from '../../src/pipeline.js';
 import { undo } from '../../src/fix/undo.js';
 import { JOURNALS_KEPT } from '../../src/fix/journal.js';
 import { ECGROUP, ECUSER, file, mkdir, perms, type TempRoot } from './helpers.js';
-import { install, STATE } from './install.js';
+import { install, SPOOL, STATE } from './install.js';
 import { asRoot } from '../support/root.js';
 
 let r: TempRoot;
@@ -136,6 +136,30 @@ describe.runIf(asRoot)('journal bounds', () => {
     expect(left).toHaveLength(JOURNALS_KEPT + 1);
     expect(left).not.toContain('2099-01-01T00-10-00.000Z-fix-1010.jsonl');
     expect(left).toContain('2099-01-01T00-11-00.000Z-fix-1011.jsonl');
+  });
+
+  it('names a journal after the newest where the clock is behind it: the next run keeps it, and undo finds it', () => {
+    // Thirty journals made while the clock was ahead (or before it was set back). Named by the clock, this run's
+    // journal would sort oldest of all and be the first the next run removes.
+    const dir = withJournals(0);
+    old(dir, 30, 2099);
+    const first = fix({ root: r.dir });
+    expect(first.summary.fixed).toBeGreaterThan(0);
+    const name = (first.journal as string).split('/').pop() as string;
+    expect(name > '2099-01-01T00-29-00.000Z-fix-1029.jsonl').toBe(true);
+    expect(name.startsWith('2099-01-01T00-29-00.001Z-fix-')).toBe(true);
+    // The header keeps the clock's time.
+    const header = JSON.parse(fs.readFileSync(r.h(first.journal as string), 'utf8').split('\n')[0] as string) as { time: string };
+    expect(header.time.startsWith('2099')).toBe(false);
+    // Drifted again, fixed again: the first run's journal is among the newest, kept.
+    for (const f of fs.readdirSync(r.h(SPOOL), { recursive: true }) as string[]) if (fs.lstatSync(r.h(`${SPOOL}/${f}`)).isFile()) fs.chmodSync(r.h(`${SPOOL}/${f}`), 0o666);
+    const second = fix({ root: r.dir });
+    expect(second.summary.fixed).toBeGreaterThan(0);
+    const left = fs.readdirSync(dir);
+    expect(left).toContain(name);
+    expect(left).toHaveLength(JOURNALS_KEPT);
+    const u = undo(second.journal as string, { root: r.dir });
+    expect(u.summary.fixed).toBe(second.summary.fixed);
   });
 
   it('keeps the newest journals when a run creates its journal and changes nothing under it', () => {

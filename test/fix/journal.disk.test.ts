@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMpError, MpError } from '../../src/errors.js';
 import { forEachLine, linesBackward, parseRecord, scanJournal } from '../../src/fix/journal-read.js';
-import { JournalWriter, journalName, recordLine } from '../../src/fix/journal.js';
+import { JournalWriter, journalName, journalTime, recordLine } from '../../src/fix/journal.js';
 import { openState } from '../../src/io/state.js';
 import type { JournalHeader, JournalRecord } from '../../src/fix/types.js';
 import { makeRoot } from '../../src/io/fs.js';
@@ -173,6 +173,19 @@ describe('journal writer', () => {
 
   it('names journals so that they sort by time', () => {
     expect(journalName('fix', new Date('2026-11-26T10:00:00.123Z'), 42)).toBe('2026-11-26T10-00-00.123Z-fix-42.jsonl');
+  });
+
+  it('names a journal after the newest one where the clock is behind it, so that names sort in the order runs were made', () => {
+    const now = new Date('2026-11-26T10:00:00.123Z');
+    const at = (newest: string | undefined): string => journalTime(now, newest).toISOString();
+    expect(at(undefined)).toBe('2026-11-26T10:00:00.123Z');
+    expect(at('2026-11-26T09-59-59.999Z-fix-7.jsonl')).toBe('2026-11-26T10:00:00.123Z');
+    expect(at('2026-11-26T10-00-00.123Z-undo-7.jsonl')).toBe('2026-11-26T10:00:00.124Z');
+    expect(at('2031-02-03T04-05-06.789Z-fix-7.jsonl')).toBe('2031-02-03T04:05:06.790Z');
+    // Not a time (a month 13), or one whose next millisecond is past the names the tool knows: the clock's.
+    expect(at('2026-13-01T00-00-00.000Z-fix-7.jsonl')).toBe('2026-11-26T10:00:00.123Z');
+    expect(at('9999-12-31T23-59-59.999Z-fix-7.jsonl')).toBe('2026-11-26T10:00:00.123Z');
+    expect(journalName('fix', journalTime(now, '9999-12-31T23-59-59.998Z-fix-7.jsonl'), 8)).toBe('9999-12-31T23-59-59.999Z-fix-8.jsonl');
   });
 });
 
