@@ -267,19 +267,24 @@ export function journalsIn(dirFd: number): string[] {
 }
 
 /**
- * The time a new journal is named by: now, or a millisecond after the newest journal's name where the clock is
- * behind it (set back, or ahead when that one was made). Named by the clock alone, the journal of the last run
- * would sort among the oldest, and be the first a later run removes: the one an administrator most likely wants
- * to undo. The header keeps the clock's own time.
+ * The time a new journal is named by: now, or a millisecond after the newest journal's name (`names`, oldest first)
+ * where the clock is behind it (set back, or ahead when that one was made). Named by the clock alone, the journal of
+ * the last run would sort among the oldest, and be the first a later run removes: the one an administrator most
+ * likely wants to undo. The header keeps the clock's own time. A name that matches JOURNAL_NAME but is no time
+ * (seconds 60: not one the tool makes) is passed over for the newest that is one.
  */
-export function journalTime(now: Date, newest: string | undefined): Date {
-  if (newest === undefined) return now;
-  // `2026-11-26T10-00-00.123Z…`: the colons of the ISO time were written as dashes.
-  const t = Date.parse(`${newest.slice(0, 13)}:${newest.slice(14, 16)}:${newest.slice(17, 24)}`);
-  if (!Number.isFinite(t) || t < now.getTime()) return now;
-  const next = new Date(t + 1);
-  // A name past the year 9999 is no longer one the tool knows (JOURNAL_NAME): the clock's then.
-  return next.getUTCFullYear() <= 9999 ? next : now;
+export function journalTime(now: Date, names: readonly string[]): Date {
+  for (let i = names.length - 1; i >= 0; i--) {
+    const n = names[i] as string;
+    // `2026-11-26T10-00-00.123Z…`: the colons of the ISO time were written as dashes.
+    const t = Date.parse(`${n.slice(0, 13)}:${n.slice(14, 16)}:${n.slice(17, 24)}`);
+    if (!Number.isFinite(t)) continue;
+    if (t < now.getTime()) return now;
+    const next = new Date(t + 1);
+    // A name past the year 9999 is no longer one the tool knows (JOURNAL_NAME): the clock's then.
+    return next.getUTCFullYear() <= 9999 ? next : now;
+  }
+  return now;
 }
 
 /** Remove the named journals from the open directory `dirFd` (root's alone), regular files only. */

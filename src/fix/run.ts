@@ -120,7 +120,7 @@ export function journalOpener(root: Root, state: StateDir, explicit: string | un
       const spared = spare !== undefined && path.posix.dirname(spare) === d.path ? path.posix.basename(spare) : null;
       const names = journalsIn(d.fd);
       const old = names.slice(0, Math.max(0, names.length - (JOURNALS_KEPT - 1))).filter((n) => n !== spared);
-      const name = journalName(header.command, journalTime(new Date(), names[names.length - 1]), process.pid);
+      const name = journalName(header.command, journalTime(new Date(), names), process.pid);
       // Natively the first change batch makes the new journal and its name durable, and removes the old ones,
       // on the helper thread (a few milliseconds of the disk's, longer on a slow one, the walk no longer waits for).
       // Past a few (a state directory an older version never pruned), the rest are removed here.

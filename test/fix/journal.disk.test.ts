@@ -177,7 +177,7 @@ describe('journal writer', () => {
 
   it('names a journal after the newest one where the clock is behind it, so that names sort in the order runs were made', () => {
     const now = new Date('2026-11-26T10:00:00.123Z');
-    const at = (newest: string | undefined): string => journalTime(now, newest).toISOString();
+    const at = (newest: string | undefined): string => journalTime(now, newest === undefined ? [] : ['2020-01-01T00-00-00.000Z-fix-1.jsonl', newest]).toISOString();
     expect(at(undefined)).toBe('2026-11-26T10:00:00.123Z');
     expect(at('2026-11-26T09-59-59.999Z-fix-7.jsonl')).toBe('2026-11-26T10:00:00.123Z');
     expect(at('2026-11-26T10-00-00.123Z-undo-7.jsonl')).toBe('2026-11-26T10:00:00.124Z');
@@ -185,7 +185,9 @@ describe('journal writer', () => {
     // Not a time (a month 13), or one whose next millisecond is past the names the tool knows: the clock's.
     expect(at('2026-13-01T00-00-00.000Z-fix-7.jsonl')).toBe('2026-11-26T10:00:00.123Z');
     expect(at('9999-12-31T23-59-59.999Z-fix-7.jsonl')).toBe('2026-11-26T10:00:00.123Z');
-    expect(journalName('fix', journalTime(now, '9999-12-31T23-59-59.998Z-fix-7.jsonl'), 8)).toBe('9999-12-31T23-59-59.999Z-fix-8.jsonl');
+    expect(journalName('fix', journalTime(now, ['9999-12-31T23-59-59.998Z-fix-7.jsonl']), 8)).toBe('9999-12-31T23-59-59.999Z-fix-8.jsonl');
+    // A newest name that is no time is passed over for the newest that is one.
+    expect(journalTime(now, ['2031-02-03T04-05-06.789Z-fix-7.jsonl', '2032-01-01T23-60-00.000Z-fix-8.jsonl']).toISOString()).toBe('2031-02-03T04:05:06.790Z');
   });
 });
 
