@@ -366,23 +366,28 @@ static struct {
 /* 1 while an environment has a group open (atomic). */
 static int pins_busy = 0;
 
-static void pin_one(uint32_t i) {
+/* One pin, pinBatch's and a posted group's: openat(dirfd, name, flags), then fstat() of what it opened. 0, with the
+   descriptor in *fd and the numbers in nums; or the errno number, *fd -1 and nothing left open. */
+static int pin_name(int dirfd, const char *name, int flags, int32_t *fd, double *nums) {
   struct stat st;
-  int fd = openat(pins.dirfd, pins.names[i], pins.flags);
-  if (fd >= 0 && sys_fstat(fd, &st) != 0) {
+  int f = openat(dirfd, name, flags);
+  if (f < 0) {
+    *fd = -1;
+    return errno;
+  }
+  if (sys_fstat(f, &st) != 0) {
     int err = errno;
-    close(fd);
-    fd = -1;
-    errno = err;
+    close(f);
+    *fd = -1;
+    return err;
   }
-  if (fd < 0) {
-    pins.errs[i] = errno;
-    pins.fds[i] = -1;
-    return;
-  }
-  pins.errs[i] = 0;
-  pins.fds[i] = fd;
-  put_stat(pins.nums + (size_t)i * NUMS, &st);
+  *fd = f;
+  put_stat(nums, &st);
+  return 0;
+}
+
+static void pin_one(uint32_t i) {
+  pins.errs[i] = pin_name(pins.dirfd, pins.names[i], pins.flags, &pins.fds[i], pins.nums + (size_t)i * NUMS);
 }
 
 /* Take posted items, one at a time, until none is left untaken (both threads: each item is taken once). */
@@ -632,24 +637,7 @@ struct pin_job {
 
 static void pin_range(void *ctx, uint32_t lo, uint32_t hi) {
   struct pin_job *j = ctx;
-  struct stat st;
-  for (uint32_t i = lo; i < hi; i++) {
-    int fd = openat(j->dirfd, j->names[i], j->flags);
-    if (fd < 0) {
-      j->errs[i] = errno;
-      j->fds[i] = -1;
-      continue;
-    }
-    if (sys_fstat(fd, &st) != 0) {
-      j->errs[i] = errno;
-      close(fd);
-      j->fds[i] = -1;
-      continue;
-    }
-    j->errs[i] = 0;
-    j->fds[i] = fd;
-    put_stat(j->nums + (size_t)i * NUMS, &st);
-  }
+  for (uint32_t i = lo; i < hi; i++) j->errs[i] = pin_name(j->dirfd, j->names[i], j->flags, &j->fds[i], j->nums + (size_t)i * NUMS);
 }
 
 /*
